@@ -1,0 +1,83 @@
+"""Who may see and do what: roles on a table and sensitivity levels, in one place.
+
+Deny by default: an action not listed here is allowed to nobody. Areas ask ``can()`` and
+``level_for()``; they never compare role names themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Secretariat")
+    CONVENER = "convener", _("Convener")
+    MEMBER = "member", _("Member representative")
+    MONITOR = "monitor", _("Community monitor")
+    OBSERVER = "observer", _("Observer")
+
+
+PUBLIC = "public"  # the anonymous viewer, and anyone without a role on the table
+
+
+class Sensitivity(models.IntegerChoices):
+    PUBLIC = 0, _("Public")
+    TABLE = 1, _("Table members")
+    OWNER = 2, _("Owner only")
+
+
+# Every action that needs a role, and the roles that may do it on a table.
+ACTIONS: dict[str, frozenset[str]] = {
+    "table.edit": frozenset({Role.SECRETARIAT}),
+    "membership.invite": frozenset({Role.SECRETARIAT}),
+    "membership.import": frozenset({Role.SECRETARIAT}),
+    "membership.end": frozenset({Role.SECRETARIAT}),
+    "organization.create": frozenset({Role.SECRETARIAT}),
+    "organization.edit": frozenset({Role.SECRETARIAT}),
+    "instrument.add": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+}
+
+# Roles that read the table's non-owner data. Every role does; observers read, never write.
+_TABLE_READERS = frozenset(Role.values)
+
+
+def can(roles: Iterable[str], action: str) -> bool:
+    allowed = ACTIONS.get(action)
+    if allowed is None:
+        raise KeyError(f"unknown action {action!r}: add it to minga.core.access.ACTIONS")
+    return not allowed.isdisjoint(roles)
+
+
+def level_for(roles: Iterable[str], *, owns: bool = False) -> Sensitivity:
+    """The highest sensitivity a viewer may read: owners read their own data (CARE principles)."""
+    if owns:
+        return Sensitivity.OWNER
+    if not _TABLE_READERS.isdisjoint(roles):
+        return Sensitivity.TABLE
+    return Sensitivity.PUBLIC
+
+
+def redact(values: Mapping[str, Any], policy: Mapping[str, int], level: int) -> dict[str, Any]:
+    """Keep only the fields whose sensitivity is at or below ``level``; unlisted fields are owner-only."""
+    return {k: v for k, v in values.items() if policy.get(k, Sensitivity.OWNER) <= level}
+
+
+class SystemActor:
+    """The actor for work no person did: demo loading, CLI maintenance, scheduled tasks."""
+
+    is_authenticated = False
+    is_superuser = True
+    pk = None
+
+    def get_username(self) -> str:
+        return "system"
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemActor()

@@ -1,0 +1,50 @@
+"""Language without URL prefixes: ?lang= (shareable) > cookie > Accept-Language > Spanish."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def _supported(code: str | None) -> str | None:
+    if not code:
+        return None
+    code = code.strip().lower()
+    codes = {c for c, _ in settings.LANGUAGES}
+    if code in codes:
+        return code
+    base = code.split("-")[0]
+    return base if base in codes else None
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = _supported(request.GET.get("lang"))
+        language = (
+            chosen
+            or _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+            or translation.get_language_from_request(request)
+        )
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", language)
+        if chosen and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != chosen:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                chosen,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=True,
+            )
+        translation.deactivate()
+        return response

@@ -1,0 +1,28 @@
+// Progressive enhancement of .map elements: the server already drew an SVG outline; with
+// Leaflet loaded, replace it with an interactive map of the same GeoJSON. Without a configured
+// tile URL no request leaves this server: the layers sit on a plain background.
+(function () {
+  "use strict";
+  if (!window.L || !window.fetch) { return; }
+  document.querySelectorAll(".map[data-geojson]").forEach(function (el) {
+    fetch(el.dataset.geojson, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (data) {
+        el.replaceChildren();
+        var map = L.map(el, { attributionControl: !!el.dataset.tiles, scrollWheelZoom: false });
+        if (el.dataset.tiles) {
+          L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
+          map.attributionControl.setPrefix(false);
+        }
+        var layer = L.geoJSON(data, {
+          style: { color: "#154d31", weight: 2, fillColor: "#2e8b57", fillOpacity: 0.3 },
+          onEachFeature: function (f, l) {
+            if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
+          }
+        }).addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        el.classList.add("map-ready");
+      })
+      .catch(function () { /* keep the server-rendered outline */ });
+  });
+})();

@@ -1,0 +1,54 @@
+"""Server-rendered SVG outlines: the map for browsers without JavaScript (and its first paint)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+
+def _rings(geom: BaseGeometry) -> Iterable[list[tuple[float, float]]]:
+    polygons = geom.geoms if isinstance(geom, MultiPolygon) else [geom]
+    for polygon in polygons:
+        if isinstance(polygon, Polygon):
+            yield list(polygon.exterior.coords)
+            for interior in polygon.interiors:
+                yield list(interior.coords)
+
+
+def outline_svg(
+    shapes: list[tuple[BaseGeometry, str]], *, width: int = 600, height: int = 400, title: str = ""
+) -> SafeString:
+    """An equirectangular SVG of the shapes, fitted to the box, simplified to about one pixel."""
+    if not shapes:
+        return mark_safe("")
+    west = min(g.bounds[0] for g, _ in shapes)
+    south = min(g.bounds[1] for g, _ in shapes)
+    east = max(g.bounds[2] for g, _ in shapes)
+    north = max(g.bounds[3] for g, _ in shapes)
+    kx = math.cos(math.radians((south + north) / 2))
+    span_x = max((east - west) * kx, 1e-9)
+    span_y = max(north - south, 1e-9)
+    scale = 0.92 * min(width / span_x, height / span_y)
+    ox = (width - span_x * scale) / 2
+    oy = (height - span_y * scale) / 2
+    tolerance = 1 / scale
+    paths = []
+    for geom, label in shapes:
+        d = []
+        for ring in _rings(geom.simplify(tolerance, preserve_topology=True)):
+            pts = [
+                f"{ox + (x - west) * kx * scale:.1f} {oy + (north - y) * scale:.1f}"
+                for x, y, *_ in ring
+            ]
+            d.append("M" + "L".join(pts) + "Z")
+        paths.append(f'<path d="{"".join(d)}"><title>{escape(label)}</title></path>')
+    return mark_safe(  # noqa: S308 - built only from numbers and escaped labels
+        f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        + "".join(paths)
+        + "</svg>"
+    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minga.core.models import ApiToken
+from minga.core.tokens import create_api_token, revoke_api_token
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()
+        if not name:
+            messages.error(request, _("Give the token a name, e.g. the program that will use it."))
+        else:
+            _record, new_token = create_api_token(user=request.user, name=name)
+    person = getattr(request.user, "person", None)
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "person": person,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_token": new_token,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    if revoke_api_token(user=request.user, token_id=pk):
+        messages.success(request, _("The token was revoked."))
+    else:
+        messages.error(request, _("There is no such token."))
+    return redirect("profile")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+def lockout(
+    request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
+) -> HttpResponse:
+    return render(request, "core/lockout.html", status=429)

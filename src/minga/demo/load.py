@@ -1,0 +1,227 @@
+"""Load the demo: the Morona Santiago and Sucumbíos tables in one region. Idempotent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from minga.core.access import SYSTEM, Role, Sensitivity
+from minga.demo import data
+from minga.demo.shapes import ECUADOR_AMAZON, blob
+from minga.tables import services
+from minga.tables.models import Organization, Region, Table
+
+
+def _users() -> None:
+    User = get_user_model()
+    admin, created = User.objects.get_or_create(
+        username=data.ADMIN, defaults={"is_staff": True, "is_superuser": True}
+    )
+    if created:
+        admin.set_password(data.DEMO_PASSWORD)
+        admin.save()
+    for username in [u[0] for u in data.DEMO_USERS] + [data.OUTSIDER[0]]:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(data.DEMO_PASSWORD)
+            user.save()
+
+
+def _organizations(table: Table, rows: list[tuple[str, str, str, bool]]) -> dict[str, Organization]:
+    found = {}
+    for name, acronym, sector, is_demo in rows:
+        organization = Organization.objects.filter(
+            name=name
+        ).first() or services.create_organization(
+            by=SYSTEM, table=table, name=name, acronym=acronym, sector=sector, is_demo=is_demo
+        )
+        found[name] = organization
+    return found
+
+
+def _seat_users(table: Table, organizations: dict[str, Organization]) -> None:
+    User = get_user_model()
+    for username, full_name, slug, org_name, role in data.DEMO_USERS:
+        if slug != table.slug:
+            continue
+        person = services.create_person(
+            by=SYSTEM,
+            table=table,
+            full_name=full_name,
+            email=f"{username}@demo.minga.invalid",
+            user=User.objects.get(username=username),
+            visibility=Sensitivity.PUBLIC
+            if role in (Role.CONVENER, Role.SECRETARIAT)
+            else Sensitivity.TABLE,
+            is_demo=True,
+        )
+        services.add_membership(
+            by=SYSTEM,
+            table=table,
+            organization=organizations[org_name],
+            person=person,
+            role=role,
+            since=table.launched_on,
+        )
+
+
+def _representatives(
+    table: Table, organizations: dict[str, Organization], *, total: int, seed: int
+) -> None:
+    """Seat invented representatives until the table has ``total`` people with a seat."""
+    rng = random.Random(seed)
+    seated = table.memberships.filter(person__isnull=False).count()
+    names = list(organizations.values())
+    i = 0
+    while seated < total:
+        organization = names[i % len(names)]
+        seat = "principal" if i < len(names) else "alternate"
+        i += 1
+        if table.memberships.filter(
+            organization=organization, seat=seat, role=Role.MEMBER
+        ).exists():
+            continue
+        full_name = f"{rng.choice(data.GIVEN_NAMES)} {rng.choice(data.FAMILY_NAMES)} {rng.choice(data.FAMILY_NAMES)}"
+        person = services.create_person(
+            by=SYSTEM,
+            table=table,
+            full_name=full_name,
+            gender=rng.choice(["mujer", "hombre", "mujer", "hombre", ""]),
+            birth_year=rng.randint(1958, 2004),
+            people=rng.choice(["Shuar", "Achuar", "Kichwa", "A'i Cofán", "Siona", "Mestiza", ""]),
+            languages=rng.choice(["es", "es, shuar", "es, kichwa", "es, a'ingae"]),
+            is_demo=True,
+        )
+        role = Role.MONITOR if organization.sector == "community" else Role.MEMBER
+        services.add_membership(
+            by=SYSTEM,
+            table=table,
+            organization=organization,
+            person=person,
+            role=role,
+            seat=seat,
+            since=table.launched_on,
+        )
+        seated += 1
+
+
+def load_demo(say: Callable[[str], None] = print) -> bool:
+    """Load the demo once; returns False when it was already there."""
+    with transaction.atomic():
+        _users()
+        if Table.objects.filter(slug__in=["morona-santiago", "sucumbios"]).exists():
+            say("The demo tables are already loaded.")
+            return False
+        region = Region.objects.filter(
+            slug="amazonia-ecuatoriana"
+        ).first() or services.create_region(
+            by=SYSTEM,
+            name="Amazonía ecuatoriana",
+            slug="amazonia-ecuatoriana",
+            geometry=ECUADOR_AMAZON,
+            description="Región de demostración: las mesas de la Amazonía ecuatoriana y su grupo "
+            "de coordinación regional.",
+            is_demo=True,
+        )
+        _morona(region)
+        say("Loaded the Morona Santiago table.")
+        _sucumbios(region)
+        say("Loaded the Sucumbíos table.")
+        region.task_force.set(
+            Organization.objects.filter(
+                name__in=[
+                    "Gobierno Provincial de Morona Santiago",
+                    "Gobierno Provincial de Sucumbíos",
+                    "Banco Interamericano de Desarrollo (BID)",
+                    "Federación Shuar del Upano y Kutukú",
+                ]
+            )
+        )
+    return True
+
+
+def _morona(region: Region) -> None:
+    table = services.create_table(
+        by=SYSTEM,
+        region=region,
+        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Morona Santiago",
+        slug="morona-santiago",
+        province="Morona Santiago",
+        launched_on=data.MORONA_LAUNCH,
+        description="La primera mesa de cooperación de la Amazonía ecuatoriana, convocada por la "
+        "Oficina de Cooperación Internacional de la Prefectura: más de 20 instituciones alrededor "
+        "del Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka.",
+        is_demo=True,
+    )
+    organizations = _organizations(table, data.MORONA_ORGANIZATIONS)
+    prefecture = organizations["Gobierno Provincial de Morona Santiago"]
+    table.convener = prefecture
+    table.secretariat = prefecture
+    table.save(update_fields=["convener", "secretariat"])
+    services.set_territory(
+        by=SYSTEM,
+        table=table,
+        name="Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka",
+        description="Límite de demostración con la superficie declarada (1,23 millones de ha).",
+        geometry=blob(center=(-77.75, -2.45), hectares=1_230_000, seed=7),
+    )
+    _seat_users(table, organizations)
+    _representatives(table, organizations, total=30, seed=1)
+    services.add_instrument(
+        by=SYSTEM,
+        table=table,
+        kind="ordinance",
+        title="Ordenanza provincial que institucionaliza la Mesa de Cooperación",
+        reference="ORD-GPMS-2024-007 (demo)",
+        signed_on=dt.date(2024, 6, 20),
+    )
+    services.add_instrument(
+        by=SYSTEM,
+        table=table,
+        kind="multi_year_agreement",
+        title="Convenio marco plurianual de cooperación 2025–2028",
+        reference="CONV-2025-012 (demo)",
+        signed_on=dt.date(2025, 1, 15),
+        valid_until=dt.date(2028, 12, 31),
+    )
+
+
+def _sucumbios(region: Region) -> None:
+    table = services.create_table(
+        by=SYSTEM,
+        region=region,
+        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Sucumbíos",
+        slug="sucumbios",
+        province="Sucumbíos",
+        launched_on=data.SUCUMBIOS_LAUNCH,
+        description="Lanzada el 30 de julio de 2025 con 50 representantes de organizaciones "
+        "ambientales y sociales, con una hoja de ruta participativa en tres ejes: conservación de "
+        "la biodiversidad, producción sostenible y gobernanza.",
+        is_demo=True,
+    )
+    organizations = _organizations(table, data.SUCUMBIOS_ORGANIZATIONS)
+    prefecture = organizations["Gobierno Provincial de Sucumbíos"]
+    table.convener = prefecture
+    table.secretariat = prefecture
+    table.save(update_fields=["convener", "secretariat"])
+    services.set_territory(
+        by=SYSTEM,
+        table=table,
+        name="Provincia de Sucumbíos",
+        description="Límite de demostración de la provincia.",
+        geometry=blob(center=(-76.6, -0.05), hectares=1_800_000, seed=11, stretch=2.0),
+    )
+    _seat_users(table, organizations)
+    _representatives(table, organizations, total=50, seed=2)
+    services.add_instrument(
+        by=SYSTEM,
+        table=table,
+        kind="statute",
+        title="Acta de constitución y reglamento de la Mesa",
+        reference="ACTA-001-2025 (demo)",
+        signed_on=data.SUCUMBIOS_LAUNCH,
+    )

@@ -1,0 +1,264 @@
+"""minga settings: one module, driven by the environment.
+
+Development needs no variable at all. Production is ``MINGA_DEBUG=0`` with ``MINGA_SECRET_KEY``
+and ``MINGA_ALLOWED_HOSTS`` set; ``DATABASE_URL`` switches from the SQLite file to PostgreSQL.
+Every value is checked here, and a bad one stops start-up with a message naming the variable.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no.")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+DEBUG = env_bool("MINGA_DEBUG", True)
+DATA_DIR = Path(env_str("MINGA_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+_DEV_SECRET = "minga-development-key-never-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("MINGA_SECRET_KEY", _DEV_SECRET if DEBUG else "")
+if not DEBUG and (SECRET_KEY in ("", _DEV_SECRET) or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "MINGA_DEBUG=0 needs MINGA_SECRET_KEY: a random string of at least 50 characters "
+        '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
+
+ALLOWED_HOSTS = env_list(
+    "MINGA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"] if DEBUG else []
+)
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "MINGA_DEBUG=0 needs MINGA_ALLOWED_HOSTS, e.g. MINGA_ALLOWED_HOSTS=minga.example.org"
+    )
+CSRF_TRUSTED_ORIGINS = env_list("MINGA_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_tasks_db",
+    "minga.core",
+    "minga.tables",
+    "minga.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "minga.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "minga.urls"
+WSGI_APPLICATION = "minga.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "minga.core.context_processors.minga",
+            ],
+        },
+    }
+]
+
+# --- database --------------------------------------------------------------------------------
+_default_db_url = f"sqlite:///{DATA_DIR / 'minga.sqlite3'}"
+_db_url = env_str("DATABASE_URL", _default_db_url)
+if _db_url == _default_db_url:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    _db = dj_database_url.parse(_db_url, conn_max_age=env_int("MINGA_DB_CONN_MAX_AGE", 0))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL={_db_url!r} is not a database URL: {exc}") from None
+if _db["ENGINE"] not in ("django.db.backends.sqlite3", "django.db.backends.postgresql"):
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must be sqlite:/// or postgres://, not {_db['ENGINE']}."
+    )
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers work while one writer commits; IMMEDIATE takes the write lock up front
+    # so concurrent writers queue instead of failing with "database is locked".
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    _db.setdefault("TEST", {})["NAME"] = ""
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- background tasks ------------------------------------------------------------------------
+_tasks_backend = env_str("MINGA_TASKS_BACKEND", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if _tasks_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"MINGA_TASKS_BACKEND={_tasks_backend!r}: use one of {', '.join(_TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+
+# --- authentication --------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "network"
+LOGOUT_REDIRECT_URL = "network"
+
+# Repeated failed logins for one username from one address are locked out for a while.
+AXES_FAILURE_LIMIT = env_int("MINGA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("MINGA_LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "minga.core.views.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# --- i18n ------------------------------------------------------------------------------------
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", "Español"), ("pt", "Português"), ("en", "English")]
+LANGUAGE_COOKIE_NAME = "minga_lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("MINGA_TIME_ZONE", "America/Guayaquil")
+
+# --- static files ----------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("MINGA_STATIC_ROOT", str(DATA_DIR / "static")))
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MINGA_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- maps ------------------------------------------------------------------------------------
+# No tile URL (the default) means no request ever leaves the server: maps draw their vector
+# layers on a plain background. Set e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+MINGA_TILE_URL = env_str("MINGA_TILE_URL", "")
+MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
+
+# --- e-mail ----------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("MINGA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("MINGA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("MINGA_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("MINGA_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("MINGA_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("MINGA_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("MINGA_DEFAULT_FROM_EMAIL", "minga <minga@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- security --------------------------------------------------------------------------------
+_tile_origin = "/".join(MINGA_TILE_URL.split("/", 3)[:3]) if MINGA_TILE_URL else None
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *([_tile_origin] if _tile_origin else [])],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("MINGA_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("MINGA_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("MINGA_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("MINGA_HSTS_PRELOAD", False)
+if env_bool("MINGA_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("MINGA_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,401 @@
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minga.core.svgmap import outline_svg
+from minga.tables import queries, services
+from minga.tables.forms import (
+    AcceptInvitationForm,
+    ImportForm,
+    InstrumentForm,
+    InviteForm,
+    TableForm,
+    TerritoryForm,
+)
+from minga.tables.models import Invitation, Membership, Table
+from minga.tables.spreadsheet import read_rows
+
+
+def _form_error(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _table_for(request: HttpRequest, slug: str, action: str) -> Table:
+    """The table, when the viewer may do ``action`` on it: login first, then the role."""
+    table = queries.get_table(slug)
+    if not queries.may(request.user, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
+    return table
+
+
+def _invite_url(request: HttpRequest) -> Any:
+    return lambda invitation: request.build_absolute_uri(
+        reverse("join", kwargs={"token": invitation.token})
+    )
+
+
+@require_GET
+def network(request: HttpRequest) -> HttpResponse:
+    regions = list(queries.list_regions())
+    return render(request, "tables/network.html", {"regions": regions})
+
+
+@require_GET
+def region(request: HttpRequest, slug: str) -> HttpResponse:
+    region = queries.get_region(slug)
+    tables = list(queries.list_tables().filter(region=region))
+    shapes = [(region.shape, region.name)]
+    for table in tables:
+        shapes += [(t.shape, t.name) for t in queries.territories_for(request.user, table)]
+    return render(
+        request,
+        "tables/region.html",
+        {
+            "region": region,
+            "tables": tables,
+            "outline": outline_svg(shapes, title=region.name),
+        },
+    )
+
+
+@require_GET
+def table_home(request: HttpRequest, slug: str) -> HttpResponse:
+    table = queries.get_table(slug)
+    territories = queries.territories_for(request.user, table)
+    sectors = queries.members_by_sector(table)
+    names = queries.NameVisibility(request.user)
+    for row in sectors:
+        for entry in row.organizations:
+            names.annotate(entry.memberships)
+    return render(
+        request,
+        "tables/table_home.html",
+        {
+            "table": table,
+            "territories": territories,
+            "hectares": sum(t.hectares for t in territories),
+            "sectors": sectors,
+            "organization_count": sum(r.organization_count for r in sectors),
+            "instruments": list(queries.instruments_of(table)),
+            "roles": sorted(queries.roles_for(request.user, table)),
+            "may_edit": queries.may(request.user, table, "table.edit"),
+            "may_invite": queries.may(request.user, table, "membership.invite"),
+            "may_add_instrument": queries.may(request.user, table, "instrument.add"),
+            "outline": outline_svg(
+                [(t.shape, t.name) for t in territories],
+                title=_("Territory of %(table)s") % {"table": table.name},
+            ),
+        },
+    )
+
+
+@require_GET
+def table_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    table = queries.get_table(slug)
+    features = [
+        {
+            "type": "Feature",
+            "id": t.public_id,
+            "properties": {"label": t.name, "hectares": float(t.hectares)},
+            "geometry": t.geometry,
+        }
+        for t in queries.territories_for(request.user, table)
+    ]
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def table_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    table = _table_for(request, slug, "table.edit")
+    form = TableForm(request.POST or None, instance=Table.objects.get(pk=table.pk))
+    territory_form = TerritoryForm(prefix="territory")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_table(
+                by=request.user,
+                table=table,
+                **{f: form.cleaned_data[f] for f in TableForm.Meta.fields},
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The table was saved."))
+            return redirect("table", slug=table.slug)
+    return render(
+        request,
+        "tables/table_edit.html",
+        {"table": table, "form": form, "territory_form": territory_form},
+    )
+
+
+@login_required
+@require_POST
+def territory_set(request: HttpRequest, slug: str) -> HttpResponse:
+    table = _table_for(request, slug, "table.edit")
+    territory_form = TerritoryForm(request.POST, request.FILES, prefix="territory")
+    if territory_form.is_valid():
+        try:
+            services.set_territory(
+                by=request.user,
+                table=table,
+                name=territory_form.cleaned_data["name"],
+                geometry=territory_form.cleaned_data["geojson"],
+            )
+        except ValidationError as exc:
+            _form_error(territory_form, exc)
+        else:
+            messages.success(request, _("The territory was saved."))
+            return redirect("table", slug=table.slug)
+    form = TableForm(instance=table)
+    return render(
+        request,
+        "tables/table_edit.html",
+        {"table": table, "form": form, "territory_form": territory_form},
+        status=400,
+    )
+
+
+@login_required
+@require_GET
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    table = queries.get_table(slug)
+    if not queries.roles_for(request.user, table) and not request.user.is_superuser:
+        raise PermissionDenied(_("Only the table's members can see its membership history."))
+    memberships = list(queries.memberships_of(table))
+    queries.NameVisibility(request.user).annotate(memberships)
+    may_invite = queries.may(request.user, table, "membership.invite")
+    return render(
+        request,
+        "tables/members.html",
+        {
+            "table": table,
+            "memberships": memberships,
+            "invitations": list(queries.pending_invitations(table)) if may_invite else [],
+            "may_invite": may_invite,
+            "may_end": queries.may(request.user, table, "membership.end"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, slug: str) -> HttpResponse:
+    table = _table_for(request, slug, "membership.invite")
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new = services.NewMember(
+            full_name=data["full_name"],
+            email=data["email"],
+            organization=data["organization"],
+            organization_name=data["organization_name"],
+            sector=data["sector"],
+            role=data["role"],
+            seat=data["seat"],
+        )
+        try:
+            invitation = services.invite_member(
+                by=request.user, table=table, new=new, invite_url=_invite_url(request)
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(name)s was registered for %(organization)s.")
+                % {
+                    "name": data["full_name"],
+                    "organization": invitation.membership.organization.name,
+                },
+            )
+            return redirect("invitation", slug=table.slug, public_id=invitation.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tables/invite.html", {"table": table, "form": form}, status=status)
+
+
+@login_required
+@require_GET
+def invitation(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _table_for(request, slug, "membership.invite")
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("membership__organization", "membership__person"),
+        public_id=public_id,
+        membership__table=table,
+    )
+    link = _invite_url(request)(invitation)
+    qr = segno.make(link, error="m").svg_inline(scale=4, title=_("QR code of the invitation link"))
+    return render(
+        request,
+        "tables/invitation.html",
+        {"table": table, "invitation": invitation, "link": link, "qr": mark_safe(qr)},  # noqa: S308
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = queries.get_invitation(token)
+    membership = invitation.membership
+    form = AcceptInvitationForm(request.POST or None) if not request.user.is_authenticated else None
+    error = None
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                if form is not None:
+                    if not form.is_valid():
+                        raise ValidationError("")
+                    user = _new_account(form, membership)
+                else:
+                    user = request.user
+                services.accept_invitation(user=user, invitation=invitation)
+        except ValidationError as exc:
+            error = " ".join(m for m in exc.messages if m)
+        else:
+            if form is not None:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome to the %(table)s.") % {"table": membership.table.name}
+            )
+            return redirect("table", slug=membership.table.slug)
+    used = invitation.accepted_at is not None
+    return render(
+        request,
+        "tables/join.html",
+        {
+            "invitation": invitation,
+            "membership": membership,
+            "form": form,
+            "error": error,
+            "used": used,
+        },
+        status=400 if error or (form is not None and form.errors) else 200,
+    )
+
+
+def _new_account(form: AcceptInvitationForm, membership: Membership) -> Any:
+    from django.contrib.auth.password_validation import validate_password
+
+    User = get_user_model()
+    username = form.cleaned_data["username"]
+    if User.objects.filter(username__iexact=username).exists():
+        form.add_error("username", _("This username is taken."))
+        raise ValidationError(_("This username is taken."))
+    user = User(username=username, email=membership.person.email if membership.person else "")
+    try:
+        validate_password(form.cleaned_data["password"], user)
+    except ValidationError as exc:
+        form.add_error("password", exc)
+        raise
+    user.set_password(form.cleaned_data["password"])
+    user.save()
+    return user
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_members(request: HttpRequest, slug: str) -> HttpResponse:
+    table = _table_for(request, slug, "membership.import")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: dict[int, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["spreadsheet"]
+        try:
+            rows = read_rows(upload, upload.name)
+            created = services.import_members(by=request.user, table=table, rows=rows)
+        except services.ImportFailed as exc:
+            row_errors = exc.row_errors
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            form.add_error("spreadsheet", exc)
+        else:
+            messages.success(
+                request, _("%(count)s representatives were imported.") % {"count": len(created)}
+            )
+            return redirect("members", slug=table.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "tables/import.html",
+        {"table": table, "form": form, "row_errors": sorted(row_errors.items())},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def end_membership(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    table = _table_for(request, slug, "membership.end")
+    membership = get_object_or_404(Membership, pk=pk, table=table)
+    try:
+        services.end_membership(by=request.user, membership=membership)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The membership of %(organization)s ended today.")
+            % {"organization": membership.organization.name},
+        )
+    return redirect("members", slug=table.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def add_instrument(request: HttpRequest, slug: str) -> HttpResponse:
+    table = _table_for(request, slug, "instrument.add")
+    form = InstrumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_instrument(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The instrument was added."))
+            return redirect("table", slug=table.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "tables/instrument_add.html", {"table": table, "form": form}, status=status
+    )
+
+
+@require_GET
+def organization(request: HttpRequest, public_id: str) -> HttpResponse:
+    organization, fields = queries.get_organization_for(request.user, public_id)
+    memberships = list(queries.memberships_of_organization(organization))
+    queries.NameVisibility(request.user).annotate(memberships)
+    return render(
+        request,
+        "tables/organization.html",
+        {"organization": organization, "fields": fields, "memberships": memberships},
+    )
+
+
+@require_GET
+def person(request: HttpRequest, public_id: str) -> HttpResponse:
+    person, fields = queries.get_person_for(request.user, public_id)
+    return render(
+        request,
+        "tables/person.html",
+        {"fields": fields, "memberships": list(queries.memberships_of_person(person))},
+    )

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from minga.api import api
+
+urlpatterns = [
+    path("", include("minga.core.urls")),
+    path("", include("minga.tables.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -198,6 +198,8 @@ TIME_ZONE = env_str("MINGA_TIME_ZONE", "America/Guayaquil")
 # --- static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("MINGA_STATIC_ROOT", str(DATA_DIR / "static")))
+if DEBUG:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise serves from finders meanwhile
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MINGA_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
@@ -216,12 +218,26 @@ MINGA_TILE_URL = env_str("MINGA_TILE_URL", "")
 MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
 
 # --- e-mail ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("MINGA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("MINGA_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("MINGA_EMAIL_PORT", 25, minimum=1)
-EMAIL_HOST_USER = env_str("MINGA_EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("MINGA_EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("MINGA_EMAIL_USE_TLS", False)
+_MAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}
+_mail = env_str("MINGA_EMAIL", "console")
+if _mail not in _MAIL_BACKENDS:
+    raise ImproperlyConfigured(f"MINGA_EMAIL={_mail!r}: use one of {', '.join(_MAIL_BACKENDS)}.")
+_mail_options: dict[str, object] = {}
+if _mail == "smtp":
+    _mail_options = {
+        "host": env_str("MINGA_EMAIL_HOST", "localhost"),
+        "port": env_int("MINGA_EMAIL_PORT", 587, minimum=1),
+        "username": env_str("MINGA_EMAIL_USER"),
+        "password": env_str("MINGA_EMAIL_PASSWORD"),
+        "use_tls": env_bool("MINGA_EMAIL_TLS", True),
+    }
+elif _mail == "file":
+    _mail_options = {"file_path": str(DATA_DIR / "mail")}
+MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[_mail], "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("MINGA_DEFAULT_FROM_EMAIL", "minga <minga@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from minga.tables import queries, services
@@ -161,7 +161,7 @@ def list_memberships(request: HttpRequest, slug: str, active: bool = True) -> li
 )
 def add_membership(
     request: HttpRequest, slug: str, payload: MembershipIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     table = queries.get_table(slug)
     organization = get_object_or_404(Organization, public_id=payload.organization)
     membership = services.add_membership(
@@ -172,7 +172,7 @@ def add_membership(
         seat=payload.seat,
         since=payload.since,
     )
-    return 201, _membership_out(request.user, membership)
+    return Status(201, _membership_out(request.user, membership))
 
 
 @router.post(
@@ -202,12 +202,12 @@ def list_organizations(request: HttpRequest, table: str | None = None) -> list[d
 )
 def create_organization(
     request: HttpRequest, payload: OrganizationIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     table = queries.get_table(payload.table)
     data = payload.dict()
     data.pop("table")
     organization = services.create_organization(by=_actor(request), table=table, **data)
-    return 201, queries.organization_fields_for(request.user, organization)
+    return Status(201, queries.organization_fields_for(request.user, organization))
 
 
 @router.get("/organizations/{public_id}", response={200: OrganizationOut, 404: Error})

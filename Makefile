@@ -1,0 +1,51 @@
+# Thin wrappers. `make demo` and `make test` set everything up from a fresh clone.
+SHELL := /bin/bash
+PYTHON := $(shell scripts/find-python)
+ifeq ($(PYTHON),)
+$(error minga needs Python 3.12 or newer: install one (apt-get install python3.12, or pyenv install 3.12))
+endif
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+UV = $(shell scripts/find-uv $(PYTHON))
+VENV := .venv/bin
+MINGA := $(VENV)/python -m minga
+PYTEST := $(VENV)/pytest
+
+.PHONY: install demo test lint test-sqlite test-postgres test-browser messages vendor bench
+
+install:
+	$(UV) sync --frozen
+	$(MINGA) compilemessages --ignore=.venv --ignore=.tools -v 0
+
+demo: install
+	$(MINGA) demo
+
+test: install lint test-sqlite test-postgres test-browser
+
+lint:
+	$(VENV)/ruff format --check .
+	$(VENV)/ruff check .
+	$(VENV)/mypy src
+	$(MINGA) check --fail-level WARNING
+	$(MINGA) makemigrations --check --dry-run
+
+test-sqlite:
+	$(PYTEST) -m "not browser"
+
+test-postgres:
+	scripts/with-postgres $(PYTEST) -m "not browser"
+
+test-browser:
+	@if command -v chromium >/dev/null 2>&1; then \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) -m browser; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "Chromium is not installed and CI=true: apt-get install chromium"; exit 1; \
+	else \
+		echo "SKIPPED the browser tests: Chromium is not installed (apt-get install chromium)"; \
+	fi
+
+messages:
+	cd src/minga && ../../$(MINGA) makemessages -l es -l pt -l en --no-obsolete --ignore=demo/*
+
+vendor:
+	scripts/vendor

@@ -1,0 +1,47 @@
+"""Shared test set-up: the demo world is loaded once per database, personas come from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+
+from minga.core.testing import PERSONAS
+from minga.demo.load import load_demo
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        load_demo(say=lambda line: None)
+
+
+@pytest.fixture
+def personas(db: Any) -> dict[str, Any]:
+    """secretariat, convener, member, monitor, observer (Morona Santiago), other_secretariat
+    (Sucumbíos), outsider (no role) and public (anonymous)."""
+    User = get_user_model()
+    found: dict[str, Any] = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
+    found["public"] = AnonymousUser()
+    return found
+
+
+@pytest.fixture
+def client_for(client: Any, personas: dict[str, Any]) -> Any:
+    """client_for("member") is a test client logged in as that persona."""
+    from django.test import Client
+
+    def make(name: str) -> Client:
+        c = Client()
+        if name != "public":
+            c.force_login(personas[name])
+        return c
+
+    return make

@@ -1,0 +1,252 @@
+"""Every route × every persona gets the answer written here; nothing above a viewer's
+sensitivity level appears in any page or API response.
+
+Routes come from the URLconf and the OpenAPI schema: a new route that is not in ``EXPECTED``
+fails ``test_it_lists_every_route``, so nobody can add a page without deciding who may see it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from minga.api import api
+from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
+from minga.core.tokens import create_api_token
+from minga.tables.models import Invitation, Membership, Organization, Person
+
+S, C, M, MO, O, X, OS, P = ALL_PERSONAS[:5] + ("outsider", "other_secretariat", "public")
+TABLE_ROLES = (S, C, M, MO, O)
+
+
+def answers(default: int, **by_persona: int) -> dict[str, int]:
+    return {p: by_persona.get(p, default) for p in ALL_PERSONAS}
+
+
+EVERYONE_200 = answers(200)
+SECRETARIAT_ONLY = answers(403, secretariat=200, public=302)
+LOGGED_IN = answers(200, public=302)
+
+# route name -> (method, expected answers). {slug}, {org}, {person}, ... are filled in below.
+EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
+    "network": ("GET", EVERYONE_200),
+    "region": ("GET", EVERYONE_200),
+    "table": ("GET", EVERYONE_200),
+    "table-geojson": ("GET", EVERYONE_200),
+    "table-edit": ("GET", SECRETARIAT_ONLY),
+    "territory-set": ("POST", answers(403, secretariat=400, public=302)),
+    "members": ("GET", answers(200, outsider=403, other_secretariat=403, public=302)),
+    "invite": ("GET", SECRETARIAT_ONLY),
+    "import-members": ("GET", SECRETARIAT_ONLY),
+    "end-membership": ("POST", answers(403, secretariat=302, public=302)),
+    "invitation": ("GET", SECRETARIAT_ONLY),
+    "add-instrument": ("GET", answers(403, secretariat=200, convener=200, public=302)),
+    "organization": ("GET", EVERYONE_200),
+    "person": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
+    "join": ("GET", EVERYONE_200),
+    "login": ("GET", answers(302, public=200)),
+    "logout": ("POST", answers(302)),
+    "profile": ("GET", LOGGED_IN),
+    "revoke-token": ("POST", answers(302)),
+    "healthz": ("GET", EVERYONE_200),
+    "admin:index": ("GET", answers(302)),
+    "api-1.0.0:openapi-json": ("GET", EVERYONE_200),
+    "api-1.0.0:openapi-view": ("GET", EVERYONE_200),
+    # The API, by schema path and method.
+    "GET /api/v1/tables": ("GET", EVERYONE_200),
+    "GET /api/v1/tables/{slug}": ("GET", EVERYONE_200),
+    "PATCH /api/v1/tables/{slug}": ("PATCH", answers(403, secretariat=200, public=401)),
+    "GET /api/v1/tables/{slug}/memberships": ("GET", EVERYONE_200),
+    "POST /api/v1/tables/{slug}/memberships": (
+        "POST",
+        answers(403, secretariat=201, public=401),
+    ),
+    "POST /api/v1/tables/{slug}/memberships/{membership_id}/end": (
+        "POST",
+        answers(403, secretariat=200, public=401),
+    ),
+    "GET /api/v1/organizations": ("GET", EVERYONE_200),
+    "POST /api/v1/organizations": ("POST", answers(403, secretariat=201, public=401)),
+    "GET /api/v1/organizations/{public_id}": ("GET", EVERYONE_200),
+    "GET /api/v1/me": ("GET", answers(200, public=401)),
+}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> list[str]:
+    names = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            if ns == "admin":
+                names.append("admin:index")
+                continue
+            names += _walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.append(f"{namespace}{entry.name}")
+    return names
+
+
+def discovered_routes() -> set[str]:
+    html = {n for n in _walk(get_resolver().url_patterns) if not n.startswith("api-1.0.0:")}
+    html |= {"api-1.0.0:openapi-json", "api-1.0.0:openapi-view"}
+    schema = api.get_openapi_schema()
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            html.add(f"{method.upper()} {path}")
+    return html
+
+
+def test_it_lists_every_route():
+    found = discovered_routes()
+    assert found - set(EXPECTED) == set(), "routes without an expected answer"
+    assert set(EXPECTED) - found == set(), "expected answers for routes that do not exist"
+
+
+@pytest.fixture
+def world(personas: dict[str, Any]) -> dict[str, Any]:
+    """Marked values at every sensitivity level, an invitation, a membership to end, tokens."""
+    member_person = Person.objects.get(user=personas["member"])
+    member_person.gender = "MARK-OWNER-GENDER"
+    member_person.people = "MARK-OWNER-PEOPLE"
+    member_person.phone = "MARK-TABLE-PHONE"
+    member_person.save()
+    organization = Membership.objects.get(person=member_person).organization
+    organization.internal_notes = "MARK-OWNER-NOTES"
+    organization.contact_email = "mark-table-contact@demo.minga.invalid"
+    organization.save()
+    membership = Membership.objects.filter(table__slug=DEMO_TABLE, person__isnull=True).first() or (
+        Membership.objects.filter(table__slug=DEMO_TABLE, person__user__isnull=True).first()
+    )
+    api_membership = (
+        Membership.objects.filter(table__slug=DEMO_TABLE, person__user__isnull=True)
+        .exclude(pk=membership.pk)
+        .first()
+    )
+    invitation = Invitation.objects.create(
+        membership=membership,
+        token="matrix-token",
+        created_by=personas["secretariat"],
+        expires_at="2100-01-01T00:00:00Z",
+    )
+    outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
+    tokens = {
+        name: create_api_token(user=user, name="matrix")[1]
+        for name, user in personas.items()
+        if name != "public"
+    }
+    # A second token per persona, for the revoke route to revoke.
+    own_tokens = {
+        name: create_api_token(user=personas[name], name="to revoke")[0].pk for name in tokens
+    }
+    return {
+        "slug": DEMO_TABLE,
+        "region": "amazonia-ecuatoriana",
+        "organization": organization.public_id,
+        "person": member_person.public_id,
+        "membership": membership.pk,
+        "api_membership": api_membership.pk,
+        "invitation": invitation.public_id,
+        "token": invitation.token,
+        "outside_org": outside_org.public_id,
+        "tokens": tokens,
+        "own_tokens": own_tokens,
+    }
+
+
+def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str, Any]]:
+    """The concrete URL and request body for a route."""
+    from django.urls import reverse
+
+    w = world
+    kwargs: dict[str, Any] = {
+        "region": {"slug": w["region"]},
+        "organization": {"public_id": w["organization"]},
+        "person": {"public_id": w["person"]},
+        "join": {"token": w["token"]},
+        "end-membership": {"slug": w["slug"], "pk": w["membership"]},
+        "invitation": {"slug": w["slug"], "public_id": w["invitation"]},
+        "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
+    }.get(route, {})
+    if route.split(":")[0] not in ("api-1.0.0", "admin") and " " not in route:
+        if not kwargs and route in {
+            "table",
+            "table-geojson",
+            "table-edit",
+            "territory-set",
+            "members",
+            "invite",
+            "import-members",
+            "add-instrument",
+        }:
+            kwargs = {"slug": w["slug"]}
+        return reverse(route, kwargs=kwargs), {}
+    if " " not in route:
+        return reverse(route), {}
+    path = route.split(" ", 1)[1]
+    path = path.replace("{slug}", w["slug"]).replace("{public_id}", w["organization"])
+    path = path.replace("{membership_id}", str(w["api_membership"]))
+    bodies = {
+        "PATCH /api/v1/tables/{slug}": {"description": "Actualizada por la API"},
+        "POST /api/v1/tables/{slug}/memberships": {"organization": w["outside_org"]},
+        "POST /api/v1/organizations": {
+            "table": w["slug"],
+            "name": f"Organización nueva de {persona}",
+            "sector": "ngo_local",
+        },
+    }
+    return path, bodies.get(route, {})
+
+
+def _request(client: Client, method: str, url: str, body: dict[str, Any], token: str | None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if method == "GET":
+        return client.get(url, headers=headers)
+    return client.generic(
+        method, url, data=__import__("json").dumps(body), content_type="application/json", headers=headers
+    ) if url.startswith("/api/") else client.post(url, body, headers=headers)
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_it_answers_every_route_as_written(persona, world, personas):
+    failures = []
+    for route, (method, expected) in EXPECTED.items():
+        client = Client()
+        is_api = route.startswith(("GET /", "POST /", "PATCH /"))
+        token = world["tokens"].get(persona) if is_api else None
+        if persona != "public" and not is_api:
+            client.force_login(personas[persona])
+        url, body = _url(route, world, persona)
+        response = _request(client, method, url, body, token)
+        if response.status_code != expected[persona]:
+            failures.append(f"{method} {url}: {response.status_code}, expected {expected[persona]}")
+    assert failures == []
+
+
+# Who may read which marked value (Morona Santiago's member persona and their organization).
+OWNERS = {M}
+TABLE_READERS = set(TABLE_ROLES)
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_it_never_shows_a_field_above_the_viewers_level(persona, world, personas):
+    pages = []
+    for route, (method, _expected) in EXPECTED.items():
+        if method != "GET":
+            continue
+        client = Client()
+        is_api = route.startswith("GET /")
+        token = world["tokens"].get(persona) if is_api else None
+        if persona != "public" and not is_api:
+            client.force_login(personas[persona])
+        url, _body = _url(route, world, persona)
+        pages.append(_request(client, "GET", url, {}, token).content.decode())
+        if is_api and "memberships" in url:
+            pages.append(client.get(url + "?active=false", headers={"Authorization": f"Bearer {token}"} if token else {}).content.decode())
+    text = "\n".join(pages)
+    for marker in ("MARK-OWNER-GENDER", "MARK-OWNER-PEOPLE", "MARK-OWNER-NOTES"):
+        assert (marker in text) == (persona in OWNERS), marker
+    for marker in ("MARK-TABLE-PHONE", "mark-table-contact@demo.minga.invalid", "member@demo.minga.invalid"):
+        assert (marker in text) == (persona in TABLE_READERS), marker

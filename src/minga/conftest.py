@@ -12,13 +12,19 @@ from minga.core.testing import PERSONAS
 from minga.demo.load import load_demo
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
+@pytest.fixture(scope="session", autouse=True)
+def _fast_hashing() -> None:
+    """A cheap hasher for the whole run, set before the demo users get their passwords."""
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_hashing: None) -> None:
     with django_db_blocker.unblock():
         load_demo(say=lambda line: None)
 

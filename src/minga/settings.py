@@ -223,7 +223,7 @@ _MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
 }
-_mail = env_str("MINGA_EMAIL", "console")
+_mail = env_str("MINGA_EMAIL", "console" if DEBUG else "smtp")
 if _mail not in _MAIL_BACKENDS:
     raise ImproperlyConfigured(f"MINGA_EMAIL={_mail!r}: use one of {', '.join(_MAIL_BACKENDS)}.")
 _mail_options: dict[str, object] = {}

@@ -1,0 +1,48 @@
+from django.core.management import call_command
+
+from minga.demo.load import load_demo
+from minga.tables.models import Membership, Organization, Sector, Table
+
+
+def test_it_loads_both_tables_in_one_region(db):
+    tables = Table.objects.select_related("region").order_by("slug")
+    assert [t.slug for t in tables] == ["morona-santiago", "sucumbios"]
+    assert tables[0].region == tables[1].region
+
+
+def test_it_gives_morona_santiago_twenty_institutions_across_every_sector(db):
+    organizations = Organization.objects.filter(
+        memberships__table__slug="morona-santiago", memberships__until__isnull=True
+    ).distinct()
+    assert organizations.count() >= 20
+    assert set(organizations.values_list("sector", flat=True)) == set(Sector.values)
+    territory = Table.objects.get(slug="morona-santiago").territories.get()
+    assert 1_225_000 < territory.hectares < 1_235_000
+    assert "Tarímiat Pujutai Nunka" in territory.name
+
+
+def test_it_seats_fifty_representatives_in_sucumbios(db):
+    representatives = Membership.objects.active().filter(table__slug="sucumbios", person__isnull=False)
+    assert representatives.count() == 50
+    table = Table.objects.get(slug="sucumbios")
+    assert table.launched_on.isoformat() == "2025-07-30"
+    for axis in ("conservación de la biodiversidad", "producción sostenible", "gobernanza"):
+        assert axis in table.description
+
+
+def test_it_has_a_demo_user_for_every_role(db):
+    roles = set(
+        Membership.objects.active()
+        .filter(person__user__username__in=["secretariat", "convener", "member", "monitor", "observer"])
+        .values_list("role", flat=True)
+    )
+    assert roles == {"secretariat", "convener", "member", "monitor", "observer"}
+
+
+def test_it_loads_once(db, capsys):
+    counts = (Organization.objects.count(), Membership.objects.count())
+    assert load_demo(say=lambda line: None) is False
+    call_command("load_demo")
+    assert (Organization.objects.count(), Membership.objects.count()) == counts
+    out = capsys.readouterr().out
+    assert "already loaded" in out and "other_secretariat" in out and "minga-demo" in out

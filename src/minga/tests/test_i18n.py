@@ -1,0 +1,241 @@
+"""Every UI string is translated to Spanish and Portuguese, and no page shows text that never
+went through translation (checked by rendering pages in a pseudo-locale)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import django
+import polib
+import pytest
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+import minga
+from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
+
+PACKAGE = Path(minga.__file__).parent
+LOCALE = PACKAGE / "locale"
+
+
+def untranslated(po: polib.POFile) -> list[str]:
+    missing = []
+    for entry in po:
+        if entry.obsolete:
+            continue
+        if "fuzzy" in entry.flags:
+            missing.append(f"fuzzy: {entry.msgid}")
+        elif entry.msgid_plural:
+            if not all(entry.msgstr_plural.values()):
+                missing.append(entry.msgid)
+        elif not entry.msgstr:
+            missing.append(entry.msgid)
+    return missing
+
+
+@pytest.mark.parametrize("lang", ["es", "pt"])
+def test_it_translates_every_msgid(lang):
+    po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 100
+    assert untranslated(po) == []
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """The catalogs as `makemessages` would write them from today's source, in a copy."""
+    copy = tmp_path_factory.mktemp("src") / "minga"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    import os
+
+    cwd = Path.cwd()
+    os.chdir(copy)
+    try:
+        with override_settings(LOCALE_PATHS=[copy / "locale"]):
+            call_command("makemessages", locale=["es", "pt"], verbosity=0, ignore_patterns=["demo/*"])
+    finally:
+        os.chdir(cwd)
+    return copy / "locale"
+
+
+@pytest.mark.parametrize("lang", ["es", "pt"])
+def test_it_keeps_the_catalogs_in_step_with_the_source(extracted, lang):
+    fresh = polib.pofile(str(extracted / lang / "LC_MESSAGES" / "django.po"))
+    committed = {e.msgid for e in polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po")) if not e.obsolete}
+    new = {e.msgid for e in fresh if not e.obsolete} - committed
+    assert new == set(), f"run `make messages` and translate: {sorted(new)}"
+    assert untranslated(fresh) == []
+
+
+# --- pseudo-locale --------------------------------------------------------------------------
+
+PSEUDO = "en-xa"
+ALLOWED_RAW = {"minga", "API", "Español", "Português", "English"}
+
+
+def _pseudo(text: str) -> str:
+    return f"⟦{text}⟧" if text else text
+
+
+@pytest.fixture
+def pseudo_locale(tmp_path, settings):
+    """A catalog that wraps every msgid (ours and Django's) in ⟦…⟧."""
+    mo = polib.MOFile()
+    mo.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+    sources = [LOCALE / "es" / "LC_MESSAGES" / "django.po"]
+    django_dir = Path(django.__file__).parent
+    sources += [django_dir / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"]
+    sources += list((django_dir / "contrib").glob("*/locale/en/LC_MESSAGES/django.po"))
+    seen = set()
+    for source in sources:
+        for entry in polib.pofile(str(source)):
+            key = (entry.msgctxt, entry.msgid)
+            if entry.obsolete or not entry.msgid or key in seen:
+                continue
+            seen.add(key)
+            item = polib.MOEntry(msgid=entry.msgid, msgctxt=entry.msgctxt)
+            if entry.msgid_plural:
+                item.msgid_plural = entry.msgid_plural
+                item.msgstr_plural = {0: _pseudo(entry.msgid), 1: _pseudo(entry.msgid_plural)}
+            else:
+                item.msgstr = _pseudo(entry.msgid)
+            mo.append(item)
+    target = tmp_path / "en_XA" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    mo.save(str(target / "django.mo"))
+    settings.LANGUAGES = [*settings.LANGUAGES, (PSEUDO, "Pseudo")]
+    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+    yield
+
+
+class TextCollector(HTMLParser):
+    SKIP = {"script", "style", "code"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skipping += 1
+        for name, value in attrs:
+            if name in ("aria-label", "title", "placeholder", "alt") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP:
+            self.skipping -= 1
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _data_values() -> list[str]:
+    values: list[str] = []
+    for model, fields in [
+        (Region, ["name", "description"]),
+        (Table, ["name", "description", "province"]),
+        (Territory, ["name"]),
+        (Organization, ["name", "acronym", "description", "website", "contact_email", "contact_phone"]),
+        (Person, ["full_name", "email", "phone", "gender", "people", "languages"]),
+        (Instrument, ["title", "reference"]),
+    ]:
+        for row in model.objects.values_list(*fields):
+            values += [v for v in row if v]
+    values += ["secretariat", "convener", "member", "monitor", "observer", "ruth@demo.minga.invalid"]
+    return sorted(set(values), key=len, reverse=True)
+
+
+def leftovers(html: str, data: list[str]) -> set[str]:
+    collector = TextCollector()
+    collector.feed(html)
+    text = "\n".join(collector.parts)
+    while True:
+        stripped = re.sub(r"⟦[^⟦⟧]*⟧", " ", text)
+        if stripped == text:
+            break
+        text = stripped
+    for value in data:
+        text = text.replace(value, " ")
+    text = re.sub(r"https?://\S+", " ", text)
+    words = set(re.findall(r"[^\W\d_]{2,}", text))
+    return words - ALLOWED_RAW
+
+
+def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, personas):
+    from minga.tables.models import Invitation
+
+    secretariat = Client()
+    secretariat.force_login(personas["secretariat"])
+    member = Client()
+    member.force_login(personas["member"])
+    anonymous = Client()
+    secretariat.post(
+        "/t/morona-santiago/members/invite/",
+        {"full_name": "Ruth Demo", "email": "ruth@demo.minga.invalid", "organization_name": "Org Demo Nueva", "sector": "ngo_local", "role": "member", "seat": "principal"},
+    )
+    invitation = Invitation.objects.latest("created_at")
+    organization = Organization.objects.get(acronym="FESUK")
+    person = Person.objects.get(user=personas["member"])
+    pages = {
+        "network": (anonymous, "get", "/", {}),
+        "region": (anonymous, "get", "/r/amazonia-ecuatoriana/", {}),
+        "table": (secretariat, "get", "/t/morona-santiago/", {}),
+        "table (public)": (anonymous, "get", "/t/morona-santiago/", {}),
+        "members": (secretariat, "get", "/t/morona-santiago/members/", {}),
+        "invite (errors)": (secretariat, "post", "/t/morona-santiago/members/invite/", {"email": "x"}),
+        "invitation": (secretariat, "get", f"/t/morona-santiago/invitations/{invitation.public_id}/", {}),
+        "import": (secretariat, "get", "/t/morona-santiago/members/import/", {}),
+        "edit": (secretariat, "get", "/t/morona-santiago/edit/", {}),
+        "territory (errors)": (secretariat, "post", "/t/morona-santiago/territory/", {"territory-name": "x", "territory-geojson": "{"}),
+        "instrument": (secretariat, "get", "/t/morona-santiago/instruments/add/", {}),
+        "organization": (member, "get", f"/o/{organization.public_id}/", {}),
+        "person": (member, "get", f"/p/{person.public_id}/", {}),
+        "profile": (member, "get", "/accounts/profile/", {}),
+        "login": (anonymous, "get", "/accounts/login/", {}),
+        "login (errors)": (anonymous, "post", "/accounts/login/", {"username": "nobody", "password": "x"}),
+        "join": (anonymous, "get", f"/join/{invitation.token}/", {}),
+        "join (errors)": (anonymous, "post", f"/join/{invitation.token}/", {"username": "", "password": "1"}),
+        "not allowed": (member, "get", "/t/morona-santiago/edit/", {}),
+        "not found": (anonymous, "get", "/t/no-such-table/", {}),
+    }
+    data = _data_values()
+    problems = {}
+    for name, (client, method, url, body) in pages.items():
+        separator = "&" if "?" in url else "?"
+        response = getattr(client, method)(f"{url}{separator}lang={PSEUDO}", body)
+        assert response.status_code in (200, 400, 403, 404), (name, response.status_code)
+        html = response.content.decode()
+        assert f'<html lang="{PSEUDO}">' in html, name
+        words = leftovers(html, data)
+        if words:
+            problems[name] = sorted(words)
+    assert problems == {}
+
+
+# --- choosing the language -------------------------------------------------------------------
+
+
+def test_it_follows_the_switcher_then_the_cookie_then_the_browser(db):
+    client = Client()
+    assert '<html lang="es">' in client.get("/").content.decode()
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).content.decode()
+    response = client.get("/t/morona-santiago/?lang=pt")
+    assert '<html lang="pt">' in response.content.decode()
+    assert "Membros por setor" in response.content.decode()
+    assert response.cookies["minga_lang"].value == "pt"
+    later = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="pt">' in later
+    assert "Rede de mesas de cooperação" in later
+
+
+def test_it_formats_dates_and_numbers_in_the_viewers_locale(db):
+    client = Client()
+    es = client.get("/t/morona-santiago/?lang=es").content.decode()
+    en = client.get("/t/morona-santiago/?lang=en").content.decode()
+    assert "15 de marzo de 2024" in es and "1.230.00" in es.replace("\xa0", ".").replace(" ", ".")
+    assert "March 15, 2024" in en and "1,230,00" in en

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box
@@ -39,7 +40,7 @@ def test_it_accepts_features_and_collections():
     ],
 )
 def test_it_refuses_bad_geometry_without_repairing_it(data, needle):
-    with pytest.raises(geo.GeometryError, match=needle):
+    with translation.override("en"), pytest.raises(geo.GeometryError, match=needle):
         geo.parse_area(data)
 
 

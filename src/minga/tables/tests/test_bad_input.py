@@ -88,7 +88,7 @@ def test_it_refuses_an_unknown_sector_through_the_api(personas):
             headers={"Authorization": f"Bearer {token}", "Accept-Language": "pt"},
         )
     assert response.status_code == 422
-    assert "astronauts não é um setor conhecido" in response.content.decode()
+    assert response.json()["detail"]["sector"] == ["astronauts não é um setor conhecido."]
 
 
 def test_it_refuses_a_duplicate_membership(personas):

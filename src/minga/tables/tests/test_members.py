@@ -26,9 +26,12 @@ def invite(client, **overrides):
     return client.post("/t/morona-santiago/members/invite/", data)
 
 
-def test_it_invites_by_email_and_lists_the_organization_by_sector(client_for):
+def test_it_invites_by_email_and_lists_the_organization_by_sector(
+    client_for, django_capture_on_commit_callbacks
+):
     client = client_for("secretariat")
-    response = invite(client, email="ruth@demo.minga.invalid")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client, email="ruth@demo.minga.invalid")
     invitation = Invitation.objects.get(email="ruth@demo.minga.invalid")
     assert response.status_code == 302
     assert response.url == f"/t/morona-santiago/invitations/{invitation.public_id}/"

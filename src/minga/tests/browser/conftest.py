@@ -1,0 +1,65 @@
+"""Playwright drives Debian's Chromium; nothing is downloaded."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from minga.demo.load import load_demo
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(os.environ.get("MINGA_SCREENSHOTS", "test-results/screenshots"))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def demo_server(live_server: Any, django_db_blocker: Any) -> Any:
+    """The live server with the demo loaded (live-server tests flush the database after)."""
+    with django_db_blocker.unblock():
+        load_demo(say=lambda line: None)
+    return live_server
+
+
+@pytest.fixture
+def shoot() -> Any:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Any, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def watched(page: Any, demo_server: Any) -> dict[str, list[str]]:
+    """Console errors and any request that would leave the server."""
+    seen: dict[str, list[str]] = {"errors": [], "outside": []}
+    page.on("console", lambda m: seen["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: seen["errors"].append(str(e)))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((demo_server.url, "data:")) else seen["outside"].append(r.url),
+    )
+    return seen

@@ -28,7 +28,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "core/profile.html",
         {
             "person": person,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": ApiToken.objects.filter(user_id=request.user.pk),  # type: ignore[misc]
             "new_token": new_token,
         },
     )

@@ -159,9 +159,7 @@ def list_memberships(request: HttpRequest, slug: str, active: bool = True) -> li
     "/tables/{slug}/memberships",
     response={201: MembershipOut, 401: Error, 403: Error, 404: Error, 422: Error},
 )
-def add_membership(
-    request: HttpRequest, slug: str, payload: MembershipIn
-) -> Status:
+def add_membership(request: HttpRequest, slug: str, payload: MembershipIn) -> Status[Any]:
     table = queries.get_table(slug)
     organization = get_object_or_404(Organization, public_id=payload.organization)
     membership = services.add_membership(
@@ -200,9 +198,7 @@ def list_organizations(request: HttpRequest, table: str | None = None) -> list[d
     "/organizations",
     response={201: OrganizationOut, 401: Error, 403: Error, 404: Error, 422: Error},
 )
-def create_organization(
-    request: HttpRequest, payload: OrganizationIn
-) -> Status:
+def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status[Any]:
     table = queries.get_table(payload.table)
     data = payload.dict()
     data.pop("table")

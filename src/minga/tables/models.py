@@ -50,7 +50,7 @@ class Region(AreaModel, TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
-    task_force = models.ManyToManyField(
+    task_force = models.ManyToManyField(  # type: ignore[var-annotated]
         "Organization", blank=True, related_name="task_forces", verbose_name=_("task force")
     )
     is_demo = models.BooleanField(_("demo data"), default=False)

@@ -92,5 +92,5 @@ def _read_csv(upload: IO[bytes]) -> list[list[Any]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     return [list(row) for row in csv.reader(io.StringIO(text), dialect)]

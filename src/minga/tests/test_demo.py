@@ -22,7 +22,9 @@ def test_it_gives_morona_santiago_twenty_institutions_across_every_sector(db):
 
 
 def test_it_seats_fifty_representatives_in_sucumbios(db):
-    representatives = Membership.objects.active().filter(table__slug="sucumbios", person__isnull=False)
+    representatives = Membership.objects.active().filter(
+        table__slug="sucumbios", person__isnull=False
+    )
     assert representatives.count() == 50
     table = Table.objects.get(slug="sucumbios")
     assert table.launched_on.isoformat() == "2025-07-30"
@@ -33,7 +35,9 @@ def test_it_seats_fifty_representatives_in_sucumbios(db):
 def test_it_has_a_demo_user_for_every_role(db):
     roles = set(
         Membership.objects.active()
-        .filter(person__user__username__in=["secretariat", "convener", "member", "monitor", "observer"])
+        .filter(
+            person__user__username__in=["secretariat", "convener", "member", "monitor", "observer"]
+        )
         .values_list("role", flat=True)
     )
     assert roles == {"secretariat", "convener", "member", "monitor", "observer"}

@@ -54,7 +54,9 @@ def extracted(tmp_path_factory):
     os.chdir(copy)
     try:
         with override_settings(LOCALE_PATHS=[copy / "locale"]):
-            call_command("makemessages", locale=["es", "pt"], verbosity=0, ignore_patterns=["demo/*"])
+            call_command(
+                "makemessages", locale=["es", "pt"], verbosity=0, ignore_patterns=["demo/*"]
+            )
     finally:
         os.chdir(cwd)
     return copy / "locale"
@@ -63,7 +65,11 @@ def extracted(tmp_path_factory):
 @pytest.mark.parametrize("lang", ["es", "pt"])
 def test_it_keeps_the_catalogs_in_step_with_the_source(extracted, lang):
     fresh = polib.pofile(str(extracted / lang / "LC_MESSAGES" / "django.po"))
-    committed = {e.msgid for e in polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po")) if not e.obsolete}
+    committed = {
+        e.msgid
+        for e in polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
+        if not e.obsolete
+    }
     new = {e.msgid for e in fresh if not e.obsolete} - committed
     assert new == set(), f"run `make messages` and translate: {sorted(new)}"
     assert untranslated(fresh) == []
@@ -83,7 +89,10 @@ def _pseudo(text: str) -> str:
 def pseudo_locale(tmp_path, settings):
     """A catalog that wraps every msgid (ours and Django's) in ⟦…⟧."""
     mo = polib.MOFile()
-    mo.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Plural-Forms": "nplurals=2; plural=(n != 1);"}
+    mo.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+    }
     sources = [LOCALE / "es" / "LC_MESSAGES" / "django.po"]
     django_dir = Path(django.__file__).parent
     sources += [django_dir / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"]
@@ -140,13 +149,23 @@ def _data_values() -> list[str]:
         (Region, ["name", "description"]),
         (Table, ["name", "description", "province"]),
         (Territory, ["name"]),
-        (Organization, ["name", "acronym", "description", "website", "contact_email", "contact_phone"]),
+        (
+            Organization,
+            ["name", "acronym", "description", "website", "contact_email", "contact_phone"],
+        ),
         (Person, ["full_name", "email", "phone", "gender", "people", "languages"]),
         (Instrument, ["title", "reference"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
-    values += ["secretariat", "convener", "member", "monitor", "observer", "ruth@demo.minga.invalid"]
+    values += [
+        "secretariat",
+        "convener",
+        "member",
+        "monitor",
+        "observer",
+        "ruth@demo.minga.invalid",
+    ]
     return sorted(set(values), key=len, reverse=True)
 
 
@@ -176,7 +195,14 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     anonymous = Client()
     secretariat.post(
         f"/t/morona-santiago/members/invite/?lang={PSEUDO}",
-        {"full_name": "Ruth Demo", "email": "ruth@demo.minga.invalid", "organization_name": "Org Demo Nueva", "sector": "ngo_local", "role": "member", "seat": "principal"},
+        {
+            "full_name": "Ruth Demo",
+            "email": "ruth@demo.minga.invalid",
+            "organization_name": "Org Demo Nueva",
+            "sector": "ngo_local",
+            "role": "member",
+            "seat": "principal",
+        },
     )
     invitation = Invitation.objects.latest("created_at")
     organization = Organization.objects.get(acronym="FESUK")
@@ -187,19 +213,44 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "table": (secretariat, "get", "/t/morona-santiago/", {}),
         "table (public)": (anonymous, "get", "/t/morona-santiago/", {}),
         "members": (secretariat, "get", "/t/morona-santiago/members/", {}),
-        "invite (errors)": (secretariat, "post", "/t/morona-santiago/members/invite/", {"email": "x"}),
-        "invitation": (secretariat, "get", f"/t/morona-santiago/invitations/{invitation.public_id}/", {}),
+        "invite (errors)": (
+            secretariat,
+            "post",
+            "/t/morona-santiago/members/invite/",
+            {"email": "x"},
+        ),
+        "invitation": (
+            secretariat,
+            "get",
+            f"/t/morona-santiago/invitations/{invitation.public_id}/",
+            {},
+        ),
         "import": (secretariat, "get", "/t/morona-santiago/members/import/", {}),
         "edit": (secretariat, "get", "/t/morona-santiago/edit/", {}),
-        "territory (errors)": (secretariat, "post", "/t/morona-santiago/territory/", {"territory-name": "x", "territory-geojson": "{"}),
+        "territory (errors)": (
+            secretariat,
+            "post",
+            "/t/morona-santiago/territory/",
+            {"territory-name": "x", "territory-geojson": "{"},
+        ),
         "instrument": (secretariat, "get", "/t/morona-santiago/instruments/add/", {}),
         "organization": (member, "get", f"/o/{organization.public_id}/", {}),
         "person": (member, "get", f"/p/{person.public_id}/", {}),
         "profile": (member, "get", "/accounts/profile/", {}),
         "login": (anonymous, "get", "/accounts/login/", {}),
-        "login (errors)": (anonymous, "post", "/accounts/login/", {"username": "nobody", "password": "x"}),
+        "login (errors)": (
+            anonymous,
+            "post",
+            "/accounts/login/",
+            {"username": "nobody", "password": "x"},
+        ),
         "join": (anonymous, "get", f"/join/{invitation.token}/", {}),
-        "join (errors)": (anonymous, "post", f"/join/{invitation.token}/", {"username": "", "password": "1"}),
+        "join (errors)": (
+            anonymous,
+            "post",
+            f"/join/{invitation.token}/",
+            {"username": "", "password": "1"},
+        ),
         "not allowed": (member, "get", "/t/morona-santiago/edit/", {}),
         "not found": (anonymous, "get", "/t/no-such-table/", {}),
     }
@@ -223,7 +274,10 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
 def test_it_follows_the_switcher_then_the_cookie_then_the_browser(db):
     client = Client()
     assert '<html lang="es">' in client.get("/").content.decode()
-    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).content.decode()
+    assert (
+        '<html lang="en">'
+        in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.8"}).content.decode()
+    )
     response = client.get("/t/morona-santiago/?lang=pt")
     assert '<html lang="pt">' in response.content.decode()
     assert "Membros por setor" in response.content.decode()

@@ -3,7 +3,7 @@
 import gzip
 import re
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -19,7 +19,11 @@ class References(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "link" and a.get("href") and ("stylesheet" in a.get("rel", "") or "icon" in a.get("rel", "")):
+        if (
+            tag == "link"
+            and a.get("href")
+            and ("stylesheet" in a.get("rel", "") or "icon" in a.get("rel", ""))
+        ):
             self.urls.append(a["href"])
         elif tag in ("script", "img", "source") and a.get("src"):
             self.urls.append(a["src"])
@@ -31,8 +35,7 @@ class References(HTMLParser):
 def static_bytes(url: str) -> bytes:
     path = finders.find(url.removeprefix(settings.STATIC_URL).split("?")[0])
     assert path, f"{url} is referenced but not found"
-    with open(path, "rb") as f:
-        return f.read()
+    return Path(path).read_bytes()
 
 
 def gz(data: bytes) -> int:
@@ -65,7 +68,9 @@ def test_it_keeps_the_table_home_under_budget(db):
             body = client.get(url).content  # e.g. the territory GeoJSON the map fetches
         sizes[url] = gz(body)
     total = sum(sizes.values())
-    print("\n".join(f"{size:>8}  {url}" for url, size in sorted(sizes.items(), key=lambda i: -i[1])))
+    print(
+        "\n".join(f"{size:>8}  {url}" for url, size in sorted(sizes.items(), key=lambda i: -i[1]))
+    )
     print(f"{total:>8}  total (gzip -9)")
     assert any(u.endswith("leaflet.js") for u in sizes), "the map library is part of the load"
     assert total <= BUDGET

@@ -18,8 +18,8 @@ from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
 from minga.core.tokens import create_api_token
 from minga.tables.models import Invitation, Membership, Organization, Person
 
-S, C, M, MO, O, X, OS, P = ALL_PERSONAS[:5] + ("outsider", "other_secretariat", "public")
-TABLE_ROLES = (S, C, M, MO, O)
+SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER = ALL_PERSONAS[:5]
+TABLE_ROLES = (SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER)
 
 
 def answers(default: int, **by_persona: int) -> dict[str, int]:
@@ -204,9 +204,17 @@ def _request(client: Client, method: str, url: str, body: dict[str, Any], token:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if method == "GET":
         return client.get(url, headers=headers)
-    return client.generic(
-        method, url, data=__import__("json").dumps(body), content_type="application/json", headers=headers
-    ) if url.startswith("/api/") else client.post(url, body, headers=headers)
+    return (
+        client.generic(
+            method,
+            url,
+            data=__import__("json").dumps(body),
+            content_type="application/json",
+            headers=headers,
+        )
+        if url.startswith("/api/")
+        else client.post(url, body, headers=headers)
+    )
 
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
@@ -226,7 +234,7 @@ def test_it_answers_every_route_as_written(persona, world, personas):
 
 
 # Who may read which marked value (Morona Santiago's member persona and their organization).
-OWNERS = {M}
+OWNERS = {MEMBER}
 TABLE_READERS = set(TABLE_ROLES)
 
 
@@ -244,9 +252,18 @@ def test_it_never_shows_a_field_above_the_viewers_level(persona, world, personas
         url, _body = _url(route, world, persona)
         pages.append(_request(client, "GET", url, {}, token).content.decode())
         if is_api and "memberships" in url:
-            pages.append(client.get(url + "?active=false", headers={"Authorization": f"Bearer {token}"} if token else {}).content.decode())
+            pages.append(
+                client.get(
+                    url + "?active=false",
+                    headers={"Authorization": f"Bearer {token}"} if token else {},
+                ).content.decode()
+            )
     text = "\n".join(pages)
     for marker in ("MARK-OWNER-GENDER", "MARK-OWNER-PEOPLE", "MARK-OWNER-NOTES"):
         assert (marker in text) == (persona in OWNERS), marker
-    for marker in ("MARK-TABLE-PHONE", "mark-table-contact@demo.minga.invalid", "member@demo.minga.invalid"):
+    for marker in (
+        "MARK-TABLE-PHONE",
+        "mark-table-contact@demo.minga.invalid",
+        "member@demo.minga.invalid",
+    ):
         assert (marker in text) == (persona in TABLE_READERS), marker

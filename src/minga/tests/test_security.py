@@ -23,7 +23,9 @@ def minga(*args, **env):
 
 
 def test_it_passes_the_deployment_checklist_under_production_settings(tmp_path):
-    result = minga("check", "--deploy", "--fail-level", "WARNING", MINGA_DATA_DIR=str(tmp_path), **PRODUCTION)
+    result = minga(
+        "check", "--deploy", "--fail-level", "WARNING", MINGA_DATA_DIR=str(tmp_path), **PRODUCTION
+    )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -31,10 +33,16 @@ def test_it_passes_the_deployment_checklist_under_production_settings(tmp_path):
 def test_it_fails_loudly_on_bad_settings(tmp_path):
     cases = [
         ({"MINGA_DEBUG": "maybe"}, "MINGA_DEBUG='maybe' is not a boolean"),
-        ({"MINGA_DEBUG": "0", "MINGA_ALLOWED_HOSTS": "x.org"}, "MINGA_DEBUG=0 needs MINGA_SECRET_KEY"),
+        (
+            {"MINGA_DEBUG": "0", "MINGA_ALLOWED_HOSTS": "x.org"},
+            "MINGA_DEBUG=0 needs MINGA_SECRET_KEY",
+        ),
         ({**PRODUCTION, "MINGA_ALLOWED_HOSTS": ""}, "needs MINGA_ALLOWED_HOSTS"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL must be sqlite:/// or postgres://"),
-        ({"MINGA_LOGIN_FAILURE_LIMIT": "lots"}, "MINGA_LOGIN_FAILURE_LIMIT='lots' is not an integer"),
+        (
+            {"MINGA_LOGIN_FAILURE_LIMIT": "lots"},
+            "MINGA_LOGIN_FAILURE_LIMIT='lots' is not an integer",
+        ),
         ({"MINGA_EMAIL": "pigeon"}, "MINGA_EMAIL='pigeon'"),
     ]
     for env, message in cases:
@@ -62,15 +70,21 @@ def test_it_throttles_repeated_failed_logins(db, settings):
         assert response.status_code == 200
     last = client.post("/accounts/login/", {"username": "member", "password": "wrong"})
     assert last.status_code == 429
-    locked = client.post("/accounts/login/?lang=es", {"username": "member", "password": "minga-demo"})
+    locked = client.post(
+        "/accounts/login/?lang=es", {"username": "member", "password": "minga-demo"}
+    )
     assert locked.status_code == 429
     assert "Demasiados intentos" in locked.content.decode()
-    other = Client(REMOTE_ADDR="10.9.9.9").post("/accounts/login/", {"username": "member", "password": "minga-demo"})
+    other = Client(REMOTE_ADDR="10.9.9.9").post(
+        "/accounts/login/", {"username": "member", "password": "minga-demo"}
+    )
     assert other.status_code == 302
 
 
 def test_it_logs_in_with_the_demo_password(db):
     client = Client()
-    response = client.post("/accounts/login/", {"username": "secretariat", "password": "minga-demo"})
+    response = client.post(
+        "/accounts/login/", {"username": "secretariat", "password": "minga-demo"}
+    )
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 200

@@ -1,3 +1,4 @@
+import itertools
 import json
 
 import pytest
@@ -30,8 +31,14 @@ def test_it_accepts_features_and_collections():
         ("{not json", "not valid JSON"),
         ({"type": "Point", "coordinates": [0, 0]}, "Only Polygon"),
         ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "four positions"),
-        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "end where it starts"),
-        ({"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]}, "longitude first"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]},
+            "end where it starts",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [200, 0], [1, 1], [0, 0]]]},
+            "longitude first",
+        ),
         (
             {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]},
             "Self-intersection",
@@ -47,12 +54,16 @@ def test_it_refuses_bad_geometry_without_repairing_it(data, needle):
 def test_it_writes_counter_clockwise_exteriors():
     clockwise = {"type": "Polygon", "coordinates": [[[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]]]}
     ring = geo.to_geojson(geo.parse_area(clockwise))["coordinates"][0]
-    signed = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))
+    signed = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))
     assert signed > 0
 
 
 @given(
-    st.floats(-170, 169), st.floats(-80, 79), st.floats(0.01, 1), st.floats(0.01, 1), st.floats(-10, 10)
+    st.floats(-170, 169),
+    st.floats(-80, 79),
+    st.floats(0.01, 1),
+    st.floats(0.01, 1),
+    st.floats(-10, 10),
 )
 def test_it_gives_areas_that_do_not_depend_on_longitude_or_hemisphere(west, south, w, h, shift):
     area = geo.geodesic_hectares(box(west, south, west + w, south + h))

@@ -27,7 +27,9 @@ def test_it_issues_tokens_on_the_profile_page(client_for):
 
 
 def test_it_refuses_a_wrong_token(db):
-    response = Client().get("/api/v1/tables", headers={**bearer("mng_nope"), "Accept-Language": "es"})
+    response = Client().get(
+        "/api/v1/tables", headers={**bearer("mng_nope"), "Accept-Language": "es"}
+    )
     assert response.status_code == 401
     assert response.json()["detail"] == "El token de la API falta, es incorrecto o fue revocado."
 
@@ -48,7 +50,9 @@ def test_it_lets_the_secretariat_edit_its_table(personas):
 def test_it_lists_memberships_without_hidden_names(personas):
     public = Client().get("/api/v1/tables/morona-santiago/memberships").json()
     _r, token = create_api_token(user=personas["observer"], name="t")
-    observer = Client().get("/api/v1/tables/morona-santiago/memberships", headers=bearer(token)).json()
+    observer = (
+        Client().get("/api/v1/tables/morona-santiago/memberships", headers=bearer(token)).json()
+    )
     assert len(public) == len(observer) >= 30
     assert sum(1 for m in public if m["person"]) < sum(1 for m in observer if m["person"])
 

@@ -42,7 +42,11 @@ def post_territory(client: Any, geojson: Any, lang: str) -> Any:
     ("geojson", "lang", "message"),
     [
         ("{esto no es json", "es", "Esto no es JSON válido."),
-        ('{"type": "Point", "coordinates": [0, 0]}', "pt", "Só são aceitas áreas Polygon e MultiPolygon"),
+        (
+            '{"type": "Point", "coordinates": [0, 0]}',
+            "pt",
+            "Só são aceitas áreas Polygon e MultiPolygon",
+        ),
         (SELF_INTERSECTING, "es", "La geometría no es válida (Self-intersection"),
         (SELF_INTERSECTING, "en", "The geometry is not valid (Self-intersection"),
         (OUTSIDE_REGION, "es", "El territorio sale de la región Amazonía ecuatoriana"),
@@ -136,7 +140,9 @@ def test_it_refuses_a_duplicate_membership_in_the_service(personas):
     assert "já ocupa este lugar e papel na mesa" in caught.value.messages[0]
 
 
-@pytest.mark.parametrize("persona", ["member", "observer", "convener", "other_secretariat", "outsider"])
+@pytest.mark.parametrize(
+    "persona", ["member", "observer", "convener", "other_secretariat", "outsider"]
+)
 def test_it_refuses_a_form_posted_by_a_role_that_may_not(client_for, persona):
     client = client_for(persona)
     with writes_nothing():

@@ -47,7 +47,11 @@ def test_it_invites_by_email_and_lists_the_organization_by_sector(
 
 def test_it_invites_without_email_with_a_link_and_a_qr_code(client_for):
     client = client_for("secretariat")
-    invite(client, organization_name="", organization=Organization.objects.get(acronym="FESUK").public_id)
+    invite(
+        client,
+        organization_name="",
+        organization=Organization.objects.get(acronym="FESUK").public_id,
+    )
     invitation = Invitation.objects.latest("created_at")
     page = client.get(f"/t/morona-santiago/invitations/{invitation.public_id}/").content.decode()
     assert f"http://testserver/join/{invitation.token}/" in page
@@ -67,7 +71,9 @@ def test_it_lets_the_invited_person_create_an_account(client_for):
     person = Person.objects.get(user__username="ruth")
     assert person.full_name == "Ruth Mashinkiash"
     assert visitor.get("/t/morona-santiago/members/").status_code == 200
-    again = Client().post(f"/join/{invitation.token}/", {"username": "ruth2", "password": "selva-viva-2025"})
+    again = Client().post(
+        f"/join/{invitation.token}/", {"username": "ruth2", "password": "selva-viva-2025"}
+    )
     assert again.status_code == 400
 
 
@@ -101,7 +107,14 @@ def test_it_imports_a_spreadsheet(client_for):
     upload = spreadsheet(
         [
             ["Asociación Kakaram Demo", "community", "Tuntiak Kajekai", "", "monitor", 1990],
-            ["Fundación Kutukú Vivo", "ngo_local", "Elena Paredes", "elena@demo.minga.invalid", "", ""],
+            [
+                "Fundación Kutukú Vivo",
+                "ngo_local",
+                "Elena Paredes",
+                "elena@demo.minga.invalid",
+                "",
+                "",
+            ],
         ]
     )
     response = client.post("/t/morona-santiago/members/import/", {"spreadsheet": upload})
@@ -133,9 +146,12 @@ def test_it_imports_nothing_when_one_row_is_bad(client_for):
 
 def test_it_reads_csv_with_semicolons_and_refuses_other_files(client_for):
     client = client_for("secretariat")
-    csv_file = io.BytesIO("organization;sector;full_name\nColectivo Demo;ngo_local;Ana Prueba\n".encode())
+    csv_file = io.BytesIO(b"organization;sector;full_name\nColectivo Demo;ngo_local;Ana Prueba\n")
     csv_file.name = "miembros.csv"
-    assert client.post("/t/morona-santiago/members/import/", {"spreadsheet": csv_file}).status_code == 302
+    assert (
+        client.post("/t/morona-santiago/members/import/", {"spreadsheet": csv_file}).status_code
+        == 302
+    )
     other = io.BytesIO(b"hello")
     other.name = "notes.txt"
     response = client.post("/t/morona-santiago/members/import/?lang=pt", {"spreadsheet": other})
@@ -145,11 +161,15 @@ def test_it_reads_csv_with_semicolons_and_refuses_other_files(client_for):
 
 def test_it_ends_a_membership_and_keeps_the_history(client_for):
     client = client_for("secretariat")
-    membership = Membership.objects.active().filter(table__slug="morona-santiago", role="member").first()
+    membership = (
+        Membership.objects.active().filter(table__slug="morona-santiago", role="member").first()
+    )
     client.post(f"/t/morona-santiago/members/{membership.pk}/end/")
     membership.refresh_from_db()
     assert membership.until is not None
-    assert membership.organization.name in client.get("/t/morona-santiago/members/").content.decode()
+    assert (
+        membership.organization.name in client.get("/t/morona-santiago/members/").content.decode()
+    )
 
 
 @pytest.mark.parametrize("lang", ["es", "pt", "en"])
@@ -157,7 +177,12 @@ def test_it_edits_the_table(client_for, lang):
     client = client_for("secretariat")
     response = client.post(
         f"/t/morona-santiago/edit/?lang={lang}",
-        {"name": "Mesa de Morona Santiago", "province": "Morona Santiago", "description": "Nueva", "launched_on": "2024-03-15"},
+        {
+            "name": "Mesa de Morona Santiago",
+            "province": "Morona Santiago",
+            "description": "Nueva",
+            "launched_on": "2024-03-15",
+        },
     )
     assert response.status_code == 302
     assert "Mesa de Morona Santiago" in client.get("/t/morona-santiago/").content.decode()
@@ -173,6 +198,11 @@ def test_it_adds_an_instrument_as_convener(client_for):
     assert "Estatuto de la Mesa" in client.get("/t/morona-santiago/").content.decode()
     bad = client.post(
         "/t/morona-santiago/instruments/add/?lang=es",
-        {"kind": "statute", "title": "Al revés", "signed_on": "2025-02-01", "valid_until": "2024-01-01"},
+        {
+            "kind": "statute",
+            "title": "Al revés",
+            "signed_on": "2025-02-01",
+            "valid_until": "2024-01-01",
+        },
     )
     assert bad.status_code == 400

@@ -60,6 +60,8 @@ def watched(page: Any, demo_server: Any) -> dict[str, list[str]]:
     page.on("pageerror", lambda e: seen["errors"].append(str(e)))
     page.on(
         "request",
-        lambda r: None if r.url.startswith((demo_server.url, "data:")) else seen["outside"].append(r.url),
+        lambda r: (
+            None if r.url.startswith((demo_server.url, "data:")) else seen["outside"].append(r.url)
+        ),
     )
     return seen

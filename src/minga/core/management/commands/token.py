@@ -8,7 +8,9 @@ from minga.core.tokens import create_api_token, revoke_api_token
 
 
 class Command(BaseCommand):
-    help = "Manage personal API tokens: create USERNAME [--name N], list USERNAME, revoke USERNAME ID."
+    help = (
+        "Manage personal API tokens: create USERNAME [--name N], list USERNAME, revoke USERNAME ID."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -32,6 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(token)
         elif options["action"] == "list":
             for record in ApiToken.objects.filter(user=user):
-                self.stdout.write(f"{record.pk}\t{record.name}\t{record.prefix}…\t{record.created_at:%Y-%m-%d}")
+                self.stdout.write(
+                    f"{record.pk}\t{record.name}\t{record.prefix}…\t{record.created_at:%Y-%m-%d}"
+                )
         elif not revoke_api_token(user=user, token_id=options["token_id"]):
             raise CommandError(f"{options['username']} has no token {options['token_id']}")

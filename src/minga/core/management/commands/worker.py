@@ -13,8 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        args = ["--queue-name", options["queue_name"], "--interval", str(options["interval"])]
-        args += ["--no-reload", "--no-startup-delay"]
+        argv = ["--queue-name", options["queue_name"], "--interval", str(options["interval"])]
+        argv += ["--no-reload", "--no-startup-delay"]
         if options["batch"]:
-            args.append("--batch")
-        call_command("db_worker", *args)
+            argv.append("--batch")
+        call_command("db_worker", *argv)

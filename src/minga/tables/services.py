@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
@@ -404,20 +403,15 @@ def invite_member(*, by: Any, table: Table, new: NewMember, invite_url: Any = No
         payload={"membership": membership.pk, "by_email": bool(new.email)},
     )
     if new.email and invite_url is not None:
+        from minga.tables.tasks import send_invitation_email
+
         link = invite_url(invitation)
-        subject = _("Invitation to the %(table)s on minga") % {"table": table.name}
-        body = _(
-            "%(inviter)s has registered you as a representative of %(organization)s at the "
-            "%(table)s.\n\nOpen this link to create your account (valid for %(days)s days):\n"
-            "%(link)s\n"
-        ) % {
-            "inviter": by.get_full_name() or by.get_username(),
-            "organization": organization.name,
-            "table": table.name,
-            "days": INVITATION_DAYS,
-            "link": link,
-        }
-        transaction.on_commit(lambda: send_mail(subject, body, None, [new.email]))
+        language = translation.get_language() or "es"
+        transaction.on_commit(
+            lambda: send_invitation_email.enqueue(
+                invitation_id=invitation.pk, link=link, language=language
+            )
+        )
     return invitation
 
 

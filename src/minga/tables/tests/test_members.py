@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 from openpyxl import Workbook
 
@@ -32,6 +33,8 @@ def test_it_invites_by_email_and_lists_the_organization_by_sector(
     client = client_for("secretariat")
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client, email="ruth@demo.minga.invalid")
+    assert mail.outbox == []  # queued for the worker, not sent in the request
+    call_command("worker", "--batch")
     invitation = Invitation.objects.get(email="ruth@demo.minga.invalid")
     assert response.status_code == 302
     assert response.url == f"/t/morona-santiago/invitations/{invitation.public_id}/"

@@ -21,15 +21,24 @@ def _rings(geom: BaseGeometry) -> Iterable[list[tuple[float, float]]]:
 
 
 def outline_svg(
-    shapes: list[tuple[BaseGeometry, str]], *, width: int = 600, height: int = 400, title: str = ""
+    shapes: list[tuple[BaseGeometry, str]],
+    *,
+    context: list[tuple[BaseGeometry, str]] | None = None,
+    width: int = 600,
+    height: int = 400,
+    title: str = "",
 ) -> SafeString:
-    """An equirectangular SVG of the shapes, fitted to the box, simplified to about one pixel."""
-    if not shapes:
+    """An equirectangular SVG of the shapes, fitted to the box, simplified to about one pixel.
+
+    ``context`` shapes (a region around its tables) are drawn first and fainter."""
+    context = context or []
+    everything = context + shapes
+    if not everything:
         return mark_safe("")
-    west = min(g.bounds[0] for g, _ in shapes)
-    south = min(g.bounds[1] for g, _ in shapes)
-    east = max(g.bounds[2] for g, _ in shapes)
-    north = max(g.bounds[3] for g, _ in shapes)
+    west = min(g.bounds[0] for g, _ in everything)
+    south = min(g.bounds[1] for g, _ in everything)
+    east = max(g.bounds[2] for g, _ in everything)
+    north = max(g.bounds[3] for g, _ in everything)
     kx = math.cos(math.radians((south + north) / 2))
     span_x = max((east - west) * kx, 1e-9)
     span_y = max(north - south, 1e-9)
@@ -38,7 +47,8 @@ def outline_svg(
     oy = (height - span_y * scale) / 2
     tolerance = 1 / scale
     paths = []
-    for geom, label in shapes:
+    for index, (geom, label) in enumerate(everything):
+        css = ' class="context"' if index < len(context) else ""
         d = []
         for ring in _rings(geom.simplify(tolerance, preserve_topology=True)):
             pts = [
@@ -46,7 +56,7 @@ def outline_svg(
                 for x, y, *_ in ring
             ]
             d.append("M" + "L".join(pts) + "Z")
-        paths.append(f'<path d="{"".join(d)}"><title>{escape(label)}</title></path>')
+        paths.append(f'<path{css} d="{"".join(d)}"><title>{escape(label)}</title></path>')
     return mark_safe(  # noqa: S308 - built only from numbers and escaped labels
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
         + "".join(paths)

@@ -102,6 +102,10 @@ def territories_for(user: Any, table: Table) -> list[Territory]:
     return [t for t in table.territories.all() if t.sensitivity <= level]
 
 
+def public_territories() -> QuerySet[Territory]:
+    return Territory.objects.filter(sensitivity=Sensitivity.PUBLIC).select_related("table")
+
+
 def instruments_of(table: Table) -> QuerySet[Instrument]:
     return table.instruments.all()
 

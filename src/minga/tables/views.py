@@ -56,14 +56,20 @@ def _invite_url(request: HttpRequest) -> Any:
 @require_GET
 def network(request: HttpRequest) -> HttpResponse:
     regions = list(queries.list_regions())
-    return render(request, "tables/network.html", {"regions": regions})
+    shapes = [(t.shape, f"{t.table.name}: {t.name}") for t in queries.public_territories()]
+    outline = outline_svg(
+        shapes,
+        context=[(r.shape, r.name) for r in regions],
+        title=_("Network of cooperation tables"),
+    )
+    return render(request, "tables/network.html", {"regions": regions, "outline": outline})
 
 
 @require_GET
 def region(request: HttpRequest, slug: str) -> HttpResponse:
     region = queries.get_region(slug)
     tables = list(queries.list_tables().filter(region=region))
-    shapes = [(region.shape, region.name)]
+    shapes = []
     for table in tables:
         shapes += [(t.shape, t.name) for t in queries.territories_for(request.user, table)]
     return render(
@@ -72,7 +78,9 @@ def region(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "region": region,
             "tables": tables,
-            "outline": outline_svg(shapes, title=region.name),
+            "outline": outline_svg(
+                shapes, context=[(region.shape, region.name)], title=region.name
+            ),
         },
     )
 

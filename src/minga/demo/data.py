@@ -4,6 +4,8 @@ organization, community, person, boundary and figure is invented and flagged ``i
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
 
 DEMO_PASSWORD = "minga-demo"  # noqa: S105 - published in the README on purpose
 
@@ -85,10 +87,6 @@ MORONA_ORGANIZATIONS = [
     ("Fondo Amazonía Viva", "", "funder", True),
 ]
 
-MORONA_COMMUNITY_NAMES = [
-    "Comunidad Shuar Tsapau",
-    "Comunidad Achuar Wayusentsa",
-]
 
 SUCUMBIOS_ORGANIZATIONS = [
     ("Gobierno Provincial de Sucumbíos", "GPS", "provincial_government", False),
@@ -132,7 +130,6 @@ SUCUMBIOS_ORGANIZATIONS = [
     ("Fondo Ríos Vivos", "", "funder", True),
 ]
 
-SUCUMBIOS_AXES = ["Biodiversity conservation", "Sustainable production", "Governance"]
 
 GIVEN_NAMES = [
     "Ana",
@@ -186,5 +183,83 @@ FAMILY_NAMES = [
     "Jaramillo",
 ]
 
-MORONA_LAUNCH = dt.date(2024, 3, 15)
-SUCUMBIOS_LAUNCH = dt.date(2025, 7, 30)
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    slug: str
+    province: str
+    launched_on: dt.date
+    description: str
+    organizations: list[tuple[str, str, str, bool]]
+    convener: str  # the organization that convenes and holds the secretariat
+    territory: str
+    territory_description: str
+    territory_shape: dict[str, Any]  # arguments of minga.demo.shapes.blob
+    representatives: int  # people with a seat, demo users included
+    seed: int
+    instruments: list[dict[str, Any]] = field(default_factory=list)
+
+
+TABLES = [
+    TableSpec(
+        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Morona Santiago",
+        slug="morona-santiago",
+        province="Morona Santiago",
+        launched_on=dt.date(2024, 3, 15),
+        description="La primera mesa de cooperación de la Amazonía ecuatoriana, convocada por la "
+        "Oficina de Cooperación Internacional de la Prefectura: más de 20 instituciones alrededor "
+        "del Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka.",
+        organizations=MORONA_ORGANIZATIONS,
+        convener="Gobierno Provincial de Morona Santiago",
+        territory="Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka",
+        territory_description="Límite de demostración con la superficie declarada (1,23 millones de ha).",
+        territory_shape={"center": (-77.75, -2.45), "hectares": 1_230_000, "seed": 7},
+        representatives=30,
+        seed=1,
+        instruments=[
+            {
+                "kind": "ordinance",
+                "title": "Ordenanza provincial que institucionaliza la Mesa de Cooperación",
+                "reference": "ORD-GPMS-2024-007 (demo)",
+                "signed_on": dt.date(2024, 6, 20),
+            },
+            {
+                "kind": "multi_year_agreement",
+                "title": "Convenio marco plurianual de cooperación 2025–2028",
+                "reference": "CONV-2025-012 (demo)",
+                "signed_on": dt.date(2025, 1, 15),
+                "valid_until": dt.date(2028, 12, 31),
+            },
+        ],
+    ),
+    TableSpec(
+        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Sucumbíos",
+        slug="sucumbios",
+        province="Sucumbíos",
+        launched_on=dt.date(2025, 7, 30),
+        description="Lanzada el 30 de julio de 2025 con 50 representantes de organizaciones "
+        "ambientales y sociales, con una hoja de ruta participativa en tres ejes: conservación de "
+        "la biodiversidad, producción sostenible y gobernanza.",
+        organizations=SUCUMBIOS_ORGANIZATIONS,
+        convener="Gobierno Provincial de Sucumbíos",
+        territory="Provincia de Sucumbíos",
+        territory_description="Límite de demostración de la provincia.",
+        territory_shape={
+            "center": (-76.6, -0.05),
+            "hectares": 1_800_000,
+            "seed": 11,
+            "stretch": 2.0,
+        },
+        representatives=50,
+        seed=2,
+        instruments=[
+            {
+                "kind": "statute",
+                "title": "Acta de constitución y reglamento de la Mesa",
+                "reference": "ACTA-001-2025 (demo)",
+                "signed_on": dt.date(2025, 7, 30),
+            }
+        ],
+    ),
+]

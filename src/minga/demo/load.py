@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections.abc import Callable
 
@@ -127,10 +126,9 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
             "de coordinación regional.",
             is_demo=True,
         )
-        _morona(region)
-        say("Loaded the Morona Santiago table.")
-        _sucumbios(region)
-        say("Loaded the Sucumbíos table.")
+        for spec in data.TABLES:
+            _table(region, spec)
+            say(f"Loaded the {spec.province} table.")
         region.task_force.set(
             Organization.objects.filter(
                 name__in=[
@@ -144,84 +142,28 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
     return True
 
 
-def _morona(region: Region) -> None:
+def _table(region: Region, spec: data.TableSpec) -> None:
     table = services.create_table(
         by=SYSTEM,
         region=region,
-        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Morona Santiago",
-        slug="morona-santiago",
-        province="Morona Santiago",
-        launched_on=data.MORONA_LAUNCH,
-        description="La primera mesa de cooperación de la Amazonía ecuatoriana, convocada por la "
-        "Oficina de Cooperación Internacional de la Prefectura: más de 20 instituciones alrededor "
-        "del Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka.",
+        name=spec.name,
+        slug=spec.slug,
+        province=spec.province,
+        launched_on=spec.launched_on,
+        description=spec.description,
         is_demo=True,
     )
-    organizations = _organizations(table, data.MORONA_ORGANIZATIONS)
-    prefecture = organizations["Gobierno Provincial de Morona Santiago"]
-    table.convener = prefecture
-    table.secretariat = prefecture
-    table.save(update_fields=["convener", "secretariat"])
+    organizations = _organizations(table, spec.organizations)
+    prefecture = organizations[spec.convener]
+    services.set_leadership(by=SYSTEM, table=table, convener=prefecture, secretariat=prefecture)
     services.set_territory(
         by=SYSTEM,
         table=table,
-        name="Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka",
-        description="Límite de demostración con la superficie declarada (1,23 millones de ha).",
-        geometry=blob(center=(-77.75, -2.45), hectares=1_230_000, seed=7),
+        name=spec.territory,
+        description=spec.territory_description,
+        geometry=blob(**spec.territory_shape),
     )
     _seat_users(table, organizations)
-    _representatives(table, organizations, total=30, seed=1)
-    services.add_instrument(
-        by=SYSTEM,
-        table=table,
-        kind="ordinance",
-        title="Ordenanza provincial que institucionaliza la Mesa de Cooperación",
-        reference="ORD-GPMS-2024-007 (demo)",
-        signed_on=dt.date(2024, 6, 20),
-    )
-    services.add_instrument(
-        by=SYSTEM,
-        table=table,
-        kind="multi_year_agreement",
-        title="Convenio marco plurianual de cooperación 2025–2028",
-        reference="CONV-2025-012 (demo)",
-        signed_on=dt.date(2025, 1, 15),
-        valid_until=dt.date(2028, 12, 31),
-    )
-
-
-def _sucumbios(region: Region) -> None:
-    table = services.create_table(
-        by=SYSTEM,
-        region=region,
-        name="Mesa de Cooperación para la Conservación y el Desarrollo Sostenible de Sucumbíos",
-        slug="sucumbios",
-        province="Sucumbíos",
-        launched_on=data.SUCUMBIOS_LAUNCH,
-        description="Lanzada el 30 de julio de 2025 con 50 representantes de organizaciones "
-        "ambientales y sociales, con una hoja de ruta participativa en tres ejes: conservación de "
-        "la biodiversidad, producción sostenible y gobernanza.",
-        is_demo=True,
-    )
-    organizations = _organizations(table, data.SUCUMBIOS_ORGANIZATIONS)
-    prefecture = organizations["Gobierno Provincial de Sucumbíos"]
-    table.convener = prefecture
-    table.secretariat = prefecture
-    table.save(update_fields=["convener", "secretariat"])
-    services.set_territory(
-        by=SYSTEM,
-        table=table,
-        name="Provincia de Sucumbíos",
-        description="Límite de demostración de la provincia.",
-        geometry=blob(center=(-76.6, -0.05), hectares=1_800_000, seed=11, stretch=2.0),
-    )
-    _seat_users(table, organizations)
-    _representatives(table, organizations, total=50, seed=2)
-    services.add_instrument(
-        by=SYSTEM,
-        table=table,
-        kind="statute",
-        title="Acta de constitución y reglamento de la Mesa",
-        reference="ACTA-001-2025 (demo)",
-        signed_on=data.SUCUMBIOS_LAUNCH,
-    )
+    _representatives(table, organizations, total=spec.representatives, seed=spec.seed)
+    for instrument in spec.instruments:
+        services.add_instrument(by=SYSTEM, table=table, **instrument)

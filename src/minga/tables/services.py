@@ -126,6 +126,29 @@ def update_table(*, by: Any, table: Table, **changes: Any) -> Table:
 
 
 @transaction.atomic
+def set_leadership(
+    *, by: Any, table: Table, convener: Organization | None, secretariat: Organization | None
+) -> Table:
+    """Name the organizations that convene the table and hold its secretariat."""
+    if not getattr(by, "is_superuser", False):
+        raise PermissionDenied(_("Only an administrator may change who convenes the table."))
+    table.convener = convener
+    table.secretariat = secretariat
+    table.save(update_fields=["convener", "secretariat", "updated_at"])
+    record_event(
+        "tables.leadership_set",
+        actor=by,
+        table=table,
+        subject=table,
+        payload={
+            "convener": convener.public_id if convener else None,
+            "secretariat": secretariat.public_id if secretariat else None,
+        },
+    )
+    return table
+
+
+@transaction.atomic
 def set_territory(
     *, by: Any, table: Table, name: str, geometry: Any, description: str = "", sensitivity: int = 0
 ) -> Territory:

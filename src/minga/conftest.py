@@ -23,6 +23,11 @@ def _fast_hashing() -> None:
     get_hashers_by_algorithm.cache_clear()  # type: ignore[attr-defined]
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_hashing: None) -> None:
     with django_db_blocker.unblock():

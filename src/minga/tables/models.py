@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -299,7 +300,12 @@ class Instrument(TimeStampedModel):
     reference = models.CharField(_("reference number"), max_length=80, blank=True)
     signed_on = models.DateField(_("signed on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    document = models.FileField(_("document"), upload_to="instruments/", blank=True)
+    document = models.FileField(
+        _("document"),
+        upload_to="instruments/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "odt", "doc", "docx", "jpg", "jpeg", "png"])],
+    )
 
     class Meta:
         ordering = ["-signed_on"]

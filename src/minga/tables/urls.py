@@ -15,6 +15,11 @@ urlpatterns = [
     path("t/<slug:slug>/members/<int:pk>/end/", views.end_membership, name="end-membership"),
     path("t/<slug:slug>/invitations/<str:public_id>/", views.invitation, name="invitation"),
     path("t/<slug:slug>/instruments/add/", views.add_instrument, name="add-instrument"),
+    path(
+        "t/<slug:slug>/instruments/<str:public_id>/document",
+        views.instrument_document,
+        name="instrument-document",
+    ),
     path("o/<str:public_id>/", views.organization, name="organization"),
     path("p/<str:public_id>/", views.person, name="person"),
     path("join/<str:token>/", views.join, name="join"),

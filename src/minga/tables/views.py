@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -25,7 +25,7 @@ from minga.tables.forms import (
     TableForm,
     TerritoryForm,
 )
-from minga.tables.models import Invitation, Membership, Table
+from minga.tables.models import Instrument, Invitation, Membership, Table
 from minga.tables.spreadsheet import read_rows
 
 
@@ -385,6 +385,16 @@ def add_instrument(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "tables/instrument_add.html", {"table": table, "form": form}, status=status
     )
+
+
+@require_GET
+def instrument_document(request: HttpRequest, slug: str, public_id: str) -> FileResponse:
+    table = queries.get_table(slug)
+    instrument = get_object_or_404(Instrument, table=table, public_id=public_id)
+    if not instrument.document:
+        raise Http404
+    name = instrument.document.name.rsplit("/", 1)[-1]
+    return FileResponse(instrument.document.open("rb"), filename=name)
 
 
 @require_GET

@@ -208,3 +208,41 @@ def test_it_adds_an_instrument_as_convener(client_for):
         },
     )
     assert bad.status_code == 400
+
+
+def test_it_serves_an_instrument_document_and_refuses_other_files(client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = client_for("secretariat")
+    pdf = SimpleUploadedFile("ordenanza.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    response = client.post(
+        "/t/morona-santiago/instruments/add/",
+        {
+            "kind": "ordinance",
+            "title": "Ordenanza con documento",
+            "signed_on": "2025-03-01",
+            "document": pdf,
+        },
+    )
+    assert response.status_code == 302
+    home = client.get("/t/morona-santiago/").content.decode()
+    link = home.split("Ordenanza con documento")[1].split('href="')[1].split('"')[0]
+    download = Client().get(link)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+    exe = SimpleUploadedFile("virus.exe", b"MZ")
+    bad = client.post(
+        "/t/morona-santiago/instruments/add/?lang=es",
+        {"kind": "ordinance", "title": "Otro", "signed_on": "2025-03-01", "document": exe},
+    )
+    assert bad.status_code == 400
+    assert "La extensión de archivo “exe” no esta permitida" in bad.content.decode()
+
+
+def test_it_shows_the_admin_to_superusers_only(client_for):
+    from django.contrib.auth import get_user_model
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    assert admin.get("/admin/tables/table/").status_code == 200
+    assert client_for("secretariat").get("/admin/tables/table/").status_code == 302

@@ -393,7 +393,7 @@ def instrument_document(request: HttpRequest, slug: str, public_id: str) -> File
     instrument = get_object_or_404(Instrument, table=table, public_id=public_id)
     if not instrument.document:
         raise Http404
-    name = instrument.document.name.rsplit("/", 1)[-1]
+    name = (instrument.document.name or "document").rsplit("/", 1)[-1]
     return FileResponse(instrument.document.open("rb"), filename=name)
 
 

@@ -15,7 +15,11 @@ PRODUCTION = {
 def minga(*args, **env):
     return subprocess.run(
         [sys.executable, "-m", "minga", *args],
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "minga.settings", **env},
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DJANGO_SETTINGS_MODULE": "minga.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,

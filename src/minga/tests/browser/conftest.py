@@ -21,6 +21,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls there are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(os.environ.get("MINGA_SCREENSHOTS", "test-results/screenshots"))
 
 

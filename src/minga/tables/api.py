@@ -113,13 +113,12 @@ def _table_out(table: Table) -> dict[str, Any]:
     }
 
 
-def _membership_out(user: Any, membership: Membership) -> dict[str, Any]:
+def _membership_out(viewer: queries.Viewer, membership: Membership) -> dict[str, Any]:
     person: Person | None = membership.person
-    person_fields = queries.person_fields_for(user, person) if person else None
     return {
         "id": membership.pk,
-        "organization": queries.organization_fields_for(user, membership.organization),
-        "person": person_fields,
+        "organization": viewer.organization_fields(membership.organization),
+        "person": viewer.person_fields(person) if person else None,
         "role": membership.role,
         "seat": membership.seat,
         "since": membership.since,
@@ -149,10 +148,11 @@ def patch_table(request: HttpRequest, slug: str, payload: TablePatch) -> dict[st
 @router.get("/tables/{slug}/memberships", response={200: list[MembershipOut], 404: Error})
 def list_memberships(request: HttpRequest, slug: str, active: bool = True) -> list[dict[str, Any]]:
     table = queries.get_table(slug)
-    memberships = queries.memberships_of(table)
+    memberships = queries.memberships_with_people(table)
     if active:
         memberships = memberships.filter(until__isnull=True)
-    return [_membership_out(request.user, m) for m in memberships]
+    viewer = queries.Viewer(request.user)
+    return [_membership_out(viewer, m) for m in memberships]
 
 
 @router.post(
@@ -170,7 +170,7 @@ def add_membership(request: HttpRequest, slug: str, payload: MembershipIn) -> St
         seat=payload.seat,
         since=payload.since,
     )
-    return Status(201, _membership_out(request.user, membership))
+    return Status(201, _membership_out(queries.Viewer(request.user), membership))
 
 
 @router.post(
@@ -181,17 +181,18 @@ def end_membership(request: HttpRequest, slug: str, membership_id: int) -> dict[
     table = queries.get_table(slug)
     membership = get_object_or_404(Membership, pk=membership_id, table=table)
     membership = services.end_membership(by=_actor(request), membership=membership)
-    return _membership_out(request.user, membership)
+    return _membership_out(queries.Viewer(request.user), membership)
 
 
 @router.get("/organizations", response=list[OrganizationOut])
 def list_organizations(request: HttpRequest, table: str | None = None) -> list[dict[str, Any]]:
-    organizations = Organization.objects.all()
+    organizations = queries.organizations_with_seats()
     if table:
         organizations = organizations.filter(
             memberships__table__slug=table, memberships__until__isnull=True
         ).distinct()
-    return [queries.organization_fields_for(request.user, o) for o in organizations]
+    viewer = queries.Viewer(request.user)
+    return [viewer.organization_fields(o) for o in organizations]
 
 
 @router.post(
@@ -203,7 +204,7 @@ def create_organization(request: HttpRequest, payload: OrganizationIn) -> Status
     data = payload.dict()
     data.pop("table")
     organization = services.create_organization(by=_actor(request), table=table, **data)
-    return Status(201, queries.organization_fields_for(request.user, organization))
+    return Status(201, queries.Viewer(request.user).organization_fields(organization))
 
 
 @router.get("/organizations/{public_id}", response={200: OrganizationOut, 404: Error})
@@ -216,4 +217,4 @@ def get_organization(request: HttpRequest, public_id: str) -> dict[str, Any]:
 def me(request: HttpRequest) -> dict[str, Any] | None:
     user = _actor(request)
     person = getattr(user, "person", None)
-    return queries.person_fields_for(user, person) if person else None
+    return queries.Viewer(user).person_fields(person) if person else None

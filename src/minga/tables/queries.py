@@ -58,12 +58,6 @@ def tables_of(user: Any) -> QuerySet[Table]:
     ).distinct()
 
 
-def represents(user: Any, organization: Organization) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return Membership.objects.active().filter(organization=organization, person__user=user).exists()
-
-
 # --- network, regions, tables ------------------------------------------------------------------
 
 
@@ -146,41 +140,6 @@ def members_by_sector(table: Table) -> list[SectorRow]:
     return [row for row in rows.values() if row.organizations]
 
 
-class NameVisibility:
-    """Decides, for one viewer, whose names a list of memberships may show (no query per row)."""
-
-    def __init__(self, user: Any, table: Table | None = None) -> None:
-        self.user_id = user.pk if user is not None and user.is_authenticated else None
-        self.own_orgs: set[int] = set()
-        if self.user_id is not None:
-            self.own_orgs = set(
-                Membership.objects.active()
-                .filter(person__user_id=self.user_id)
-                .values_list("organization_id", flat=True)
-            )
-        self.user = user
-        self.levels: dict[int, Sensitivity] = {}
-
-    def _level(self, table: Table) -> Sensitivity:
-        if table.pk not in self.levels:
-            self.levels[table.pk] = level_for(roles_for(self.user, table))
-        return self.levels[table.pk]
-
-    def name(self, membership: Membership) -> str | None:
-        person = membership.person
-        if person is None:
-            return None
-        owns = self.user_id is not None and (
-            person.user_id == self.user_id or membership.organization_id in self.own_orgs
-        )
-        level = Sensitivity.OWNER if owns else self._level(membership.table)
-        return person.full_name if person.visibility <= level else None
-
-    def annotate(self, memberships: Iterable[Membership]) -> None:
-        for membership in memberships:
-            membership.visible_name = self.name(membership)  # type: ignore[attr-defined]
-
-
 def memberships_of(table: Table) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(table=table)
@@ -198,54 +157,99 @@ def pending_invitations(table: Table) -> QuerySet[Invitation]:
 # --- organizations and people -----------------------------------------------------------------
 
 
-def _viewer_level(user: Any, tables: list[Table], *, owns: bool) -> Sensitivity:
-    if owns:
-        return Sensitivity.OWNER
-    level = Sensitivity.PUBLIC
-    for table in tables:
-        level = max(level, level_for(roles_for(user, table)))
-    return level
+def _active(prefix: str = "") -> Prefetch[Any]:
+    return Prefetch(f"{prefix}memberships", queryset=Membership.objects.active(), to_attr="active")
+
+
+class Viewer:
+    """One viewer's seats, read once, answering every sensitivity question without a query per row.
+
+    Owners read owner-level data: a person reads their own, and an organization's
+    representatives read the organization's and its people's (CARE principles). Anyone with a
+    role on a table reads that table's members' table-level data; everyone reads public data.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user_id: int | None = None
+        self.roles: dict[int, set[str]] = {}
+        self.organizations: set[int] = set()
+        if user is None or isinstance(user, SystemActor) or not user.is_authenticated:
+            return
+        self.user_id = user.pk
+        seats = Membership.objects.active().filter(person__user=user)
+        for table_id, role, organization_id in seats.values_list(
+            "table_id", "role", "organization_id"
+        ):
+            self.roles.setdefault(table_id, set()).add(role)
+            self.organizations.add(organization_id)
+
+    def level_on(self, table_ids: Iterable[int]) -> Sensitivity:
+        return max(
+            (level_for(self.roles.get(t, ())) for t in table_ids), default=Sensitivity.PUBLIC
+        )
+
+    def organization_fields(self, organization: Organization) -> dict[str, Any]:
+        """The organization's fields this viewer may see (prefetch ``_active()`` for lists)."""
+        if organization.pk in self.organizations:
+            level = Sensitivity.OWNER
+        else:
+            level = self.level_on(m.table_id for m in _active_memberships(organization))
+        values = {name: getattr(organization, name) for name in Organization.SENSITIVITY}
+        return redact(values, Organization.SENSITIVITY, level)
+
+    def person_level(self, person: Person) -> Sensitivity:
+        seats = _active_memberships(person)
+        if person.user_id is not None and person.user_id == self.user_id:
+            return Sensitivity.OWNER
+        if any(m.organization_id in self.organizations for m in seats):
+            return Sensitivity.OWNER
+        return self.level_on(m.table_id for m in seats)
+
+    def person_fields(self, person: Person) -> dict[str, Any] | None:
+        """The person's fields this viewer may see, or None when even the name is hidden."""
+        level = self.person_level(person)
+        if person.visibility > level:
+            return None
+        values = {name: getattr(person, name) for name in Person.SENSITIVITY}
+        return redact(values, Person.SENSITIVITY, level)
+
+    def name(self, membership: Membership) -> str | None:
+        """The name to show beside a seat in a list, judged on that seat's table."""
+        person = membership.person
+        if person is None:
+            return None
+        owns = self.user_id is not None and (
+            person.user_id == self.user_id or membership.organization_id in self.organizations
+        )
+        level = Sensitivity.OWNER if owns else self.level_on([membership.table_id])
+        return person.full_name if person.visibility <= level else None
+
+    def annotate(self, memberships: Iterable[Membership]) -> None:
+        for membership in memberships:
+            membership.visible_name = self.name(membership)  # type: ignore[attr-defined]
+
+
+def _active_memberships(owner: Organization | Person) -> list[Membership]:
+    prefetched = getattr(owner, "active", None)
+    if prefetched is not None:
+        return list(prefetched)
+    return list(owner.memberships.filter(until__isnull=True))
+
+
+def organizations_with_seats() -> QuerySet[Organization]:
+    return Organization.objects.prefetch_related(_active())
+
+
+def memberships_with_people(table: Table) -> QuerySet[Membership]:
+    return memberships_of(table).prefetch_related(_active("organization__"), _active("person__"))
 
 
 def get_organization_for(user: Any, public_id: str) -> tuple[Organization, dict[str, Any]]:
-    """The organization and the fields this viewer may see."""
     try:
         organization = Organization.objects.get(public_id=public_id)
     except Organization.DoesNotExist:
         raise Http404 from None
-    return organization, organization_fields_for(user, organization)
-
-
-def organization_fields_for(user: Any, organization: Organization) -> dict[str, Any]:
-    tables = list(
-        Table.objects.filter(
-            memberships__organization=organization, memberships__until__isnull=True
-        ).distinct()
-    )
-    level = _viewer_level(user, tables, owns=represents(user, organization))
-    values = {name: getattr(organization, name) for name in Organization.SENSITIVITY}
-    return redact(values, Organization.SENSITIVITY, level)
-
-
-def _owns_person(user: Any, person: Person) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    if person.user_id == user.pk:
-        return True
-    own_orgs = Membership.objects.active().filter(person__user=user).values("organization")
-    return Membership.objects.active().filter(person=person, organization__in=own_orgs).exists()
-
-
-def person_fields_for(user: Any, person: Person) -> dict[str, Any] | None:
-    """The person's fields this viewer may see, or None when even the name is hidden."""
-    tables = list(
-        Table.objects.filter(memberships__person=person, memberships__until__isnull=True).distinct()
-    )
-    level = _viewer_level(user, tables, owns=_owns_person(user, person))
-    if person.visibility > level:
-        return None
-    values = {name: getattr(person, name) for name in Person.SENSITIVITY}
-    return redact(values, Person.SENSITIVITY, level)
+    return organization, Viewer(user).organization_fields(organization)
 
 
 def get_person_for(user: Any, public_id: str) -> tuple[Person, dict[str, Any]]:
@@ -253,7 +257,7 @@ def get_person_for(user: Any, public_id: str) -> tuple[Person, dict[str, Any]]:
         person = Person.objects.get(public_id=public_id)
     except Person.DoesNotExist:
         raise Http404 from None
-    fields = person_fields_for(user, person)
+    fields = Viewer(user).person_fields(person)
     if fields is None:
         raise Http404
     return person, fields

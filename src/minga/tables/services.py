@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -474,6 +476,24 @@ def accept_invitation(*, user: Any, invitation: Invitation) -> Membership:
         payload={"membership": membership.pk},
     )
     return membership
+
+
+@transaction.atomic
+def accept_invitation_as_new_user(*, invitation: Invitation, username: str, password: str) -> Any:
+    """Create the invited person's account and claim the seat with it; returns the user."""
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    person = invitation.membership.person
+    user = User(username=username, email=person.email if person else "")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    accept_invitation(user=user, invitation=invitation)
+    return user
 
 
 # --- instruments ------------------------------------------------------------------------------

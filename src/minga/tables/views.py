@@ -4,10 +4,9 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -90,7 +89,7 @@ def table_home(request: HttpRequest, slug: str) -> HttpResponse:
     table = queries.get_table(slug)
     territories = queries.territories_for(request.user, table)
     sectors = queries.members_by_sector(table)
-    names = queries.NameVisibility(request.user)
+    names = queries.Viewer(request.user)
     for row in sectors:
         for entry in row.organizations:
             names.annotate(entry.memberships)
@@ -192,7 +191,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if not queries.roles_for(request.user, table) and not request.user.is_superuser:
         raise PermissionDenied(_("Only the table's members can see its membership history."))
     memberships = list(queries.memberships_of(table))
-    queries.NameVisibility(request.user).annotate(memberships)
+    queries.Viewer(request.user).annotate(memberships)
     may_invite = queries.may(request.user, table, "membership.invite")
     return render(
         request,
@@ -265,28 +264,30 @@ def invitation(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def join(request: HttpRequest, token: str) -> HttpResponse:
     invitation = queries.get_invitation(token)
     membership = invitation.membership
-    form = AcceptInvitationForm(request.POST or None) if not request.user.is_authenticated else None
+    form = None if request.user.is_authenticated else AcceptInvitationForm(request.POST or None)
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and (form is None or form.is_valid()):
         try:
-            with transaction.atomic():
-                if form is not None:
-                    if not form.is_valid():
-                        raise ValidationError("")
-                    user = _new_account(form, membership)
-                else:
-                    user = request.user
-                services.accept_invitation(user=user, invitation=invitation)
-        except ValidationError as exc:
-            error = " ".join(m for m in exc.messages if m)
-        else:
-            if form is not None:
+            if form is None:
+                services.accept_invitation(user=request.user, invitation=invitation)
+            else:
+                user = services.accept_invitation_as_new_user(
+                    invitation=invitation,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password"],
+                )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        except ValidationError as exc:
+            if form is not None and hasattr(exc, "error_dict"):
+                _form_error(form, exc)
+            else:
+                error = " ".join(exc.messages)
+        else:
             messages.success(
                 request, _("Welcome to the %(table)s.") % {"table": membership.table.name}
             )
             return redirect("table", slug=membership.table.slug)
-    used = invitation.accepted_at is not None
+    failed = bool(error or (form is not None and form.errors))
     return render(
         request,
         "tables/join.html",
@@ -295,29 +296,10 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             "membership": membership,
             "form": form,
             "error": error,
-            "used": used,
+            "used": invitation.accepted_at is not None,
         },
-        status=400 if error or (form is not None and form.errors) else 200,
+        status=400 if failed else 200,
     )
-
-
-def _new_account(form: AcceptInvitationForm, membership: Membership) -> Any:
-    from django.contrib.auth.password_validation import validate_password
-
-    User = get_user_model()
-    username = form.cleaned_data["username"]
-    if User.objects.filter(username__iexact=username).exists():
-        form.add_error("username", _("This username is taken."))
-        raise ValidationError(_("This username is taken."))
-    user = User(username=username, email=membership.person.email if membership.person else "")
-    try:
-        validate_password(form.cleaned_data["password"], user)
-    except ValidationError as exc:
-        form.add_error("password", exc)
-        raise
-    user.set_password(form.cleaned_data["password"])
-    user.save()
-    return user
 
 
 @login_required
@@ -401,7 +383,7 @@ def instrument_document(request: HttpRequest, slug: str, public_id: str) -> File
 def organization(request: HttpRequest, public_id: str) -> HttpResponse:
     organization, fields = queries.get_organization_for(request.user, public_id)
     memberships = list(queries.memberships_of_organization(organization))
-    queries.NameVisibility(request.user).annotate(memberships)
+    queries.Viewer(request.user).annotate(memberships)
     return render(
         request,
         "tables/organization.html",

@@ -37,7 +37,6 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.import": frozenset({Role.SECRETARIAT}),
     "membership.end": frozenset({Role.SECRETARIAT}),
     "organization.create": frozenset({Role.SECRETARIAT}),
-    "organization.edit": frozenset({Role.SECRETARIAT}),
     "instrument.add": frozenset({Role.SECRETARIAT, Role.CONVENER}),
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from minga.core.access import PUBLIC, Sensitivity, SystemActor, can, level_for, redact
+from minga.core.access import Sensitivity, SystemActor, can, level_for, redact
 from minga.tables.models import (
     Instrument,
     Invitation,
@@ -39,26 +39,10 @@ def roles_for(user: Any, table: Table) -> frozenset[str]:
     return cache[table.pk]
 
 
-def role_label(user: Any, table: Table) -> str:
-    roles = roles_for(user, table)
-    return ", ".join(sorted(roles)) if roles else PUBLIC
-
-
 def may(user: Any, table: Table, action: str) -> bool:
     if isinstance(user, SystemActor) or getattr(user, "is_superuser", False):
         return True
     return can(roles_for(user, table), action)
-
-
-def tables_of(user: Any) -> QuerySet[Table]:
-    if user is None or not user.is_authenticated:
-        return Table.objects.none()
-    return Table.objects.filter(
-        memberships__person__user=user, memberships__until__isnull=True
-    ).distinct()
-
-
-# --- network, regions, tables ------------------------------------------------------------------
 
 
 def list_regions() -> QuerySet[Region]:

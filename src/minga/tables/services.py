@@ -226,41 +226,6 @@ def create_organization(
 
 
 @transaction.atomic
-def update_organization(
-    *, by: Any, table: Table, organization: Organization, **changes: Any
-) -> Organization:
-    _require(by, table, "organization.edit")
-    if not organization.memberships.filter(table=table).exists():
-        raise PermissionDenied(_("This organization is not a member of the table."))
-    allowed = {
-        "name",
-        "acronym",
-        "sector",
-        "website",
-        "description",
-        "contact_email",
-        "contact_phone",
-    }
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
-    if "sector" in changes:
-        _check_choice(changes["sector"], Sector, "sector", _("%(value)s is not a known sector."))
-    for name, value in changes.items():
-        setattr(organization, name, value)
-    organization.full_clean()
-    organization.save()
-    record_event(
-        "tables.organization_updated",
-        actor=by,
-        table=table,
-        subject=organization,
-        payload={"fields": sorted(changes)},
-    )
-    return organization
-
-
-@transaction.atomic
 def create_person(
     *,
     by: Any,

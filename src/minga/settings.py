@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "minga.core",
     "minga.tables",
+    "minga.meetings",
+    "minga.decisions",
     "minga.demo",
 ]
 

@@ -38,7 +38,27 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.end": frozenset({Role.SECRETARIAT}),
     "organization.create": frozenset({Role.SECRETARIAT}),
     "instrument.add": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    # meetings and the joint agenda
+    "meeting.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "priority.submit": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "ranking.manage": frozenset({Role.SECRETARIAT}),
+    "ranking.vote": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    # decisions and consultations
+    "rules.edit": frozenset({Role.SECRETARIAT}),
+    "proposal.create": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "proposal.comment": frozenset(
+        {Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR, Role.OBSERVER}
+    ),
+    "round.open": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "position.state": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "decision.record": frozenset({Role.CONVENER}),
+    "consultation.open": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.OBSERVER}),
+    "consultation.answer": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "consultation.publish": frozenset({Role.SECRETARIAT}),
 }
+
+# Roles whose organization takes part in decisions; observers read and deliberate only.
+DECIDING_ROLES = ACTIONS["position.state"]
 
 # Roles that read the table's non-owner data. Every role does; observers read, never write.
 _TABLE_READERS = frozenset(Role.values)

@@ -111,7 +111,9 @@ class Outcome:
         if code is Code.BLOCKED:
             return "Blocked by " + "; ".join(f"{n}: {r}" for n, r in self.blocks) + "."
         if code is Code.INCOMPLETE:
-            return "No full consensus yet: no position from " + ", ".join(self.missing_members) + "."
+            return (
+                "No full consensus yet: no position from " + ", ".join(self.missing_members) + "."
+            )
         if code is Code.NO_SECTOR_QUORUM:
             groups = ", ".join(self.missing_groups)
             return f"No sector quorum: no position from the {groups} sector."
@@ -163,9 +165,7 @@ def decide(
             return Outcome(Code.NO_SECTOR_QUORUM, tally, blocks, concerns, missing_groups=missing)
 
     if blocks:
-        fallback = (
-            rule.fallback_after is not None and blocked_rounds_before >= rule.fallback_after
-        )
+        fallback = rule.fallback_after is not None and blocked_rounds_before >= rule.fallback_after
         if not fallback:
             return Outcome(Code.BLOCKED, tally, blocks, concerns)
         counted = [p for p in positions if p.stance is not Stance.STAND_ASIDE]
@@ -185,6 +185,8 @@ def decide(
         expected = set(by_id) if present is None else set(present) & set(by_id)
         missing_members = tuple(sorted(by_id[m].name for m in expected - seen))
         if missing_members:
-            return Outcome(Code.INCOMPLETE, tally, blocks, concerns, missing_members=missing_members)
+            return Outcome(
+                Code.INCOMPLETE, tally, blocks, concerns, missing_members=missing_members
+            )
         return Outcome(Code.PASSED_BY_CONSENSUS, tally, blocks, concerns)
     return Outcome(Code.PASSED_BY_CONSENT, tally, blocks, concerns)

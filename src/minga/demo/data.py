@@ -33,6 +33,7 @@ DEMO_USERS = [
         "member",
     ),
     ("monitor", "Yampik Tiwiram", "morona-santiago", "Comunidad Shuar Tsapau", "monitor"),
+    ("ngo", "Elena Paredes Vaca", "morona-santiago", "Fundación Kutukú Vivo", "member"),
     (
         "observer",
         "Daniela Ortiz Brandt",

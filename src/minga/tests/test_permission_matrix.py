@@ -7,16 +7,19 @@ fails ``test_it_lists_every_route``, so nobody can add a page without deciding w
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from minga.api import api
 from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
 from minga.core.tokens import create_api_token
+from minga.decisions import services as decisions
 from minga.tables.models import Instrument, Invitation, Membership, Organization, Person
 
 SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER = ALL_PERSONAS[:5]
@@ -30,6 +33,7 @@ def answers(default: int, **by_persona: int) -> dict[str, int]:
 EVERYONE_200 = answers(200)
 SECRETARIAT_ONLY = answers(403, secretariat=200, public=302)
 LOGGED_IN = answers(200, public=302)
+DECIDERS_200 = answers(200, observer=403, outsider=403, other_secretariat=403, public=302)
 
 # route name -> (method, expected answers). {slug}, {org}, {person}, ... are filled in below.
 EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
@@ -47,6 +51,21 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "add-instrument": ("GET", answers(403, secretariat=200, convener=200, public=302)),
     "instrument-document": ("GET", EVERYONE_200),
     "organization": ("GET", EVERYONE_200),
+    "decision-register": ("GET", EVERYONE_200),
+    "decision-rule": ("GET", SECRETARIAT_ONLY),
+    "proposal-new": ("GET", DECIDERS_200),
+    "proposal": ("GET", EVERYONE_200),
+    "proposal-amend": ("GET", DECIDERS_200),
+    "proposal-version": ("GET", EVERYONE_200),
+    "proposal-comment": ("POST", answers(400, outsider=403, other_secretariat=403, public=302)),
+    "round-open": ("POST", answers(403, secretariat=400, convener=400, public=302)),
+    "round-panel": ("GET", EVERYONE_200),
+    "round-position": (
+        "POST",
+        answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
+    ),
+    "round-close": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "proposal-decide": ("POST", answers(403, convener=400, public=302)),
     "person": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
     "join": ("GET", EVERYONE_200),
     "login": ("GET", answers(302, public=200)),
@@ -136,6 +155,14 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     instrument = Instrument.objects.filter(table__slug=DEMO_TABLE).first()
     instrument.document = SimpleUploadedFile("ordenanza.pdf", b"%PDF-1.4 demo")
     instrument.save()
+    proposal = decisions.create_proposal(
+        by=personas["member"], table=instrument.table, title="Propuesta de la matriz", text="Texto"
+    )
+    decisions.open_round(
+        by=personas["secretariat"],
+        proposal=proposal,
+        closes_at=timezone.now() + dt.timedelta(days=3),
+    )
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
@@ -155,6 +182,7 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "api_membership": api_membership.pk,
         "invitation": invitation.public_id,
         "instrument": instrument.public_id,
+        "proposal": proposal.public_id,
         "token": invitation.token,
         "outside_org": outside_org.public_id,
         "tokens": tokens,
@@ -176,6 +204,15 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "invitation": {"slug": w["slug"], "public_id": w["invitation"]},
         "instrument-document": {"slug": w["slug"], "public_id": w["instrument"]},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
+        "proposal": {"slug": w["slug"], "public_id": w["proposal"]},
+        "proposal-amend": {"slug": w["slug"], "public_id": w["proposal"]},
+        "proposal-version": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
+        "proposal-comment": {"slug": w["slug"], "public_id": w["proposal"]},
+        "round-open": {"slug": w["slug"], "public_id": w["proposal"]},
+        "round-panel": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
+        "round-position": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
+        "round-close": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
+        "proposal-decide": {"slug": w["slug"], "public_id": w["proposal"]},
     }.get(route, {})
     if route.split(":")[0] not in ("api-1.0.0", "admin") and " " not in route:
         if not kwargs and route in {
@@ -187,6 +224,9 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "invite",
             "import-members",
             "add-instrument",
+            "decision-register",
+            "decision-rule",
+            "proposal-new",
         }:
             kwargs = {"slug": w["slug"]}
         return reverse(route, kwargs=kwargs), {}

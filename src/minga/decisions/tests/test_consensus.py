@@ -46,7 +46,11 @@ def rounds(draw):
     positions = []
     for member in chosen:
         stance = draw(st.sampled_from(Stance))
-        reason = draw(st.text(min_size=1, max_size=20).filter(str.strip)) if stance is Stance.BLOCK else ""
+        reason = (
+            draw(st.text(min_size=1, max_size=20).filter(str.strip))
+            if stance is Stance.BLOCK
+            else ""
+        )
         positions.append(Position(member.id, stance, reason))
     present = draw(st.none() | st.sets(st.sampled_from([m.id for m in TABLE])))
     blocked_before = draw(st.integers(0, 4))
@@ -110,14 +114,23 @@ def test_scenario_02_a_federation_blocks_and_the_explanation_names_it():
     outcome = decide(
         CONSENT,
         TABLE,
-        [p(PREFECTURA, "agree"), p(NGO, "agree"), p(FICSH, "block", "No se consultó a las comunidades del Kutukú")],
+        [
+            p(PREFECTURA, "agree"),
+            p(NGO, "agree"),
+            p(FICSH, "block", "No se consultó a las comunidades del Kutukú"),
+        ],
     )
     assert outcome.code is Code.BLOCKED
-    assert outcome.explain() == "Blocked by Federación Shuar: No se consultó a las comunidades del Kutukú."
+    assert (
+        outcome.explain()
+        == "Blocked by Federación Shuar: No se consultó a las comunidades del Kutukú."
+    )
 
 
 def test_scenario_03_concerns_are_recorded_and_still_consent():
-    outcome = decide(CONSENT, TABLE, [p(PREFECTURA, "agree"), p(NGO, "concerns", "Falta presupuesto")])
+    outcome = decide(
+        CONSENT, TABLE, [p(PREFECTURA, "agree"), p(NGO, "concerns", "Falta presupuesto")]
+    )
     assert outcome.passed
     assert outcome.concerns == (("Fundación Kutukú Vivo", "Falta presupuesto"),)
 
@@ -132,7 +145,10 @@ def test_scenario_05_no_positions_is_no_support():
 
 def test_scenario_06_full_consensus_waits_for_everyone_present():
     outcome = decide(
-        CONSENSUS, TABLE, [p(FICSH, "agree"), p(PREFECTURA, "agree")], present={"fed", "gpms", "ngo"}
+        CONSENSUS,
+        TABLE,
+        [p(FICSH, "agree"), p(PREFECTURA, "agree")],
+        present={"fed", "gpms", "ngo"},
     )
     assert outcome.code is Code.INCOMPLETE
     assert outcome.missing_members == ("Fundación Kutukú Vivo",)
@@ -151,7 +167,9 @@ def test_scenario_08_a_round_in_writing_expects_every_member():
 
 def test_scenario_09_sector_quorum_met():
     rule = Rule(Base.CONSENT, sector_quorum=True)
-    outcome = decide(rule, TABLE, [p(NAE, "agree"), p(MAATE, "stand_aside"), p(UNI, "concerns", "Datos")])
+    outcome = decide(
+        rule, TABLE, [p(NAE, "agree"), p(MAATE, "stand_aside"), p(UNI, "concerns", "Datos")]
+    )
     assert outcome.passed
 
 
@@ -173,7 +191,12 @@ def test_scenario_11_fallback_majority_after_two_blocked_rounds():
 
 def test_scenario_12_fallback_majority_not_reached():
     rule = Rule(Base.CONSENT, fallback_after=1, fallback_percent=80)
-    positions = [p(FICSH, "agree"), p(PREFECTURA, "agree"), p(NAE, "block", "Sin FPIC"), p(BANK, "stand_aside")]
+    positions = [
+        p(FICSH, "agree"),
+        p(PREFECTURA, "agree"),
+        p(NAE, "block", "Sin FPIC"),
+        p(BANK, "stand_aside"),
+    ]
     outcome = decide(rule, TABLE, positions, blocked_rounds_before=1)
     assert outcome.code is Code.MAJORITY_NOT_REACHED
     assert round(outcome.support_percent) == 67  # stand-asides are not counted
@@ -185,7 +208,11 @@ def test_scenario_13_an_absent_members_earlier_position_counts():
 
 
 def test_scenario_14_the_morona_santiago_amendment():
-    first = [p(PREFECTURA, "agree"), p(NGO, "agree"), p(FICSH, "block", "Falta el consentimiento previo")]
+    first = [
+        p(PREFECTURA, "agree"),
+        p(NGO, "agree"),
+        p(FICSH, "block", "Falta el consentimiento previo"),
+    ]
     assert decide(CONSENT, TABLE, first).code is Code.BLOCKED
     second = [p(PREFECTURA, "agree"), p(NGO, "agree"), p(FICSH, "agree")]
     assert decide(CONSENT, TABLE, second, blocked_rounds_before=1).code is Code.PASSED_BY_CONSENT

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionsConfig(AppConfig):
+    name = "minga.decisions"
+    label = "decisions"
+    verbose_name = _("Decisions and consultations")
+
+    def ready(self) -> None:
+        from minga.decisions import reports  # noqa: F401 - registers the meeting-report section

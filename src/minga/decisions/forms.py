@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minga.decisions.consensus import Base
+from minga.decisions.models import STANCE_CHOICES
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class AmendForm(forms.Form):
+    text = forms.CharField(label=_("New text"), widget=forms.Textarea(attrs={"rows": 10}))
+    change_note = forms.CharField(label=_("What changed and why"), max_length=300)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your contribution"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RoundForm(forms.Form):
+    closes_at = forms.DateTimeField(
+        label=_("Positions can change until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class PositionForm(forms.Form):
+    stance = forms.ChoiceField(
+        label=_("Your organization's position"),
+        choices=STANCE_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a block; welcome for concerns and stand-asides."),
+    )
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DecisionForm(forms.Form):
+    statement = forms.CharField(
+        label=_("Decision statement"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    review_on = forms.DateField(
+        label=_("Review on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RuleForm(forms.Form):
+    base = forms.ChoiceField(
+        label=_("Rule"),
+        choices=[
+            (Base.CONSENT, _("Consent: passes unless someone blocks")),
+            (Base.FULL_CONSENSUS, _("Full consensus: everyone agrees or stands aside")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    sector_quorum = forms.BooleanField(
+        label=_(
+            "Sector quorum: positions from an indigenous, a government and a civil-society organization"
+        ),
+        required=False,
+    )
+    fallback_after = forms.IntegerField(
+        label=_("Fallback after this many blocked rounds"), required=False, min_value=1
+    )
+    fallback_percent = forms.IntegerField(
+        label=_("Qualified majority of the fallback (%)"),
+        required=False,
+        min_value=51,
+        max_value=100,
+    )

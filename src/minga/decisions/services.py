@@ -1,0 +1,455 @@
+"""Every state change of decisions: proposals, amendments, deliberation, rounds, positions,
+outcomes, the table's rule and consultations. Each checks access, writes in one transaction and
+records its domain event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from minga.core.access import DECIDING_ROLES, Role
+from minga.core.events import record_event
+from minga.decisions import consensus
+from minga.decisions.models import (
+    Comment,
+    Decision,
+    DecisionRule,
+    Position,
+    Proposal,
+    ProposalStatus,
+    ProposalVersion,
+    Round,
+)
+from minga.meetings.models import AttendanceStatus, Meeting
+from minga.tables.models import SECTOR_GROUP, Membership, Organization, Table
+from minga.tables.queries import may
+
+
+def _require(by: Any, table: Table, action: str) -> None:
+    if not may(by, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
+
+
+def acting_organization(
+    by: Any,
+    table: Table,
+    organization: Organization | None = None,
+    *,
+    roles: frozenset[str] = DECIDING_ROLES,
+) -> Organization:
+    """The organization ``by`` speaks for on this table (they must hold one of ``roles`` for it)."""
+    seats = Membership.objects.active().filter(table=table, person__user=by, role__in=roles)
+    if organization is not None:
+        seats = seats.filter(organization=organization)
+    organizations = {
+        m.organization_id: m.organization for m in seats.select_related("organization")
+    }
+    if not organizations:
+        raise PermissionDenied(_("You do not speak for a member organization of this table."))
+    if len(organizations) > 1:
+        raise ValidationError({"organization": _("Choose the organization you speak for.")})
+    return next(iter(organizations.values()))
+
+
+def rule_of(table: Table) -> DecisionRule:
+    """The table's rule; tables that never set one use consent with a sector quorum."""
+    return DecisionRule.objects.filter(table=table).first() or DecisionRule(table=table)
+
+
+@transaction.atomic
+def set_rule(
+    *,
+    by: Any,
+    table: Table,
+    base: str,
+    sector_quorum: bool,
+    fallback_after: int | None = None,
+    fallback_percent: int | None = None,
+) -> DecisionRule:
+    _require(by, table, "rules.edit")
+    try:
+        consensus.Rule(consensus.Base(base), sector_quorum, fallback_after, fallback_percent)
+    except ValueError:
+        raise ValidationError(
+            _(
+                "A fallback needs both a number of blocked rounds (at least 1) and a majority above 50 % and at most 100 %."
+            )
+        ) from None
+    rule = rule_of(table)
+    rule.base, rule.sector_quorum = base, sector_quorum
+    rule.fallback_after, rule.fallback_percent = fallback_after, fallback_percent
+    rule.save()
+    record_event(
+        "decisions.rule_set",
+        actor=by,
+        table=table,
+        payload={
+            "base": base,
+            "sector_quorum": sector_quorum,
+            "fallback_after": fallback_after,
+            "fallback_percent": fallback_percent,
+        },
+    )
+    return rule
+
+
+# --- proposals and deliberation ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_proposal(
+    *,
+    by: Any,
+    table: Table,
+    title: str,
+    text: str,
+    organization: Organization | None = None,
+    meeting: Meeting | None = None,
+    is_demo: bool = False,
+) -> Proposal:
+    _require(by, table, "proposal.create")
+    speaker = acting_organization(by, table, organization)
+    if not title.strip() or not text.strip():
+        raise ValidationError(_("A proposal needs a title and a text."))
+    if meeting is not None and meeting.table_id != table.pk:
+        raise ValidationError(_("That meeting belongs to another table."))
+    proposal = Proposal.objects.create(
+        table=table,
+        title=title.strip(),
+        organization=speaker,
+        author=by,
+        meeting=meeting,
+        is_demo=is_demo,
+    )
+    ProposalVersion.objects.create(
+        proposal=proposal, number=1, text=text.strip(), author=by, organization=speaker
+    )
+    record_event(
+        "decisions.proposal_created",
+        actor=by,
+        table=table,
+        subject=proposal,
+        payload={"title": proposal.title, "organization": speaker.public_id},
+    )
+    return proposal
+
+
+def _open_round(proposal: Proposal) -> Round | None:
+    return proposal.rounds.filter(closed_at__isnull=True).first()
+
+
+def _lock(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+@transaction.atomic
+def amend_proposal(
+    *,
+    by: Any,
+    proposal: Proposal,
+    text: str,
+    change_note: str,
+    organization: Organization | None = None,
+) -> ProposalVersion:
+    """A new version of the text. The proposing organization, the secretariat or the convener
+    may amend while no round is open."""
+    proposal = _lock(proposal)
+    table = proposal.table
+    _require(by, table, "proposal.create")
+    speaker = acting_organization(by, table, organization)
+    leads = may(by, table, "round.open")
+    if speaker.pk != proposal.organization_id and not leads:
+        raise PermissionDenied(
+            _("Only the proposing organization, the secretariat or the convener may amend.")
+        )
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("This proposal is no longer under deliberation."))
+    if _open_round(proposal) is not None:
+        raise ValidationError(_("Close the open round before amending the proposal."))
+    latest = proposal.versions.order_by("-number").first()
+    assert latest is not None
+    if text.strip() == latest.text:
+        raise ValidationError({"text": _("The amendment does not change the text.")})
+    if not change_note.strip():
+        raise ValidationError({"change_note": _("Say what changed and why.")})
+    version = ProposalVersion.objects.create(
+        proposal=proposal,
+        number=latest.number + 1,
+        text=text.strip(),
+        change_note=change_note.strip(),
+        author=by,
+        organization=speaker,
+    )
+    record_event(
+        "decisions.proposal_amended",
+        actor=by,
+        table=table,
+        subject=proposal,
+        payload={"version": version.number, "organization": speaker.public_id},
+    )
+    return version
+
+
+@transaction.atomic
+def add_comment(
+    *, by: Any, proposal: Proposal, text: str, organization: Organization | None = None
+) -> Comment:
+    table = proposal.table
+    _require(by, table, "proposal.comment")
+    speaker = acting_organization(by, table, organization, roles=frozenset(Role.values))
+    if not text.strip():
+        raise ValidationError({"text": _("Write something before sending.")})
+    version = proposal.versions.order_by("-number").first()
+    assert version is not None  # every proposal is created with its first version
+    comment = Comment.objects.create(
+        proposal=proposal, version=version, organization=speaker, author=by, text=text.strip()
+    )
+    record_event(
+        "decisions.comment_added",
+        actor=by,
+        table=table,
+        subject=proposal,
+        payload={"comment": comment.pk, "organization": speaker.public_id},
+    )
+    return comment
+
+
+# --- rounds and positions ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_round(
+    *, by: Any, proposal: Proposal, closes_at: dt.datetime, meeting: Meeting | None = None
+) -> Round:
+    proposal = _lock(proposal)
+    _require(by, proposal.table, "round.open")
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("This proposal is no longer under deliberation."))
+    if _open_round(proposal) is not None:
+        raise ValidationError(_("A round is already open on this proposal."))
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": _("A round must close in the future.")})
+    if meeting is not None and meeting.table_id != proposal.table_id:
+        raise ValidationError(_("That meeting belongs to another table."))
+    number = proposal.rounds.count() + 1
+    version = proposal.versions.order_by("-number").first()
+    assert version is not None
+    round_ = Round.objects.create(
+        proposal=proposal,
+        number=number,
+        version=version,
+        closes_at=closes_at,
+        meeting=meeting,
+        opened_by=by,
+    )
+    record_event(
+        "decisions.round_opened",
+        actor=by,
+        table=proposal.table,
+        subject=proposal,
+        payload={"round": number, "version": version.number, "closes_at": closes_at.isoformat()},
+    )
+    return round_
+
+
+@transaction.atomic
+def state_position(
+    *,
+    by: Any,
+    round: Round,
+    stance: str,
+    reason: str = "",
+    organization: Organization | None = None,
+    replaces: Position | None = None,
+) -> Position:
+    """State (or, passing ``replaces``, change) an organization's position in an open round."""
+    round = Round.objects.select_for_update().select_related("proposal__table").get(pk=round.pk)
+    table = round.proposal.table
+    _require(by, table, "position.state")
+    speaker = acting_organization(by, table, organization)
+    if round.closed_at is not None or round.closes_at <= timezone.now():
+        raise ValidationError(_("This round is closed: positions can no longer change."))
+    if stance not in consensus.Stance.__members__.values():
+        raise ValidationError({"stance": _("Choose agree, concerns, stand aside or block.")})
+    reason = reason.strip()
+    if stance == consensus.Stance.BLOCK and not reason:
+        raise ValidationError({"reason": _("A block must give its reason.")})
+    existing = round.positions.filter(organization=speaker).first()
+    if existing is not None and (replaces is None or replaces.pk != existing.pk):
+        raise ValidationError(
+            _(
+                "%(organization)s already stated its position in this round: change it instead of adding a second one."
+            )
+            % {"organization": speaker.name}
+        )
+    if existing is None and replaces is not None:
+        raise ValidationError(_("That position is not your organization's."))
+    position = existing or Position(round=round, organization=speaker)
+    before = position.stance if existing else None
+    position.stance, position.reason, position.author = stance, reason, by
+    try:
+        with transaction.atomic():
+            position.save()
+    except IntegrityError:
+        raise ValidationError(
+            _(
+                "%(organization)s already stated its position in this round: change it instead of adding a second one."
+            )
+            % {"organization": speaker.name}
+        ) from None
+    record_event(
+        "decisions.position_changed" if existing else "decisions.position_stated",
+        actor=by,
+        table=table,
+        subject=round.proposal,
+        payload={
+            "round": round.number,
+            "organization": speaker.public_id,
+            "stance": stance,
+            "before": before,
+        },
+    )
+    return position
+
+
+def deciding_members(table: Table) -> list[consensus.Member]:
+    organizations = Organization.objects.filter(
+        memberships__table=table,
+        memberships__until__isnull=True,
+        memberships__role__in=DECIDING_ROLES,
+    ).distinct()
+    return [consensus.Member(o.public_id, o.name, SECTOR_GROUP[o.sector]) for o in organizations]
+
+
+def evaluate(round: Round) -> consensus.Outcome:
+    """The outcome of the round's positions under the table's rule, as if it closed now."""
+    proposal = round.proposal
+    rule = rule_of(proposal.table)
+    members = deciding_members(proposal.table)
+    known = {m.id for m in members}
+    positions = [
+        consensus.Position(p.organization.public_id, consensus.Stance(p.stance), p.reason)
+        for p in round.positions.select_related("organization")
+    ]
+    # A seat that ended during the round keeps its stated position in the count.
+    for p in round.positions.select_related("organization"):
+        if p.organization.public_id not in known:
+            members.append(
+                consensus.Member(
+                    p.organization.public_id,
+                    p.organization.name,
+                    SECTOR_GROUP[p.organization.sector],
+                )
+            )
+            known.add(p.organization.public_id)
+    present = None
+    if round.meeting is not None:
+        present = set(
+            round.meeting.attendance.filter(status=AttendanceStatus.PRESENT).values_list(
+                "organization__public_id", flat=True
+            )
+        )
+    blocked_before = proposal.rounds.filter(
+        number__lt=round.number, outcome_code=consensus.Code.BLOCKED
+    ).count()
+    return consensus.decide(
+        consensus.Rule(
+            consensus.Base(rule.base),
+            rule.sector_quorum,
+            rule.fallback_after,
+            rule.fallback_percent,
+        ),
+        members,
+        positions,
+        present=present,
+        blocked_rounds_before=blocked_before,
+    )
+
+
+def outcome_record(outcome: consensus.Outcome) -> dict[str, Any]:
+    return {
+        "code": outcome.code.value,
+        "passed": outcome.passed,
+        "tally": outcome.tally,
+        "blocks": [list(b) for b in outcome.blocks],
+        "concerns": [list(c) for c in outcome.concerns],
+        "missing_members": list(outcome.missing_members),
+        "missing_groups": list(outcome.missing_groups),
+        "support_percent": outcome.support_percent,
+        "required_percent": outcome.required_percent,
+        "explanation": outcome.explain(),
+    }
+
+
+@transaction.atomic
+def close_round(*, by: Any, round: Round) -> Round:
+    round = Round.objects.select_for_update().select_related("proposal__table").get(pk=round.pk)
+    _require(by, round.proposal.table, "round.open")
+    if round.closed_at is not None:
+        raise ValidationError(_("This round is already closed."))
+    outcome = evaluate(round)
+    round.closed_at = timezone.now()
+    round.outcome_code = outcome.code.value
+    round.outcome = outcome_record(outcome)
+    round.save(update_fields=["closed_at", "outcome_code", "outcome"])
+    record_event(
+        "decisions.round_closed",
+        actor=by,
+        table=round.proposal.table,
+        subject=round.proposal,
+        payload={"round": round.number, "outcome": outcome.code.value, "tally": outcome.tally},
+    )
+    return round
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    by: Any,
+    proposal: Proposal,
+    statement: str,
+    review_on: dt.date | None = None,
+    meeting: Meeting | None = None,
+) -> Decision:
+    """The convener records the outcome of the last closed round."""
+    proposal = _lock(proposal)
+    table = proposal.table
+    _require(by, table, "decision.record")
+    if proposal.status != ProposalStatus.OPEN:
+        raise ValidationError(_("This proposal is no longer under deliberation."))
+    if _open_round(proposal) is not None:
+        raise ValidationError(_("Close the open round before recording the outcome."))
+    last = proposal.rounds.order_by("-number").first()
+    if last is None:
+        raise ValidationError(_("No round has been held on this proposal."))
+    if not statement.strip():
+        raise ValidationError({"statement": _("Write the decision statement.")})
+    if review_on is not None and review_on <= timezone.localdate():
+        raise ValidationError({"review_on": _("The review date must be in the future.")})
+    decision = Decision.objects.create(
+        proposal=proposal,
+        round=last,
+        statement=statement.strip(),
+        review_on=review_on,
+        meeting=meeting or last.meeting,
+        recorded_by=by,
+    )
+    proposal.status = ProposalStatus.DECIDED
+    proposal.save(update_fields=["status", "updated_at"])
+    record_event(
+        "decisions.outcome_recorded",
+        actor=by,
+        table=table,
+        subject=proposal,
+        payload={
+            "round": last.number,
+            "outcome": last.outcome_code,
+            "statement": decision.statement,
+        },
+    )
+    return decision

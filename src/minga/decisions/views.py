@@ -1,0 +1,348 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minga.decisions import queries, services
+from minga.decisions.forms import (
+    AmendForm,
+    CommentForm,
+    DecisionForm,
+    PositionForm,
+    ProposalForm,
+    RoundForm,
+    RuleForm,
+)
+from minga.decisions.models import Proposal, Round
+from minga.tables import queries as tables
+from minga.tables.models import Organization, Table
+
+
+def _form_error(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _allowed(request: HttpRequest, table: Table, action: str) -> None:
+    if not tables.may(request.user, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
+
+
+def _speaker(request: HttpRequest, table: Table) -> Organization | None:
+    """The organization the viewer decides for on this table, if any."""
+    if not request.user.is_authenticated:
+        return None
+    try:
+        return services.acting_organization(request.user, table)
+    except (PermissionDenied, ValidationError):
+        return None
+
+
+def _proposal_page(
+    request: HttpRequest, proposal: Proposal, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    table = proposal.table
+    version = queries.latest_version(proposal)
+    rounds = list(proposal.rounds.select_related("version").order_by("number"))
+    for r in rounds:
+        r.outcome_text = queries.describe(r.outcome)  # type: ignore[attr-defined]
+    current = rounds[-1] if rounds else None
+    speaker = _speaker(request, table)
+    own = None
+    if current is not None and speaker is not None:
+        own = current.positions.filter(organization=speaker).first()
+    position_form = forms.get("position_form") or PositionForm(
+        initial={"stance": own.stance, "reason": own.reason, "replaces": own.pk} if own else None
+    )
+    may = {
+        action.replace(".", "_"): tables.may(request.user, table, action)
+        for action in (
+            "proposal.comment",
+            "round.open",
+            "decision.record",
+            "position.state",
+            "proposal.create",
+        )
+    }
+    decision = getattr(proposal, "decision", None) if proposal.status == "decided" else None
+    return render(
+        request,
+        "decisions/proposal.html",
+        {
+            "table": table,
+            "proposal": proposal,
+            "version": version,
+            "versions": list(proposal.versions.order_by("number")),
+            "comments": list(
+                proposal.comments.select_related("organization").order_by("created_at")
+            ),
+            "rounds": rounds,
+            "current": current,
+            "panel": queries.panel(current) if current else None,
+            "speaker": speaker,
+            "own": own,
+            "may": may,
+            "may_amend": may["proposal_create"]
+            and speaker is not None
+            and (speaker.pk == proposal.organization_id or may["round_open"]),
+            "decision": decision,
+            "comment_form": forms.get("comment_form") or CommentForm(),
+            "round_form": forms.get("round_form") or RoundForm(),
+            "position_form": position_form,
+            "decision_form": forms.get("decision_form") or DecisionForm(),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposals = list(queries.open_proposals(table))
+    for p in proposals:
+        p.open_round = next((r for r in p.rounds.all() if r.closed_at is None), None)  # type: ignore[attr-defined]
+    decisions = list(queries.register(table))
+    for decision in decisions:
+        decision.outcome_text = queries.describe(decision.round.outcome)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "decisions/register.html",
+        {
+            "table": table,
+            "decisions": decisions,
+            "proposals": proposals,
+            "may_propose": tables.may(request.user, table, "proposal.create"),
+            "may_edit_rule": tables.may(request.user, table, "rules.edit"),
+            "rule": services.rule_of(table),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "rules.edit")
+    current = services.rule_of(table)
+    form = RuleForm(
+        request.POST or None,
+        initial={
+            "base": current.base,
+            "sector_quorum": current.sector_quorum,
+            "fallback_after": current.fallback_after,
+            "fallback_percent": current.fallback_percent,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_rule(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The decision rule was saved."))
+            return redirect("decision-register", slug=table.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "decisions/rule.html", {"table": table, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_proposal(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "proposal.create")
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.create_proposal(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "decisions/proposal_new.html", {"table": table, "form": form}, status=status
+    )
+
+
+@require_GET
+def proposal(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return _proposal_page(request, queries.get_proposal(table, public_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    _allowed(request, table, "proposal.create")
+    latest = queries.latest_version(proposal)
+    form = AmendForm(request.POST or None, initial={"text": latest.text})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.amend_proposal(
+                by=request.user, proposal=proposal, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)s is now under deliberation.") % {"number": version.number},
+            )
+            return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "decisions/amend.html",
+        {"table": table, "proposal": proposal, "form": form},
+        status=status,
+    )
+
+
+@require_GET
+def version(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    shown = queries.get_version(proposal, number)
+    previous = queries.get_version(proposal, number - 1) if number > 1 else None
+    return render(
+        request,
+        "decisions/version.html",
+        {
+            "table": table,
+            "proposal": proposal,
+            "version": shown,
+            "previous": previous,
+            "diff": queries.diff_html(previous.text, shown.text) if previous else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def comment(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    _allowed(request, table, "proposal.comment")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(by=request.user, proposal=proposal, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(f"{proposal_url(proposal)}#thread")
+    return _proposal_page(request, proposal, status=400, comment_form=form)
+
+
+def proposal_url(proposal: Proposal) -> str:
+    from django.urls import reverse
+
+    return reverse(
+        "proposal", kwargs={"slug": proposal.table.slug, "public_id": proposal.public_id}
+    )
+
+
+@login_required
+@require_POST
+def open_round(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    _allowed(request, table, "round.open")
+    form = RoundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.open_round(
+                by=request.user, proposal=proposal, closes_at=form.cleaned_data["closes_at"]
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(f"{proposal_url(proposal)}#round")
+    return _proposal_page(request, proposal, status=400, round_form=form)
+
+
+@require_GET
+def round_panel(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
+    table = tables.get_table(slug)
+    round_ = queries.get_round(queries.get_proposal(table, public_id), number)
+    return render(
+        request,
+        "decisions/_panel.html",
+        {"panel": queries.panel(round_), "table": table, "proposal": round_.proposal},
+    )
+
+
+@login_required
+@require_POST
+def position(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    round_: Round = queries.get_round(proposal, number)
+    _allowed(request, table, "position.state")
+    form = PositionForm(request.POST)
+    if form.is_valid():
+        replaces = (
+            round_.positions.filter(pk=form.cleaned_data["replaces"]).first()
+            if form.cleaned_data["replaces"]
+            else None
+        )
+        try:
+            services.state_position(
+                by=request.user,
+                round=round_,
+                stance=form.cleaned_data["stance"],
+                reason=form.cleaned_data["reason"],
+                replaces=replaces,
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your organization's position was recorded."))
+            return redirect(f"{proposal_url(proposal)}#round")
+    return _proposal_page(request, proposal, status=400, position_form=form)
+
+
+@login_required
+@require_POST
+def close_round(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    _allowed(request, table, "round.open")
+    try:
+        closed = services.close_round(by=request.user, round=queries.get_round(proposal, number))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, queries.describe(closed.outcome))
+    return redirect(f"{proposal_url(proposal)}#round")
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    proposal = queries.get_proposal(table, public_id)
+    _allowed(request, table, "decision.record")
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_decision(by=request.user, proposal=proposal, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The outcome is recorded in the decision register."))
+            return redirect("decision-register", slug=table.slug)
+    return _proposal_page(request, proposal, status=400, decision_form=form)

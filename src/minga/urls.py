@@ -6,6 +6,7 @@ from minga.api import api
 urlpatterns = [
     path("", include("minga.core.urls")),
     path("", include("minga.tables.urls")),
+    path("", include("minga.meetings.urls")),
     path("", include("minga.decisions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -40,9 +40,13 @@ def test_it_takes_a_proposal_through_block_amendment_and_consent(browser, demo_s
     federation.goto(f"{base}/t/morona-santiago/decisions/")
     federation.get_by_role("link", name="Nueva propuesta").click()
     federation.get_by_label("Título").fill("Protocolo de consulta previa en el Kutukú")
-    federation.get_by_label("Propuesta").fill("Todo proyecto en la cordillera del Kutukú se consulta a las comunidades.")
+    federation.get_by_label("Propuesta").fill(
+        "Todo proyecto en la cordillera del Kutukú se consulta a las comunidades."
+    )
     federation.get_by_role("button", name="Proponer").click()
-    expect(federation.get_by_role("heading", name="Protocolo de consulta previa en el Kutukú")).to_be_visible()
+    expect(
+        federation.get_by_role("heading", name="Protocolo de consulta previa en el Kutukú")
+    ).to_be_visible()
     url = federation.url
 
     prefecture.goto(url)
@@ -55,7 +59,9 @@ def test_it_takes_a_proposal_through_block_amendment_and_consent(browser, demo_s
     state(federation, url, "Bloqueo", "Faltan los plazos y la lengua de la consulta")
     state(ngo, url, "De acuerdo")
     state(prefecture, url, "De acuerdo")
-    expect(prefecture.locator("#round-live")).to_contain_text("Bloqueada por Federación Shuar del Upano y Kutukú")
+    expect(prefecture.locator("#round-live")).to_contain_text(
+        "Bloqueada por Federación Shuar del Upano y Kutukú"
+    )
     shoot(prefecture, "10-round-blocked")
     prefecture.get_by_role("button", name="Cerrar la ronda ahora").click()
 
@@ -76,13 +82,21 @@ def test_it_takes_a_proposal_through_block_amendment_and_consent(browser, demo_s
     for page in (federation, ngo, prefecture):
         state(page, url, "De acuerdo")
     # The federation's page updates live (htmx) as the others state their positions.
-    expect(federation.locator("#round-live .tally")).to_contain_text("De acuerdo: 3", timeout=15_000)
+    expect(federation.locator("#round-live .tally")).to_contain_text(
+        "De acuerdo: 3", timeout=15_000
+    )
     prefecture.get_by_role("button", name="Cerrar la ronda ahora").click()
-    expect(prefecture.get_by_text("Aprobada por consentimiento: nadie bloqueó.").first).to_be_visible()
+    expect(
+        prefecture.get_by_text("Aprobada por consentimiento: nadie bloqueó.").first
+    ).to_be_visible()
 
     convener.goto(url)
-    convener.get_by_label("Texto de la decisión").fill("La mesa adopta el protocolo de consulta previa para el Kutukú.")
-    convener.get_by_label("Revisar el").fill((timezone.localdate() + dt.timedelta(days=365)).isoformat())
+    convener.get_by_label("Texto de la decisión").fill(
+        "La mesa adopta el protocolo de consulta previa para el Kutukú."
+    )
+    convener.get_by_label("Revisar el").fill(
+        (timezone.localdate() + dt.timedelta(days=365)).isoformat()
+    )
     convener.get_by_role("button", name="Registrar el resultado").click()
 
     public = browser.new_context().new_page()
@@ -95,9 +109,13 @@ def test_it_takes_a_proposal_through_block_amendment_and_consent(browser, demo_s
         public.goto(f"{base}/t/morona-santiago/decisions/?lang={lang}")
         expect(public.locator("html")).to_have_attribute("lang", lang)
         expect(public.get_by_role("heading", name=heading)).to_be_visible()
-        decision = public.locator("article.decision").filter(has_text="Protocolo de consulta previa en el Kutukú")
+        decision = public.locator("article.decision").filter(
+            has_text="Protocolo de consulta previa en el Kutukú"
+        )
         expect(decision).to_contain_text(outcome)
-        expect(decision).to_contain_text("La mesa adopta el protocolo de consulta previa para el Kutukú.")
+        expect(decision).to_contain_text(
+            "La mesa adopta el protocolo de consulta previa para el Kutukú."
+        )
         shoot(public, f"12-register-{lang}")
     for page in (federation, prefecture, ngo, convener):
         assert page.errors == []

@@ -1,0 +1,119 @@
+"""Reads of meetings and the joint agenda; private meetings stay within the table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from minga.core.access import DECIDING_ROLES
+from minga.meetings import ranking
+from minga.meetings.models import (
+    AttendanceStatus,
+    Meeting,
+    Priority,
+    RankingMethod,
+    RankingRound,
+)
+from minga.meetings.quorum import Quorum, quorum
+from minga.tables.models import SECTOR_GROUP, Membership, Table
+from minga.tables.queries import roles_for
+
+
+def sees_private(user: Any, table: Table) -> bool:
+    return bool(roles_for(user, table)) or getattr(user, "is_superuser", False)
+
+
+def meetings_for(user: Any, table: Table) -> QuerySet[Meeting]:
+    meetings = Meeting.objects.filter(table=table).select_related("table")
+    return meetings if sees_private(user, table) else meetings.filter(is_public=True)
+
+
+def get_meeting_for(user: Any, table: Table, public_id: str) -> Meeting:
+    try:
+        return meetings_for(user, table).get(public_id=public_id)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+
+
+def quorum_of(meeting: Meeting) -> Quorum:
+    from minga.meetings.services import rules_of
+
+    rules = rules_of(meeting.table)
+    day = timezone.localdate(meeting.starts_at)
+    members = (
+        Membership.objects.filter(table=meeting.table, since__lte=day, role__in=DECIDING_ROLES)
+        .exclude(until__lt=day)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
+    present = (
+        meeting.attendance.filter(
+            status=AttendanceStatus.PRESENT, organization_id__in=list(members)
+        )
+        .values_list("organization_id", "organization__sector")
+        .distinct()
+    )
+    groups = [SECTOR_GROUP[sector] for _org, sector in dict(present).items()]
+    return quorum(
+        groups,
+        members=len(set(members)),
+        percent=rules.quorum_percent,
+        sectors_required=rules.sectors_required,
+    )
+
+
+def attendance_by_organization(meeting: Meeting) -> list[dict[str, Any]]:
+    rows: dict[int, dict[str, Any]] = {}
+    for a in meeting.attendance.select_related("organization").order_by(
+        "organization__name", "person_name"
+    ):
+        row = rows.setdefault(
+            a.organization_id, {"organization": a.organization, "present": [], "status": a.status}
+        )
+        if a.status == AttendanceStatus.PRESENT:
+            row["status"] = AttendanceStatus.PRESENT
+            if a.person_name:
+                row["present"].append(a.person_name)
+    return list(rows.values())
+
+
+def priorities_of(table: Table) -> QuerySet[Priority]:
+    return (
+        Priority.objects.filter(table=table).select_related("organization").order_by("-created_at")
+    )
+
+
+def rankings_of(table: Table) -> QuerySet[RankingRound]:
+    return RankingRound.objects.filter(table=table).annotate(ballot_count=Count("ballots"))
+
+
+def get_ranking(table: Table, public_id: str) -> RankingRound:
+    try:
+        return RankingRound.objects.get(table=table, public_id=public_id)
+    except RankingRound.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class RankingResult:
+    priority: Priority
+    score: int
+    ballots: int
+    share: float  # of the top score, for the bar chart
+
+
+def results(round: RankingRound) -> list[RankingResult]:
+    priorities = {p.public_id: p for p in round.priorities.select_related("organization")}
+    ballots = [b.choices for b in round.ballots.all()]
+    if round.method == RankingMethod.DOTS:
+        counted = ranking.count_dots(priorities, ballots)
+    else:
+        counted = ranking.count_borda(priorities, ballots)
+    top = max((r.score for r in counted), default=0) or 1
+    return [
+        RankingResult(priorities[r.priority], r.score, r.ballots, r.score / top) for r in counted
+    ]

@@ -1,0 +1,475 @@
+"""Every state change of meetings and the joint agenda."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from minga.core.events import record_event
+from minga.meetings import ranking
+from minga.meetings.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Ballot,
+    Meeting,
+    MeetingKind,
+    MeetingRules,
+    MeetingStatus,
+    Priority,
+    PriorityStatus,
+    RankingMethod,
+    RankingRound,
+)
+from minga.tables.models import Membership, Organization, Table
+from minga.tables.queries import may
+
+
+def _require(by: Any, table: Table, action: str) -> None:
+    if not may(by, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
+
+
+def speaking_for(by: Any, table: Table) -> Organization:
+    """The organization ``by`` represents on this table (observers included)."""
+    seat = (
+        Membership.objects.active()
+        .filter(table=table, person__user=by)
+        .exclude(role="observer")
+        .select_related("organization")
+        .first()
+    )
+    if seat is None:
+        raise PermissionDenied(_("You do not speak for a member organization of this table."))
+    return seat.organization
+
+
+def rules_of(table: Table) -> MeetingRules:
+    return MeetingRules.objects.filter(table=table).first() or MeetingRules(table=table)
+
+
+@transaction.atomic
+def set_meeting_rules(
+    *, by: Any, table: Table, quorum_percent: int, sectors_required: bool
+) -> MeetingRules:
+    _require(by, table, "rules.edit")
+    if not 0 <= quorum_percent < 100:
+        raise ValidationError({"quorum_percent": _("The quorum is a percentage from 0 to 99.")})
+    rules = rules_of(table)
+    rules.quorum_percent, rules.sectors_required = quorum_percent, sectors_required
+    rules.save()
+    record_event(
+        "meetings.rules_set",
+        actor=by,
+        table=table,
+        payload={"quorum_percent": quorum_percent, "sectors_required": sectors_required},
+    )
+    return rules
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    by: Any,
+    table: Table,
+    title: str,
+    starts_at: dt.datetime,
+    kind: str = MeetingKind.ORDINARY,
+    duration_minutes: int = 180,
+    place: str = "",
+    online_url: str = "",
+    language: str = "Español",
+    interpretation: str = "",
+    is_public: bool = True,
+    is_demo: bool = False,
+) -> Meeting:
+    _require(by, table, "meeting.manage")
+    if kind not in MeetingKind.values:
+        raise ValidationError({"kind": _("%(value)s is not a kind of meeting.") % {"value": kind}})
+    if not place.strip() and not online_url.strip():
+        raise ValidationError(_("Give a place, an online link, or both."))
+    meeting = Meeting(
+        table=table,
+        title=title.strip(),
+        starts_at=starts_at,
+        kind=kind,
+        duration_minutes=duration_minutes,
+        place=place.strip(),
+        online_url=online_url.strip(),
+        language=language.strip() or "Español",
+        interpretation=interpretation.strip(),
+        is_public=is_public,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+        is_demo=is_demo,
+    )
+    meeting.full_clean()
+    meeting.save()
+    record_event(
+        "meetings.meeting_created",
+        actor=by,
+        table=table,
+        subject=meeting,
+        payload={"title": meeting.title, "kind": kind, "starts_at": starts_at.isoformat()},
+    )
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(
+    *,
+    by: Any,
+    meeting: Meeting,
+    title: str,
+    duration_minutes: int = 15,
+    priority: Priority | None = None,
+) -> AgendaItem:
+    _require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.PUBLISHED:
+        raise ValidationError(_("The minutes are published: the agenda can no longer change."))
+    if priority is not None and priority.table_id != meeting.table_id:
+        raise ValidationError(_("That priority belongs to another table."))
+    if not title.strip():
+        raise ValidationError({"title": _("An agenda item needs a title.")})
+    last = meeting.agenda.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        position=last + 1,
+        title=title.strip(),
+        duration_minutes=duration_minutes,
+        priority=priority,
+    )
+    record_event(
+        "meetings.agenda_item_added",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        payload={
+            "item": item.position,
+            "title": item.title,
+            "priority": priority.public_id if priority else None,
+        },
+    )
+    return item
+
+
+@transaction.atomic
+def move_agenda_item(*, by: Any, item: AgendaItem, up: bool) -> None:
+    meeting = item.meeting
+    _require(by, meeting.table, "meeting.manage")
+    items = list(meeting.agenda.select_for_update().order_by("position"))
+    index = next(i for i, x in enumerate(items) if x.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(items):
+        return
+    items[index], items[other] = items[other], items[index]
+    # Two passes, so the unique (meeting, position) constraint never sees a duplicate.
+    for offset, agenda_item in enumerate(items, start=1000):
+        AgendaItem.objects.filter(pk=agenda_item.pk).update(position=offset)
+    for position, agenda_item in enumerate(items, start=1):
+        AgendaItem.objects.filter(pk=agenda_item.pk).update(position=position)
+    record_event(
+        "meetings.agenda_reordered",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        payload={"order": [x.title for x in items]},
+    )
+
+
+def meeting_recipients(meeting: Meeting) -> list[str]:
+    emails = (
+        Membership.objects.active()
+        .filter(table=meeting.table, person__isnull=False)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+        .distinct()
+    )
+    return sorted(emails)
+
+
+@transaction.atomic
+def convene_meeting(*, by: Any, meeting: Meeting, meeting_url: Callable[[Meeting], str]) -> Meeting:
+    """Send the convening notice (with the ICS invitation) to every representative with e-mail."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require(by, meeting.table, "meeting.manage")
+    if meeting.status != MeetingStatus.DRAFT:
+        raise ValidationError(_("This meeting has already been convened."))
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError(_("A meeting can only be convened before it starts."))
+    meeting.status = MeetingStatus.CONVENED
+    meeting.convened_at = timezone.now()
+    meeting.save(update_fields=["status", "convened_at", "updated_at"])
+    recipients = meeting_recipients(meeting)
+    record_event(
+        "meetings.meeting_convened",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        payload={"recipients": len(recipients)},
+    )
+    if recipients:
+        from minga.meetings.tasks import send_convening_notice
+
+        link = meeting_url(meeting)
+        language = translation.get_language() or "es"
+        transaction.on_commit(
+            lambda: send_convening_notice.enqueue(
+                meeting_id=meeting.pk, link=link, language=language
+            )
+        )
+    return meeting
+
+
+@dataclass
+class AttendanceRow:
+    organization: Organization
+    status: str
+    person_name: str = ""
+
+
+@transaction.atomic
+def record_attendance(
+    *, by: Any, meeting: Meeting, rows: Sequence[AttendanceRow], from_paper: bool = False
+) -> list[Attendance]:
+    """Record (or correct) who came: one row per person and organization, all or nothing."""
+    _require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.PUBLISHED:
+        raise ValidationError(_("The minutes are published: attendance can no longer change."))
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("Attendance is recorded once the meeting has started."))
+    members = set(
+        Membership.objects.filter(
+            table=meeting.table, since__lte=timezone.localdate(meeting.starts_at)
+        ).values_list("organization_id", flat=True)
+    )
+    saved = []
+    for row in rows:
+        if row.status not in AttendanceStatus.values:
+            raise ValidationError(
+                _("%(value)s is not an attendance status.") % {"value": row.status}
+            )
+        if row.organization.pk not in members:
+            raise ValidationError(
+                _("%(organization)s was not a member of the table on the day of the meeting.")
+                % {"organization": row.organization.name}
+            )
+        attendance, _created = Attendance.objects.update_or_create(
+            meeting=meeting,
+            organization=row.organization,
+            person_name=row.person_name.strip(),
+            defaults={"status": row.status, "from_paper": from_paper, "recorded_by": by},
+        )
+        saved.append(attendance)
+    if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
+        meeting.status = MeetingStatus.HELD
+        meeting.save(update_fields=["status", "updated_at"])
+    record_event(
+        "meetings.attendance_recorded",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        payload={
+            "rows": len(saved),
+            "from_paper": from_paper,
+            "present": sum(1 for a in saved if a.status == AttendanceStatus.PRESENT),
+        },
+    )
+    return saved
+
+
+@transaction.atomic
+def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
+    _require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.PUBLISHED:
+        raise ValidationError(_("The minutes are already published."))
+    if not minutes.strip():
+        raise ValidationError({"minutes": _("Write the minutes.")})
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["minutes", "updated_at"])
+    record_event(
+        "meetings.minutes_saved", actor=by, table=meeting.table, subject=meeting, payload={}
+    )
+    return meeting
+
+
+@transaction.atomic
+def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.PUBLISHED:
+        raise ValidationError(_("The minutes are already published."))
+    if not meeting.minutes.strip():
+        raise ValidationError(_("Write the minutes before publishing them."))
+    if not meeting.attendance.exists():
+        raise ValidationError(_("Record the attendance before publishing the minutes."))
+    meeting.status = MeetingStatus.PUBLISHED
+    meeting.published_at = timezone.now()
+    meeting.save(update_fields=["status", "published_at", "updated_at"])
+    record_event(
+        "meetings.minutes_published",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        payload={"title": meeting.title},
+    )
+    return meeting
+
+
+# --- joint agenda -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_priority(
+    *,
+    by: Any,
+    table: Table,
+    title: str,
+    description: str,
+    axis: str = "",
+    place: str = "",
+    evidence: str = "",
+    organization: Organization | None = None,
+) -> Priority:
+    _require(by, table, "priority.submit")
+    speaker = organization or speaking_for(by, table)
+    if not title.strip() or not description.strip():
+        raise ValidationError(_("A priority needs a title and a description."))
+    priority = Priority.objects.create(
+        table=table,
+        organization=speaker,
+        title=title.strip(),
+        description=description.strip(),
+        axis=axis.strip(),
+        place=place.strip(),
+        evidence=evidence.strip(),
+        submitted_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    record_event(
+        "meetings.priority_submitted",
+        actor=by,
+        table=table,
+        subject=priority,
+        payload={"title": priority.title, "organization": speaker.public_id},
+    )
+    return priority
+
+
+@transaction.atomic
+def select_priority(*, by: Any, priority: Priority, meeting: Meeting | None = None) -> Priority:
+    """Put a ranked priority on the table's agenda, optionally as an item of a meeting."""
+    _require(by, priority.table, "ranking.manage")
+    priority.status = PriorityStatus.SELECTED
+    priority.save(update_fields=["status", "updated_at"])
+    if meeting is not None:
+        add_agenda_item(by=by, meeting=meeting, title=priority.title, priority=priority)
+    record_event(
+        "meetings.priority_selected",
+        actor=by,
+        table=priority.table,
+        subject=priority,
+        payload={"meeting": meeting.public_id if meeting else None},
+    )
+    return priority
+
+
+@transaction.atomic
+def open_ranking(
+    *,
+    by: Any,
+    table: Table,
+    title: str,
+    method: str,
+    priorities: Sequence[Priority],
+    closes_at: dt.datetime,
+    dots: int = 5,
+) -> RankingRound:
+    _require(by, table, "ranking.manage")
+    if method not in RankingMethod.values:
+        raise ValidationError({"method": _("Choose dot voting or ranked choice.")})
+    if len(priorities) < 2:
+        raise ValidationError({"priorities": _("A ranking needs at least two priorities.")})
+    if any(p.table_id != table.pk for p in priorities):
+        raise ValidationError(_("That priority belongs to another table."))
+    if closes_at <= timezone.now():
+        raise ValidationError({"closes_at": _("A round must close in the future.")})
+    if method == RankingMethod.DOTS and dots < 1:
+        raise ValidationError({"dots": _("Give each organization at least one dot.")})
+    round_ = RankingRound.objects.create(
+        table=table,
+        title=title.strip(),
+        method=method,
+        dots=dots,
+        closes_at=closes_at,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    round_.priorities.set(priorities)
+    record_event(
+        "meetings.ranking_opened",
+        actor=by,
+        table=table,
+        subject=round_,
+        payload={"method": method, "priorities": [p.public_id for p in priorities], "dots": dots},
+    )
+    return round_
+
+
+def _ballot_error(exc: ranking.BallotError) -> ValidationError:
+    messages = {
+        "too_many_dots": _("This ballot uses %(used)s dots; each organization has %(dots)s."),
+        "negative": _("Dots are whole numbers, zero or more."),
+        "unknown": _("The ballot names priorities that are not in this round."),
+        "empty": _("The ballot is empty."),
+        "repeated": _("Each priority can be ranked only once."),
+    }
+    return ValidationError(messages[exc.code] % exc.params, code=exc.code)
+
+
+@transaction.atomic
+def cast_ballot(
+    *,
+    by: Any,
+    round: RankingRound,
+    choices: dict[str, int] | list[str],
+    organization: Organization | None = None,
+) -> Ballot:
+    """One ballot per organization, replaceable until the round closes."""
+    table = round.table
+    _require(by, table, "ranking.vote")
+    speaker = organization or speaking_for(by, table)
+    if round.closed_at is not None or round.closes_at <= timezone.now():
+        raise ValidationError(_("This ranking round is closed."))
+    allowed = set(round.priorities.values_list("public_id", flat=True))
+    try:
+        if round.method == RankingMethod.DOTS:
+            if not isinstance(choices, dict):
+                raise ranking.BallotError("empty")
+            choices = {k: v for k, v in choices.items() if v}
+            ranking.check_dots(choices, allowed=allowed, dots=round.dots)
+        else:
+            if not isinstance(choices, list):
+                raise ranking.BallotError("empty")
+            ranking.check_ranking(choices, allowed=allowed)
+    except ranking.BallotError as exc:
+        raise _ballot_error(exc) from None
+    ballot, created = Ballot.objects.update_or_create(
+        round=round, organization=speaker, defaults={"choices": choices, "cast_by": by}
+    )
+    record_event(
+        "meetings.ballot_cast" if created else "meetings.ballot_changed",
+        actor=by,
+        table=table,
+        subject=round,
+        payload={"organization": speaker.public_id},
+    )
+    return ballot

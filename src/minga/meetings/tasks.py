@@ -1,0 +1,50 @@
+"""Background work of meetings, run by `minga worker`."""
+
+from __future__ import annotations
+
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from minga.meetings.ics import meeting_calendar
+from minga.meetings.models import Meeting
+from minga.meetings.services import meeting_recipients
+
+
+@task()
+def send_convening_notice(*, meeting_id: int, link: str, language: str) -> int:
+    """E-mail the convening notice with the meeting as an ICS invitation; returns recipients."""
+    meeting = Meeting.objects.select_related("table").get(pk=meeting_id)
+    recipients = meeting_recipients(meeting)
+    with translation.override(language):
+        subject = _("Convened: %(title)s (%(table)s)") % {
+            "title": meeting.title,
+            "table": meeting.table.name,
+        }
+        lines = [
+            _("The %(table)s convenes you to: %(title)s.")
+            % {"table": meeting.table.name, "title": meeting.title},
+            "",
+            f"{_('When')}: {meeting.starts_at:%Y-%m-%d %H:%M} ({meeting.starts_at.tzinfo})",
+        ]
+        if meeting.place:
+            lines.append(f"{_('Where')}: {meeting.place}")
+        if meeting.online_url:
+            lines.append(f"{_('Online')}: {meeting.online_url}")
+        lines.append(f"{_('Working language')}: {meeting.language}")
+        if meeting.interpretation:
+            lines.append(f"{_('Interpretation')}: {meeting.interpretation}")
+        agenda = list(meeting.agenda.all())
+        if agenda:
+            lines += ["", _("Agenda") + ":"] + [
+                f"{i.position}. {i.title} ({i.duration_minutes} min)" for i in agenda
+            ]
+        lines += ["", link]
+    for address in recipients:
+        message = EmailMessage(subject, "\n".join(lines), to=[address])
+        message.attach(
+            "meeting.ics", meeting_calendar([meeting], link=link), "text/calendar; method=REQUEST"
+        )
+        message.send()
+    return len(recipients)

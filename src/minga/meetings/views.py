@@ -1,0 +1,482 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minga.core.access import DECIDING_ROLES
+from minga.meetings import queries, services
+from minga.meetings.forms import AgendaItemForm, MeetingForm, MinutesForm, PriorityForm, RankingForm
+from minga.meetings.ics import meeting_calendar
+from minga.meetings.models import AttendanceStatus, Meeting, MeetingStatus, Priority, RankingMethod
+from minga.meetings.reports import sections_for
+from minga.tables import queries as tables
+from minga.tables.models import Organization, Table
+
+
+def _form_error(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)
+
+
+def _allowed(request: HttpRequest, table: Table, action: str) -> None:
+    if not tables.may(request.user, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
+
+
+def _meeting(request: HttpRequest, slug: str, public_id: str) -> tuple[Table, Meeting]:
+    table = tables.get_table(slug)
+    return table, queries.get_meeting_for(request.user, table, public_id)
+
+
+def _meeting_url(request: HttpRequest) -> Any:
+    return lambda m: request.build_absolute_uri(
+        reverse("meeting", kwargs={"slug": m.table.slug, "public_id": m.public_id})
+    )
+
+
+def _members(table: Table) -> list[Organization]:
+    return list(
+        Organization.objects.filter(
+            memberships__table=table,
+            memberships__until__isnull=True,
+            memberships__role__in=DECIDING_ROLES,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@require_GET
+def meetings(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return render(
+        request,
+        "meetings/meetings.html",
+        {
+            "table": table,
+            "meetings": list(queries.meetings_for(request.user, table)),
+            "may_manage": tables.may(request.user, table, "meeting.manage"),
+        },
+    )
+
+
+@require_GET
+def feed(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    meetings = list(queries.meetings_for(request.user, table).exclude(status=MeetingStatus.DRAFT))
+    body = meeting_calendar(meetings, name=table.name)
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_meeting(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "meeting.manage")
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting = services.create_meeting(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("meeting", slug=table.slug, public_id=meeting.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "meetings/meeting_new.html", {"table": table, "form": form}, status=status
+    )
+
+
+def _meeting_page(
+    request: HttpRequest, table: Table, meeting: Meeting, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    may_manage = tables.may(request.user, table, "meeting.manage")
+    return render(
+        request,
+        "meetings/meeting.html",
+        {
+            "table": table,
+            "meeting": meeting,
+            "agenda": list(meeting.agenda.select_related("priority")),
+            "attendance": queries.attendance_by_organization(meeting),
+            "quorum": queries.quorum_of(meeting) if meeting.attendance.exists() else None,
+            "may_manage": may_manage,
+            "agenda_form": forms.get("agenda_form") or AgendaItemForm(table=table),
+            "minutes_form": forms.get("minutes_form")
+            or MinutesForm(initial={"minutes": meeting.minutes}),
+            "sections": sections_for(meeting),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def meeting(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    return _meeting_page(request, table, found)
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    _table, found = _meeting(request, slug, public_id)
+    body = meeting_calendar([found], link=_meeting_url(request)(found))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{found.public_id}.ics"'
+    return response
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    form = AgendaItemForm(request.POST, table=table)
+    if form.is_valid():
+        try:
+            services.add_agenda_item(by=request.user, meeting=found, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#agenda")
+    return _meeting_page(request, table, found, status=400, agenda_form=form)
+
+
+@login_required
+@require_POST
+def agenda_move(request: HttpRequest, slug: str, public_id: str, position: int) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    item = get_object_or_404(found.agenda, position=position)
+    services.move_agenda_item(
+        by=request.user, item=item, up=request.POST.get("direction") != "down"
+    )
+    return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#agenda")
+
+
+@login_required
+@require_POST
+def convene(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    try:
+        services.convene_meeting(by=request.user, meeting=found, meeting_url=_meeting_url(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "The meeting was convened; the notice goes out by e-mail with a calendar invitation."
+            ),
+        )
+    return redirect("meeting", slug=table.slug, public_id=found.public_id)
+
+
+@login_required
+@require_GET
+def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    return render(
+        request,
+        "meetings/sheet.html",
+        {"table": table, "meeting": found, "organizations": _members(table)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Type in the paper attendance sheet: one line per member organization."""
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    organizations = _members(table)
+    recorded = {(a.organization_id, a.person_name): a.status for a in found.attendance.all()}
+    error = None
+    if request.method == "POST":
+        rows = []
+        for organization in organizations:
+            status = request.POST.get(f"status-{organization.public_id}", "")
+            names = [
+                n.strip()
+                for n in request.POST.get(f"names-{organization.public_id}", "").split(",")
+                if n.strip()
+            ]
+            if not status:
+                continue
+            if status == AttendanceStatus.PRESENT and names:
+                rows += [services.AttendanceRow(organization, status, name) for name in names]
+            else:
+                rows.append(services.AttendanceRow(organization, status))
+        try:
+            if not rows:
+                raise ValidationError(_("Mark at least one organization."))
+            services.record_attendance(by=request.user, meeting=found, rows=rows, from_paper=True)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("The attendance sheet was recorded."))
+            return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#attendance")
+    lines = []
+    for organization in organizations:
+        statuses = [s for (org, _n), s in recorded.items() if org == organization.pk]
+        names = [n for (org, n), s in recorded.items() if org == organization.pk and n]
+        lines.append(
+            {
+                "organization": organization,
+                "status": request.POST.get(f"status-{organization.public_id}")
+                or (statuses[0] if statuses else ""),
+                "names": request.POST.get(f"names-{organization.public_id}") or ", ".join(names),
+            }
+        )
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "table": table,
+            "meeting": found,
+            "lines": lines,
+            "statuses": AttendanceStatus.choices,
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def minutes(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.save_minutes(
+                by=request.user, meeting=found, minutes=form.cleaned_data["minutes"]
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The minutes were saved."))
+            return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#minutes")
+    return _meeting_page(request, table, found, status=400, minutes_form=form)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    _allowed(request, table, "meeting.manage")
+    try:
+        services.publish_minutes(by=request.user, meeting=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("meeting", slug=table.slug, public_id=found.public_id)
+    messages.success(request, _("The minutes are published."))
+    return redirect("meeting-report", slug=table.slug, public_id=found.public_id)
+
+
+def _report_context(table: Table, found: Meeting) -> dict[str, Any]:
+    if found.status != MeetingStatus.PUBLISHED:
+        raise PermissionDenied(_("The minutes of this meeting are not published yet."))
+    return {
+        "table": table,
+        "meeting": found,
+        "agenda": list(found.agenda.all()),
+        "attendance": queries.attendance_by_organization(found),
+        "quorum": queries.quorum_of(found),
+        "sections": sections_for(found),
+    }
+
+
+@require_GET
+def report(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table, found = _meeting(request, slug, public_id)
+    return render(request, "meetings/report.html", _report_context(table, found))
+
+
+@require_GET
+def report_pdf(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    table, found = _meeting(request, slug, public_id)
+    html = render_to_string(
+        "meetings/report_pdf.html", _report_context(table, found), request=request
+    )
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="acta-{found.public_id}.pdf"'
+    return response
+
+
+# --- joint agenda -----------------------------------------------------------------------------
+
+
+@require_GET
+def joint_agenda(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return render(
+        request,
+        "meetings/agenda.html",
+        {
+            "table": table,
+            "priorities": list(queries.priorities_of(table)),
+            "rankings": list(queries.rankings_of(table)),
+            "upcoming": list(
+                queries.meetings_for(request.user, table).exclude(status=MeetingStatus.PUBLISHED)
+            ),
+            "may_submit": tables.may(request.user, table, "priority.submit"),
+            "may_manage": tables.may(request.user, table, "ranking.manage"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_priority(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "priority.submit")
+    form = PriorityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_priority(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Your priority is on the joint agenda."))
+            return redirect("joint-agenda", slug=table.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "meetings/priority_new.html", {"table": table, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def select(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "ranking.manage")
+    priority = get_object_or_404(Priority, table=table, public_id=public_id)
+    meeting = None
+    if request.POST.get("meeting"):
+        meeting = queries.get_meeting_for(request.user, table, request.POST["meeting"])
+    try:
+        services.select_priority(by=request.user, priority=priority, meeting=meeting)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The priority is selected."))
+    return redirect("joint-agenda", slug=table.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_ranking(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "ranking.manage")
+    form = RankingForm(request.POST or None, table=table)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services.open_ranking(by=request.user, table=table, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("ranking", slug=table.slug, public_id=round_.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "meetings/ranking_new.html", {"table": table, "form": form}, status=status
+    )
+
+
+def _ranking_page(
+    request: HttpRequest, table: Table, round_: Any, *, error: str | None = None
+) -> HttpResponse:
+    speaker = None
+    if request.user.is_authenticated and tables.may(request.user, table, "ranking.vote"):
+        try:
+            speaker = services.speaking_for(request.user, table)
+        except PermissionDenied:
+            speaker = None
+    own = round_.ballots.filter(organization=speaker).first() if speaker else None
+    priorities = list(round_.priorities.select_related("organization").order_by("title"))
+    for p in priorities:
+        if round_.method == RankingMethod.DOTS:
+            p.given = (
+                (own.choices.get(p.public_id, 0) if own else 0)
+                if not request.POST
+                else request.POST.get(f"dots-{p.public_id}", "")
+            )
+        else:
+            ranked = own.choices if own else []
+            p.given = (
+                (ranked.index(p.public_id) + 1 if p.public_id in ranked else "")
+                if not request.POST
+                else request.POST.get(f"rank-{p.public_id}", "")
+            )
+    return render(
+        request,
+        "meetings/ranking.html",
+        {
+            "table": table,
+            "round": round_,
+            "priorities": priorities,
+            "results": queries.results(round_),
+            "speaker": speaker,
+            "own": own,
+            "open": round_.closed_at is None and round_.closes_at > timezone.now(),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_GET
+def ranking_round(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return _ranking_page(request, table, queries.get_ranking(table, public_id))
+
+
+@login_required
+@require_POST
+def ballot(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    round_ = queries.get_ranking(table, public_id)
+    _allowed(request, table, "ranking.vote")
+    choices: dict[str, int] | list[str]
+    try:
+        if round_.method == RankingMethod.DOTS:
+            choices = {
+                key.removeprefix("dots-"): int(request.POST.get(key) or 0)
+                for key in request.POST
+                if key.startswith("dots-")
+            }
+        else:
+            ranks = {
+                key.removeprefix("rank-"): int(request.POST.get(key) or 0)
+                for key in request.POST
+                if key.startswith("rank-") and request.POST.get(key)
+            }
+            choices = sorted(ranks, key=lambda k: ranks[k])
+            if len(set(ranks.values())) != len(ranks):
+                raise ValidationError(_("Each place can be given to only one priority."))
+        services.cast_ballot(by=request.user, round=round_, choices=choices)
+    except ValueError:
+        return _ranking_page(request, table, round_, error=_("Write whole numbers."))
+    except ValidationError as exc:
+        return _ranking_page(request, table, round_, error=" ".join(exc.messages))
+    messages.success(request, _("Your organization's ballot was recorded."))
+    return redirect("ranking", slug=table.slug, public_id=round_.public_id)

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
-from minga.core.testing import PERSONAS
+from minga.core.testing import EXTRA_DEMO_USERS, PERSONAS
 from minga.demo.load import load_demo
 
 
@@ -37,9 +37,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_hashing:
 @pytest.fixture
 def personas(db: Any) -> dict[str, Any]:
     """secretariat, convener, member, monitor, observer (Morona Santiago), other_secretariat
-    (Sucumbíos), outsider (no role) and public (anonymous)."""
+    (Sucumbíos), outsider (no role) and public (anonymous); plus ngo, a second member."""
     User = get_user_model()
-    found: dict[str, Any] = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
+    found: dict[str, Any] = {
+        u.username: u for u in User.objects.filter(username__in=[*PERSONAS, *EXTRA_DEMO_USERS])
+    }
     found["public"] = AnonymousUser()
     return found
 

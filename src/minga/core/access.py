@@ -100,3 +100,8 @@ class SystemActor:
 
 
 SYSTEM = SystemActor()
+
+
+def person_user(actor: object) -> object | None:
+    """The user to store as author of a row: None for the system actor."""
+    return actor if getattr(actor, "is_authenticated", False) else None

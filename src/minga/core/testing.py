@@ -12,3 +12,5 @@ PERSONAS = (
 ALL_PERSONAS = (*PERSONAS, "public")
 DEMO_TABLE = "morona-santiago"
 OTHER_TABLE = "sucumbios"
+# Demo users beyond the personas: "ngo" represents Fundación Kutukú Vivo (civil society).
+EXTRA_DEMO_USERS = ("ngo",)

@@ -68,7 +68,7 @@ class Proposal(TimeStampedModel):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
@@ -101,7 +101,7 @@ class ProposalVersion(models.Model):
     text = models.TextField(_("text"))
     change_note = models.CharField(_("what changed and why"), max_length=300, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -121,7 +121,7 @@ class Comment(models.Model):
     version = models.ForeignKey(ProposalVersion, on_delete=models.PROTECT, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -152,7 +152,7 @@ class Round(models.Model):
     outcome_code = models.CharField(max_length=30, blank=True)
     outcome = models.JSONField(default=dict, blank=True)
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     opened_at = models.DateTimeField(auto_now_add=True)
 
@@ -182,7 +182,7 @@ class Position(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -212,7 +212,7 @@ class Decision(models.Model):
         Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import DECIDING_ROLES, Role
+from minga.core.access import DECIDING_ROLES, Role, person_user
 from minga.core.events import record_event
 from minga.decisions import consensus
 from minga.decisions.models import (
@@ -122,12 +122,12 @@ def create_proposal(
         table=table,
         title=title.strip(),
         organization=speaker,
-        author=by,
+        author=person_user(by),
         meeting=meeting,
         is_demo=is_demo,
     )
     ProposalVersion.objects.create(
-        proposal=proposal, number=1, text=text.strip(), author=by, organization=speaker
+        proposal=proposal, number=1, text=text.strip(), author=person_user(by), organization=speaker
     )
     record_event(
         "decisions.proposal_created",
@@ -182,7 +182,7 @@ def amend_proposal(
         number=latest.number + 1,
         text=text.strip(),
         change_note=change_note.strip(),
-        author=by,
+        author=person_user(by),
         organization=speaker,
     )
     record_event(
@@ -207,7 +207,11 @@ def add_comment(
     version = proposal.versions.order_by("-number").first()
     assert version is not None  # every proposal is created with its first version
     comment = Comment.objects.create(
-        proposal=proposal, version=version, organization=speaker, author=by, text=text.strip()
+        proposal=proposal,
+        version=version,
+        organization=speaker,
+        author=person_user(by),
+        text=text.strip(),
     )
     record_event(
         "decisions.comment_added",
@@ -245,7 +249,7 @@ def open_round(
         version=version,
         closes_at=closes_at,
         meeting=meeting,
-        opened_by=by,
+        opened_by=person_user(by),
     )
     record_event(
         "decisions.round_opened",
@@ -291,7 +295,7 @@ def state_position(
         raise ValidationError(_("That position is not your organization's."))
     position = existing or Position(round=round, organization=speaker)
     before = position.stance if existing else None
-    position.stance, position.reason, position.author = stance, reason, by
+    position.stance, position.reason, position.author = stance, reason, person_user(by)
     try:
         with transaction.atomic():
             position.save()
@@ -437,7 +441,7 @@ def record_decision(
         statement=statement.strip(),
         review_on=review_on,
         meeting=meeting or last.meeting,
-        recorded_by=by,
+        recorded_by=person_user(by),
     )
     proposal.status = ProposalStatus.DECIDED
     proposal.save(update_fields=["status", "updated_at"])

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from minga.core.access import person_user
 from minga.core.events import record_event
 from minga.meetings import ranking
 from minga.meetings.models import (
@@ -110,7 +111,7 @@ def create_meeting(
         language=language.strip() or "Español",
         interpretation=interpretation.strip(),
         is_public=is_public,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_user(by),
         is_demo=is_demo,
     )
     meeting.full_clean()
@@ -268,7 +269,11 @@ def record_attendance(
             meeting=meeting,
             organization=row.organization,
             person_name=row.person_name.strip(),
-            defaults={"status": row.status, "from_paper": from_paper, "recorded_by": by},
+            defaults={
+                "status": row.status,
+                "from_paper": from_paper,
+                "recorded_by": person_user(by),
+            },
         )
         saved.append(attendance)
     if meeting.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED):
@@ -353,7 +358,7 @@ def submit_priority(
         axis=axis.strip(),
         place=place.strip(),
         evidence=evidence.strip(),
-        submitted_by=by if getattr(by, "is_authenticated", False) else None,
+        submitted_by=person_user(by),
     )
     record_event(
         "meetings.priority_submitted",
@@ -411,7 +416,7 @@ def open_ranking(
         method=method,
         dots=dots,
         closes_at=closes_at,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
+        created_by=person_user(by),
     )
     round_.priorities.set(priorities)
     record_event(
@@ -463,7 +468,7 @@ def cast_ballot(
     except ranking.BallotError as exc:
         raise _ballot_error(exc) from None
     ballot, created = Ballot.objects.update_or_create(
-        round=round, organization=speaker, defaults={"choices": choices, "cast_by": by}
+        round=round, organization=speaker, defaults={"choices": choices, "cast_by": person_user(by)}
     )
     record_event(
         "meetings.ballot_cast" if created else "meetings.ballot_changed",

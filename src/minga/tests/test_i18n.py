@@ -15,6 +15,8 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 import minga
+from minga.decisions.models import Comment, Position, Proposal, ProposalVersion
+from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
 
 PACKAGE = Path(minga.__file__).parent
@@ -155,6 +157,15 @@ def _data_values() -> list[str]:
         ),
         (Person, ["full_name", "email", "phone", "gender", "people", "languages"]),
         (Instrument, ["title", "reference"]),
+        (Meeting, ["title", "place", "language", "minutes"]),
+        (AgendaItem, ["title"]),
+        (Attendance, ["person_name"]),
+        (Proposal, ["title"]),
+        (ProposalVersion, ["text", "change_note"]),
+        (Comment, ["text"]),
+        (Position, ["reason"]),
+        (Priority, ["title", "description"]),
+        (RankingRound, ["title"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -206,6 +217,7 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     )
     invitation = Invitation.objects.latest("created_at")
     organization = Organization.objects.get(acronym="FESUK")
+    extra = _meetings_and_decisions(personas, organization)
     person = Person.objects.get(user=personas["member"])
     pages = {
         "network": (anonymous, "get", "/", {}),
@@ -253,6 +265,28 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         ),
         "not allowed": (member, "get", "/t/morona-santiago/edit/", {}),
         "not found": (anonymous, "get", "/t/no-such-table/", {}),
+        "decisions": (anonymous, "get", "/t/morona-santiago/decisions/", {}),
+        "proposal (member)": (member, "get", extra["proposal"], {}),
+        "proposal (secretariat)": (secretariat, "get", extra["proposal"], {}),
+        "proposal (errors)": (
+            member,
+            "post",
+            extra["proposal"] + "rounds/1/position/",
+            {"stance": "block"},
+        ),
+        "version": (anonymous, "get", extra["proposal"] + "versions/2/", {}),
+        "rule": (secretariat, "get", "/t/morona-santiago/decisions/rule/", {}),
+        "new proposal": (member, "get", "/t/morona-santiago/proposals/new/", {}),
+        "meetings": (secretariat, "get", "/t/morona-santiago/meetings/", {}),
+        "new meeting": (secretariat, "get", "/t/morona-santiago/meetings/new/", {}),
+        "meeting": (secretariat, "get", extra["meeting"], {}),
+        "attendance": (secretariat, "get", extra["meeting"] + "attendance/", {}),
+        "sheet": (secretariat, "get", extra["meeting"] + "sheet/", {}),
+        "report": (anonymous, "get", extra["meeting"] + "report/", {}),
+        "joint agenda": (secretariat, "get", "/t/morona-santiago/agenda/", {}),
+        "new priority": (member, "get", "/t/morona-santiago/agenda/priorities/new/", {}),
+        "new ranking": (secretariat, "get", "/t/morona-santiago/agenda/rankings/new/", {}),
+        "ranking": (member, "get", extra["ranking"], {}),
     }
     data = _data_values()
     problems = {}
@@ -260,12 +294,74 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         separator = "&" if "?" in url else "?"
         response = getattr(client, method)(f"{url}{separator}lang={PSEUDO}", body)
         assert response.status_code in (200, 400, 403, 404), (name, response.status_code)
+        if "text/html" not in response["Content-Type"]:
+            continue
         html = response.content.decode()
         assert f'<html lang="{PSEUDO}">' in html, name
         words = leftovers(html, data)
         if words:
             problems[name] = sorted(words)
     assert problems == {}
+
+
+def _meetings_and_decisions(personas, organization):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minga.core.access import SYSTEM
+    from minga.decisions import services as decisions
+    from minga.meetings import services as meetings
+
+    table = Table.objects.get(slug="morona-santiago")
+    meeting = meetings.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sesión",
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        place="Macas",
+    )
+    meetings.add_agenda_item(by=SYSTEM, meeting=meeting, title="Informe")
+    meetings.record_attendance(
+        by=SYSTEM, meeting=meeting, rows=[meetings.AttendanceRow(organization, "present", "Ana")]
+    )
+    proposal = decisions.create_proposal(
+        by=personas["member"], table=table, title="Propuesta", text="Alfa", meeting=meeting
+    )
+    first = decisions.open_round(
+        by=SYSTEM, proposal=proposal, closes_at=timezone.now() + dt.timedelta(days=1)
+    )
+    decisions.state_position(by=personas["member"], round=first, stance="block", reason="Razón")
+    decisions.close_round(by=SYSTEM, round=first)
+    decisions.amend_proposal(
+        by=personas["member"], proposal=proposal, text="Betaomega", change_note="Cambio"
+    )
+    second = decisions.open_round(
+        by=SYSTEM, proposal=proposal, closes_at=timezone.now() + dt.timedelta(days=1)
+    )
+    decisions.state_position(by=personas["member"], round=second, stance="concerns", reason="Nota")
+    decisions.add_comment(by=personas["secretariat"], proposal=proposal, text="Comentario")
+    meetings.save_minutes(by=SYSTEM, meeting=meeting, minutes="Acta")
+    meetings.publish_minutes(by=SYSTEM, meeting=meeting)
+    priorities = [
+        meetings.submit_priority(
+            by=personas["member"], table=table, title=f"Prioridad {i}", description="D"
+        )
+        for i in range(2)
+    ]
+    ranking = meetings.open_ranking(
+        by=SYSTEM,
+        table=table,
+        title="Ronda",
+        method="ranked",
+        priorities=priorities,
+        closes_at=timezone.now() + dt.timedelta(days=2),
+    )
+    return {
+        "proposal": f"/t/morona-santiago/proposals/{proposal.public_id}/",
+        "meeting": f"/t/morona-santiago/meetings/{meeting.public_id}/",
+        "ranking": f"/t/morona-santiago/agenda/rankings/{ranking.public_id}/",
+    }
 
 
 # --- choosing the language -------------------------------------------------------------------

@@ -17,9 +17,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from minga.api import api
+from minga.core.access import SYSTEM
 from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
 from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
+from minga.meetings import services as meetings
 from minga.tables.models import Instrument, Invitation, Membership, Organization, Person
 
 SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER = ALL_PERSONAS[:5]
@@ -33,6 +35,7 @@ def answers(default: int, **by_persona: int) -> dict[str, int]:
 EVERYONE_200 = answers(200)
 SECRETARIAT_ONLY = answers(403, secretariat=200, public=302)
 LOGGED_IN = answers(200, public=302)
+MANAGERS_200 = answers(403, secretariat=200, convener=200, public=302)
 DECIDERS_200 = answers(200, observer=403, outsider=403, other_secretariat=403, public=302)
 
 # route name -> (method, expected answers). {slug}, {org}, {person}, ... are filled in below.
@@ -51,6 +54,29 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "add-instrument": ("GET", answers(403, secretariat=200, convener=200, public=302)),
     "instrument-document": ("GET", EVERYONE_200),
     "organization": ("GET", EVERYONE_200),
+    "meetings": ("GET", EVERYONE_200),
+    "meetings-feed": ("GET", EVERYONE_200),
+    "meeting-new": ("GET", MANAGERS_200),
+    "meeting": ("GET", EVERYONE_200),
+    "meeting-ics": ("GET", EVERYONE_200),
+    "agenda-add": ("POST", answers(403, secretariat=400, convener=400, public=302)),
+    "agenda-move": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "meeting-convene": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "meeting-sheet": ("GET", MANAGERS_200),
+    "meeting-attendance": ("GET", MANAGERS_200),
+    "meeting-minutes": ("POST", answers(403, secretariat=400, convener=400, public=302)),
+    "meeting-publish": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "meeting-report": ("GET", EVERYONE_200),
+    "meeting-report-pdf": ("GET", EVERYONE_200),
+    "joint-agenda": ("GET", EVERYONE_200),
+    "priority-new": ("GET", DECIDERS_200),
+    "priority-select": ("POST", answers(403, secretariat=302, public=302)),
+    "ranking-new": ("GET", SECRETARIAT_ONLY),
+    "ranking": ("GET", EVERYONE_200),
+    "ranking-ballot": (
+        "POST",
+        answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
+    ),
     "decision-register": ("GET", EVERYONE_200),
     "decision-rule": ("GET", SECRETARIAT_ONLY),
     "proposal-new": ("GET", DECIDERS_200),
@@ -163,6 +189,39 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         proposal=proposal,
         closes_at=timezone.now() + dt.timedelta(days=3),
     )
+    table = instrument.table
+    upcoming = meetings.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Próxima",
+        starts_at=timezone.now() + dt.timedelta(days=9),
+        place="Macas",
+    )
+    meetings.add_agenda_item(by=SYSTEM, meeting=upcoming, title="Informe")
+    held = meetings.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Pasada",
+        starts_at=timezone.now() - dt.timedelta(days=9),
+        place="Macas",
+    )
+    meetings.record_attendance(
+        by=SYSTEM, meeting=held, rows=[meetings.AttendanceRow(organization, "present", "Ana")]
+    )
+    meetings.save_minutes(by=SYSTEM, meeting=held, minutes="Acta")
+    meetings.publish_minutes(by=SYSTEM, meeting=held)
+    priorities = [
+        meetings.submit_priority(by=personas["member"], table=table, title=f"P{i}", description="D")
+        for i in range(2)
+    ]
+    ranking = meetings.open_ranking(
+        by=SYSTEM,
+        table=table,
+        title="R",
+        method="dots",
+        priorities=priorities,
+        closes_at=timezone.now() + dt.timedelta(days=2),
+    )
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
@@ -183,6 +242,10 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "invitation": invitation.public_id,
         "instrument": instrument.public_id,
         "proposal": proposal.public_id,
+        "meeting": upcoming.public_id,
+        "held": held.public_id,
+        "priority": priorities[0].public_id,
+        "ranking": ranking.public_id,
         "token": invitation.token,
         "outside_org": outside_org.public_id,
         "tokens": tokens,
@@ -205,6 +268,20 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "instrument-document": {"slug": w["slug"], "public_id": w["instrument"]},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
         "proposal": {"slug": w["slug"], "public_id": w["proposal"]},
+        "meeting": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-ics": {"slug": w["slug"], "public_id": w["meeting"]},
+        "agenda-add": {"slug": w["slug"], "public_id": w["meeting"]},
+        "agenda-move": {"slug": w["slug"], "public_id": w["meeting"], "position": 1},
+        "meeting-convene": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-sheet": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-attendance": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-minutes": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-publish": {"slug": w["slug"], "public_id": w["meeting"]},
+        "meeting-report": {"slug": w["slug"], "public_id": w["held"]},
+        "meeting-report-pdf": {"slug": w["slug"], "public_id": w["held"]},
+        "priority-select": {"slug": w["slug"], "public_id": w["priority"]},
+        "ranking": {"slug": w["slug"], "public_id": w["ranking"]},
+        "ranking-ballot": {"slug": w["slug"], "public_id": w["ranking"]},
         "proposal-amend": {"slug": w["slug"], "public_id": w["proposal"]},
         "proposal-version": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
         "proposal-comment": {"slug": w["slug"], "public_id": w["proposal"]},
@@ -226,6 +303,12 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "add-instrument",
             "decision-register",
             "decision-rule",
+            "meetings",
+            "meetings-feed",
+            "meeting-new",
+            "joint-agenda",
+            "priority-new",
+            "ranking-new",
             "proposal-new",
         }:
             kwargs = {"slug": w["slug"]}

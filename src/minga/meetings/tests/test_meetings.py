@@ -1,0 +1,276 @@
+"""A meeting's life: convened, held, attendance typed in from paper, quorum, minutes published."""
+
+import datetime as dt
+import shutil
+import subprocess
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from minga.core.access import SYSTEM
+from minga.core.models import Event
+from minga.decisions import services as decisions
+from minga.meetings import services
+from minga.meetings.models import Attendance, Ballot, Meeting
+from minga.tables.models import Organization, Table
+
+
+@pytest.fixture
+def table(db):
+    return Table.objects.get(slug="morona-santiago")
+
+
+def org(name):
+    return Organization.objects.get(name=name)
+
+
+def test_it_convenes_with_an_ics_invitation(
+    client_for, table, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    secretariat = client_for("secretariat")
+    response = secretariat.post(
+        "/t/morona-santiago/meetings/new/",
+        {
+            "title": "Sesión ordinaria de diciembre",
+            "kind": "ordinary",
+            "starts_at": (timezone.localtime() + dt.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M"),
+            "duration_minutes": 180,
+            "place": "Macas, salón de la Prefectura",
+            "language": "Español",
+            "interpretation": "Shuar ↔ Español",
+            "is_public": "on",
+        },
+    )
+    meeting = Meeting.objects.get(title="Sesión ordinaria de diciembre")
+    assert response.status_code == 302
+    secretariat.post(
+        f"/t/morona-santiago/meetings/{meeting.public_id}/agenda/",
+        {"title": "Informe de la secretaría", "duration_minutes": 20},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        secretariat.post(f"/t/morona-santiago/meetings/{meeting.public_id}/convene/")
+    assert len(mail.outbox) >= 5
+    invitation = mail.outbox[0]
+    assert "Sesión ordinaria de diciembre" in invitation.subject
+    assert "Informe de la secretaría" in invitation.body
+    name, ics, mimetype = invitation.attachments[0]
+    assert name == "meeting.ics" and mimetype.startswith("text/calendar")
+    ics = ics if isinstance(ics, str) else ics.decode()
+    assert "BEGIN:VEVENT" in ics and "SUMMARY:Sesión ordinaria de diciembre" in ics
+    assert f"UID:{meeting.public_id}@minga" in ics
+    feed = Client().get("/t/morona-santiago/meetings.ics").content
+    assert f"UID:{meeting.public_id}@minga".encode() in feed
+
+
+def test_it_refuses_a_private_meetings_ics_to_an_outsider(client_for, table):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Reunión reservada",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        place="Macas",
+        is_public=False,
+    )
+    url = f"/t/morona-santiago/meetings/{meeting.public_id}/meeting.ics"
+    events = Event.objects.count()
+    for persona in ("outsider", "other_secretariat", "public"):
+        response = client_for(persona).get(f"{url}?lang=es")
+        assert response.status_code == 404
+        assert "no está compartida con usted" in response.content.decode()
+    assert (
+        f"UID:{meeting.public_id}".encode()
+        not in client_for("outsider").get("/t/morona-santiago/meetings.ics").content
+    )
+    assert client_for("observer").get(url).status_code == 200
+    assert Event.objects.count() == events
+
+
+def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(client_for, table):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sesión en Taisha",
+        starts_at=timezone.now() - dt.timedelta(hours=3),
+        place="Taisha",
+    )
+    member = get_user_model().objects.get(username="member")
+    proposal = decisions.create_proposal(
+        by=member,
+        table=table,
+        title="Plan de vigilancia comunitaria",
+        text="Patrullajes mensuales.",
+        meeting=meeting,
+    )
+    round_ = decisions.open_round(
+        by=SYSTEM,
+        proposal=proposal,
+        closes_at=timezone.now() + dt.timedelta(hours=1),
+        meeting=meeting,
+    )
+    secretariat = client_for("secretariat")
+    base = f"/t/morona-santiago/meetings/{meeting.public_id}"
+    assert "Fundación Kutukú Vivo" in secretariat.get(f"{base}/sheet/").content.decode()
+
+    present = [
+        "Federación Shuar del Upano y Kutukú",
+        "Nacionalidad Achuar del Pastaza Alto",
+        "Gobierno Provincial de Morona Santiago",
+        "Gobierno Municipal de Taisha",
+        "Fundación Kutukú Vivo",
+        "Universidad Amazónica del Upano",
+        "Ministerio del Ambiente, Agua y Transición Ecológica — Dirección Zonal 6",
+        "Comunidad Shuar Tsapau",
+        "Asociación de Centros Shuar de Transkutukú",
+        "Consejo de Mujeres Shuar y Achuar Nunkui",
+        "Comunidad Achuar Wayusentsa",
+        "Gobierno Municipal de Morona",
+    ]
+    form = {f"status-{org(n).public_id}": "present" for n in present}
+    form[f"names-{org(present[0]).public_id}"] = "Nantar Jimpikit, Rosa Tiwi"
+    form[f"status-{org('Selva Viva Internacional').public_id}"] = "excused"
+    response = secretariat.post(f"{base}/attendance/", form)
+    assert response.status_code == 302
+    assert (
+        Attendance.objects.filter(meeting=meeting, from_paper=True, status="present").count() == 13
+    )
+    page = secretariat.get(f"{base}/?lang=es").content.decode()
+    assert "Hay quórum: 12 de 22 organizaciones miembro presentes (12 necesarias)." in page
+
+    for username, stance in (("member", "agree"), ("secretariat", "agree"), ("ngo", "agree")):
+        decisions.state_position(
+            by=get_user_model().objects.get(username=username), round=round_, stance=stance
+        )
+    decisions.close_round(by=SYSTEM, round=round_)
+    decisions.record_decision(
+        by=get_user_model().objects.get(username="convener"),
+        proposal=proposal,
+        statement="Se aprueban patrullajes mensuales en el Kutukú.",
+    )
+
+    secretariat.post(
+        f"{base}/minutes/", {"minutes": "La mesa revisó el plan de vigilancia comunitaria."}
+    )
+    assert secretariat.post(f"{base}/publish/").status_code == 302
+    report = Client().get(f"{base}/report/?lang=es").content.decode()
+    assert (
+        "Nantar Jimpikit, Rosa Tiwi" in report
+        and "Se aprueban patrullajes mensuales en el Kutukú." in report
+    )
+
+    pdf = Client().get(f"{base}/report.pdf?lang=es")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (apt poppler-utils) is needed to read the PDF back")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    flat = " ".join(text.split())
+    for name in present[:7]:
+        assert name.split(" — ")[0] in flat, name
+    assert "Decisiones tomadas" in flat
+    assert "Se aprueban patrullajes mensuales en el Kutukú." in flat
+    assert "Hay quórum" in flat
+
+
+def test_it_refuses_to_publish_without_attendance(client_for, table):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sin lista",
+        starts_at=timezone.now() - dt.timedelta(hours=1),
+        place="Macas",
+    )
+    services.save_minutes(by=SYSTEM, meeting=meeting, minutes="Acta")
+    response = client_for("secretariat").post(
+        f"/t/morona-santiago/meetings/{meeting.public_id}/publish/?lang=es", follow=True
+    )
+    assert "Registre la asistencia antes de publicar el acta." in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status != "published"
+    assert (
+        client_for("public")
+        .get(f"/t/morona-santiago/meetings/{meeting.public_id}/report/")
+        .status_code
+        == 403
+    )
+
+
+def ranking_round(table, method="dots", dots=5):
+    member = get_user_model().objects.get(username="member")
+    priorities = [
+        services.submit_priority(
+            by=member, table=table, title=f"Prioridad {i}", description="Necesidad local"
+        )
+        for i in range(3)
+    ]
+    return services.open_ranking(
+        by=SYSTEM,
+        table=table,
+        title="Priorización 2026",
+        method=method,
+        dots=dots,
+        priorities=priorities,
+        closes_at=timezone.now() + dt.timedelta(days=5),
+    ), priorities
+
+
+def test_it_refuses_a_ballot_over_its_dots(client_for, table):
+    round_, priorities = ranking_round(table)
+    response = client_for("member").post(
+        f"/t/morona-santiago/agenda/rankings/{round_.public_id}/ballot/?lang=es",
+        {f"dots-{priorities[0].public_id}": 4, f"dots-{priorities[1].public_id}": 3},
+    )
+    assert response.status_code == 400
+    assert "Esta papeleta usa 7 puntos; cada organización tiene 5." in response.content.decode()
+    assert not Ballot.objects.filter(round=round_).exists()
+
+
+def test_it_ranks_priorities_by_dots_and_by_borda(client_for, table):
+    round_, priorities = ranking_round(table)
+    client_for("member").post(
+        f"/t/morona-santiago/agenda/rankings/{round_.public_id}/ballot/",
+        {f"dots-{priorities[2].public_id}": 4, f"dots-{priorities[0].public_id}": 1},
+    )
+    client_for("ngo").post(
+        f"/t/morona-santiago/agenda/rankings/{round_.public_id}/ballot/",
+        {f"dots-{priorities[0].public_id}": 5},
+    )
+    page = Client().get(f"/t/morona-santiago/agenda/rankings/{round_.public_id}/").content.decode()
+    assert page.index("Prioridad 0") < page.index("Prioridad 2") < page.index("Prioridad 1")
+
+    ranked, ranked_priorities = ranking_round(table, method="ranked")
+    client_for("member").post(
+        f"/t/morona-santiago/agenda/rankings/{ranked.public_id}/ballot/",
+        {f"rank-{ranked_priorities[1].public_id}": 1, f"rank-{ranked_priorities[0].public_id}": 2},
+    )
+    assert Ballot.objects.get(round=ranked).choices == [
+        ranked_priorities[1].public_id,
+        ranked_priorities[0].public_id,
+    ]
+    repeated = client_for("ngo").post(
+        f"/t/morona-santiago/agenda/rankings/{ranked.public_id}/ballot/?lang=en",
+        {f"rank-{ranked_priorities[1].public_id}": 1, f"rank-{ranked_priorities[0].public_id}": 1},
+    )
+    assert repeated.status_code == 400
+    assert "Each place can be given to only one priority." in repeated.content.decode()
+
+
+def test_it_turns_a_selected_priority_into_an_agenda_item(client_for, table):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Próxima sesión",
+        starts_at=timezone.now() + dt.timedelta(days=20),
+        place="Macas",
+    )
+    _round, priorities = ranking_round(table)
+    client_for("secretariat").post(
+        f"/t/morona-santiago/agenda/priorities/{priorities[0].public_id}/select/",
+        {"meeting": meeting.public_id},
+    )
+    item = meeting.agenda.get()
+    assert item.priority == priorities[0] and item.title == "Prioridad 0"

@@ -102,6 +102,6 @@ class SystemActor:
 SYSTEM = SystemActor()
 
 
-def person_user(actor: object) -> object | None:
+def person_user(actor: Any) -> Any:
     """The user to store as author of a row: None for the system actor."""
     return actor if getattr(actor, "is_authenticated", False) else None

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import DECIDING_ROLES, Role, person_user
+from minga.core.access import DECIDING_ROLES, Role, SystemActor, person_user
 from minga.core.events import record_event
 from minga.decisions import consensus
 from minga.decisions.models import (
@@ -42,7 +42,11 @@ def acting_organization(
     *,
     roles: frozenset[str] = DECIDING_ROLES,
 ) -> Organization:
-    """The organization ``by`` speaks for on this table (they must hold one of ``roles`` for it)."""
+    """The organization ``by`` speaks for on this table (they must hold one of ``roles`` for it).
+
+    The system actor (demo loading, imports of positions stated on paper) names it explicitly."""
+    if isinstance(by, SystemActor) and organization is not None:
+        return organization
     seats = Membership.objects.active().filter(table=table, person__user=by, role__in=roles)
     if organization is not None:
         seats = seats.filter(organization=organization)

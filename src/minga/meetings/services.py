@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minga.core.access import person_user
+from minga.core.access import SystemActor, person_user
 from minga.core.events import record_event
 from minga.meetings import ranking
 from minga.meetings.models import (
@@ -347,7 +347,9 @@ def submit_priority(
     organization: Organization | None = None,
 ) -> Priority:
     _require(by, table, "priority.submit")
-    speaker = organization or speaking_for(by, table)
+    speaker = (
+        organization if organization and isinstance(by, SystemActor) else speaking_for(by, table)
+    )
     if not title.strip() or not description.strip():
         raise ValidationError(_("A priority needs a title and a description."))
     priority = Priority.objects.create(
@@ -429,6 +431,23 @@ def open_ranking(
     return round_
 
 
+@transaction.atomic
+def close_ranking(*, by: Any, round: RankingRound) -> RankingRound:
+    _require(by, round.table, "ranking.manage")
+    if round.closed_at is not None:
+        raise ValidationError(_("This ranking round is closed."))
+    round.closed_at = timezone.now()
+    round.save(update_fields=["closed_at", "updated_at"])
+    record_event(
+        "meetings.ranking_closed",
+        actor=by,
+        table=round.table,
+        subject=round,
+        payload={"ballots": round.ballots.count()},
+    )
+    return round
+
+
 def _ballot_error(exc: ranking.BallotError) -> ValidationError:
     messages = {
         "too_many_dots": _("This ballot uses %(used)s dots; each organization has %(dots)s."),
@@ -451,7 +470,9 @@ def cast_ballot(
     """One ballot per organization, replaceable until the round closes."""
     table = round.table
     _require(by, table, "ranking.vote")
-    speaker = organization or speaking_for(by, table)
+    speaker = (
+        organization if organization and isinstance(by, SystemActor) else speaking_for(by, table)
+    )
     if round.closed_at is not None or round.closes_at <= timezone.now():
         raise ValidationError(_("This ranking round is closed."))
     allowed = set(round.priorities.values_list("public_id", flat=True))

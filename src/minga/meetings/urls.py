@@ -43,4 +43,9 @@ urlpatterns = [
     path(
         "t/<slug:slug>/agenda/rankings/<str:public_id>/ballot/", views.ballot, name="ranking-ballot"
     ),
+    path(
+        "t/<slug:slug>/agenda/rankings/<str:public_id>/close/",
+        views.close_ranking,
+        name="ranking-close",
+    ),
 ]

@@ -438,6 +438,7 @@ def _ranking_page(
             "speaker": speaker,
             "own": own,
             "open": round_.closed_at is None and round_.closes_at > timezone.now(),
+            "may_manage": tables.may(request.user, table, "ranking.manage"),
             "error": error,
         },
         status=400 if error else 200,
@@ -479,4 +480,19 @@ def ballot(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     except ValidationError as exc:
         return _ranking_page(request, table, round_, error=" ".join(exc.messages))
     messages.success(request, _("Your organization's ballot was recorded."))
+    return redirect("ranking", slug=table.slug, public_id=round_.public_id)
+
+
+@login_required
+@require_POST
+def close_ranking(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    round_ = queries.get_ranking(table, public_id)
+    _allowed(request, table, "ranking.manage")
+    try:
+        services.close_ranking(by=request.user, round=round_)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The ranking round is closed; the results are final."))
     return redirect("ranking", slug=table.slug, public_id=round_.public_id)

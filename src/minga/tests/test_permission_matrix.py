@@ -73,6 +73,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "priority-select": ("POST", answers(403, secretariat=302, public=302)),
     "ranking-new": ("GET", SECRETARIAT_ONLY),
     "ranking": ("GET", EVERYONE_200),
+    "ranking-close": ("POST", answers(403, secretariat=302, public=302)),
     "ranking-ballot": (
         "POST",
         answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
@@ -282,6 +283,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "priority-select": {"slug": w["slug"], "public_id": w["priority"]},
         "ranking": {"slug": w["slug"], "public_id": w["ranking"]},
         "ranking-ballot": {"slug": w["slug"], "public_id": w["ranking"]},
+        "ranking-close": {"slug": w["slug"], "public_id": w["ranking"]},
         "proposal-amend": {"slug": w["slug"], "public_id": w["proposal"]},
         "proposal-version": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
         "proposal-comment": {"slug": w["slug"], "public_id": w["proposal"]},

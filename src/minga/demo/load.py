@@ -10,6 +10,7 @@ from django.db import transaction
 
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
+from minga.demo.governance import load_governance
 from minga.demo.shapes import ECUADOR_AMAZON, blob
 from minga.tables import services
 from minga.tables.models import Organization, Region, Table
@@ -167,3 +168,4 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     _representatives(table, organizations, total=spec.representatives, seed=spec.seed)
     for instrument in spec.instruments:
         services.add_instrument(by=SYSTEM, table=table, **instrument)
+    load_governance(table, seed=spec.seed)

@@ -50,3 +50,29 @@ def test_it_loads_once(db, capsys):
     assert (Organization.objects.count(), Membership.objects.count()) == counts
     out = capsys.readouterr().out
     assert "already loaded" in out and "other_secretariat" in out and "minga-demo" in out
+
+
+def test_it_holds_a_year_of_governance_for_both_tables(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minga.decisions.models import Decision, Proposal
+    from minga.meetings.models import Meeting, Priority, RankingRound
+
+    year_ago = timezone.now() - dt.timedelta(days=366)
+    for slug in ("morona-santiago", "sucumbios"):
+        held = Meeting.objects.filter(table__slug=slug, status="published", starts_at__gte=year_ago)
+        assert held.count() >= 12
+        assert set(held.values_list("kind", flat=True)) >= {"ordinary", "extraordinary"}
+        assert all(m.attendance.exists() for m in held)
+        assert Priority.objects.filter(table__slug=slug).count() >= 6
+        ranking = RankingRound.objects.get(table__slug=slug)
+        assert ranking.closed_at is not None and ranking.ballots.count() >= 15
+        assert Decision.objects.filter(proposal__table__slug=slug).count() >= 2
+        assert Proposal.objects.filter(table__slug=slug, status="open").exists()
+        blocked_then_passed = Proposal.objects.filter(
+            table__slug=slug, rounds__outcome_code="blocked"
+        ).filter(rounds__outcome_code="passed_by_consent")
+        assert blocked_then_passed.exists()
+    assert Meeting.objects.filter(table__slug="sucumbios", kind="crisis").exists()

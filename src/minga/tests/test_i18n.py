@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 import minga
-from minga.decisions.models import Comment, Position, Proposal, ProposalVersion
+from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
 
@@ -161,10 +161,11 @@ def _data_values() -> list[str]:
         (AgendaItem, ["title"]),
         (Attendance, ["person_name"]),
         (Proposal, ["title"]),
+        (Decision, ["statement"]),
         (ProposalVersion, ["text", "change_note"]),
         (Comment, ["text"]),
         (Position, ["reason"]),
-        (Priority, ["title", "description"]),
+        (Priority, ["title", "description", "axis", "place", "evidence"]),
         (RankingRound, ["title"]),
     ]:
         for row in model.objects.values_list(*fields):

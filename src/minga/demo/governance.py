@@ -175,14 +175,16 @@ def _year_of_meetings(table: Table, rng: random.Random) -> list[Meeting]:
     today = timezone.localdate()
     held: list[Meeting] = []
     members = _members(table)
-    for months_ago in range(12, 0, -1):
+    for months_ago in range(12, -1, -1):
         year, month = today.year, today.month - months_ago
         while month < 1:
             year, month = year - 1, month + 12
         day = dt.date(year, month, 15)
         if day < (table.launched_on or day):
             continue
-        starts = timezone.make_aware(dt.datetime(year, month, 15, 9, 30))
+        starts = dt.datetime(year, month, 15, 9, 30, tzinfo=timezone.get_current_timezone())
+        if starts > timezone.now():
+            continue
         kind = "ordinary"
         title = f"Sesión ordinaria de {MONTHS_ES[month - 1]} {year}"
         if months_ago == 5 and table.slug == "sucumbios":
@@ -205,7 +207,7 @@ def _year_of_meetings(table: Table, rng: random.Random) -> list[Meeting]:
             else "A'ingae ↔ Español",
             is_demo=True,
         )
-        for title_ in rng.sample(AGENDA[:-1], 3) + [AGENDA[-1]]:
+        for title_ in [*rng.sample(AGENDA[:-1], 3), AGENDA[-1]]:
             meetings.add_agenda_item(
                 by=SYSTEM,
                 meeting=meeting,

@@ -76,3 +76,31 @@ class RuleForm(forms.Form):
         min_value=51,
         max_value=100,
     )
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("What is consulted"), widget=forms.Textarea(attrs={"rows": 6}))
+    questions = forms.CharField(
+        label=_("Questions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One question per line."),
+    )
+    deadline = forms.DateField(
+        label=_("Answers until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document = forms.FileField(label=_("Document (PDF, ODT, DOC)"), required=False)
+
+
+class ResponseForm(forms.Form):
+    response = forms.CharField(
+        label=_("The table's consolidated response"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("E-mail digest"),
+        choices=[("never", _("Never")), ("daily", _("Daily")), ("weekly", _("Weekly"))],
+        widget=forms.RadioSelect,
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -221,3 +222,104 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.statement[:60]
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", _("Open for answers")
+    PUBLISHED = "published", _("Response published")
+
+
+class Consultation(TimeStampedModel):
+    """An outside party (a development bank, a ministry) consults the table on a document."""
+
+    public_id = public_id_field()
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="consultations")
+    requester = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("consulting party")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("what is consulted"))
+    document = models.FileField(
+        _("document"),
+        upload_to="consultations/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "odt", "doc", "docx"])],
+    )
+    deadline = models.DateField(_("answers until"))
+    status = models.CharField(
+        max_length=20, choices=ConsultationStatus.choices, default=ConsultationStatus.OPEN
+    )
+    response = models.TextField(_("the table's consolidated response"), blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField()
+    text = models.TextField(_("question"))
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "position"], name="question_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class Answer(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("answer"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "organization"], name="answer_one_per_organization"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.text[:40]}"
+
+
+class Digest(models.TextChoices):
+    NEVER = "never", _("Never")
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+
+
+class DigestPreference(models.Model):
+    """How often a person wants the summary of their tables' activity by e-mail."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest"
+    )
+    frequency = models.CharField(
+        _("digest"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
+    )
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.frequency}"

@@ -15,7 +15,10 @@ from django.utils.translation import gettext as _
 
 from minga.decisions.consensus import Code
 from minga.decisions.models import (
+    Answer,
+    Consultation,
     Decision,
+    DigestPreference,
     Position,
     Proposal,
     ProposalStatus,
@@ -157,3 +160,94 @@ def describe(outcome: dict[str, Any]) -> str:
             "groups": ", ".join(str(groups[g]) for g in outcome["missing_groups"])
         }
     return _("Nobody agreed yet.")
+
+
+@dataclass
+class TableDigest:
+    table: Table
+    proposals: list[Proposal]
+    closing: list[Round]
+    outcomes: list[Decision]
+    meetings: list[Any]
+
+    def __bool__(self) -> bool:
+        return bool(self.proposals or self.closing or self.outcomes or self.meetings)
+
+
+def digest_for(user: Any, since: Any, now: Any) -> list[TableDigest]:
+    """What happened on the person's tables since ``since``: new proposals, rounds closing within
+    three days, outcomes recorded, meetings in the next two weeks."""
+    import datetime as dt
+
+    from minga.meetings.models import Meeting
+    from minga.tables.models import Membership
+
+    tables = Table.objects.filter(
+        pk__in=Membership.objects.active().filter(person__user=user).values("table")
+    ).order_by("name")
+    digests = []
+    for table in tables:
+        digest = TableDigest(
+            table,
+            list(
+                Proposal.objects.filter(table=table, created_at__gt=since).select_related(
+                    "organization"
+                )
+            ),
+            list(
+                Round.objects.filter(
+                    proposal__table=table,
+                    closed_at__isnull=True,
+                    closes_at__gt=now,
+                    closes_at__lte=now + dt.timedelta(days=3),
+                ).select_related("proposal")
+            ),
+            list(
+                Decision.objects.filter(
+                    proposal__table=table, recorded_at__gt=since
+                ).select_related("proposal", "round")
+            ),
+            list(
+                Meeting.objects.filter(
+                    table=table, starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=14)
+                )
+                .exclude(status="draft")
+                .order_by("starts_at")
+            ),
+        )
+        if digest:
+            digests.append(digest)
+    return digests
+
+
+def consultations_of(table: Table) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(table=table).select_related("requester")
+
+
+def get_consultation(table: Table, public_id: str) -> Consultation:
+    try:
+        return Consultation.objects.select_related("requester", "table").get(
+            table=table, public_id=public_id
+        )
+    except Consultation.DoesNotExist:
+        raise Http404 from None
+
+
+def consultation_open(consultation: Consultation) -> bool:
+    return consultation.status == "open" and consultation.deadline >= timezone.localdate()
+
+
+def answers_of(consultation: Consultation) -> QuerySet[Answer]:
+    return Answer.objects.filter(question__consultation=consultation).select_related("organization")
+
+
+def answers_by_question(consultation: Consultation) -> dict[int, list[Answer]]:
+    grouped: dict[int, list[Answer]] = {}
+    for answer in answers_of(consultation).order_by("organization__name"):
+        grouped.setdefault(answer.question_id, []).append(answer)
+    return grouped
+
+
+def digest_frequency(user: Any) -> str:
+    preference = DigestPreference.objects.filter(user=user).first()
+    return preference.frequency if preference else "never"

@@ -12,17 +12,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import DECIDING_ROLES, Role, SystemActor, person_user
+from minga.core.access import ACTIONS, DECIDING_ROLES, Role, SystemActor, person_user
 from minga.core.events import record_event
 from minga.decisions import consensus
 from minga.decisions.models import (
+    Answer,
     Comment,
+    Consultation,
+    ConsultationStatus,
     Decision,
     DecisionRule,
+    Digest,
+    DigestPreference,
     Position,
     Proposal,
     ProposalStatus,
     ProposalVersion,
+    Question,
     Round,
 )
 from minga.meetings.models import AttendanceStatus, Meeting
@@ -461,3 +467,135 @@ def record_decision(
         },
     )
     return decision
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_consultation(
+    *,
+    by: Any,
+    table: Table,
+    title: str,
+    body: str,
+    questions: list[str],
+    deadline: dt.date,
+    document: Any = None,
+    organization: Organization | None = None,
+) -> Consultation:
+    """An outside party — a bank preparing a project, a ministry — consults the table."""
+    _require(by, table, "consultation.open")
+    requester = acting_organization(by, table, organization, roles=ACTIONS["consultation.open"])
+    questions = [q.strip() for q in questions if q.strip()]
+    if not title.strip() or not body.strip():
+        raise ValidationError(_("A consultation needs a title and says what is consulted."))
+    if not questions:
+        raise ValidationError({"questions": _("Ask at least one question.")})
+    if deadline <= timezone.localdate():
+        raise ValidationError(
+            {"deadline": _("Give the table time to answer: the deadline must be in the future.")}
+        )
+    consultation = Consultation(
+        table=table,
+        requester=requester,
+        title=title.strip(),
+        body=body.strip(),
+        deadline=deadline,
+        created_by=person_user(by),
+    )
+    if document is not None:
+        consultation.document = document
+    consultation.full_clean()
+    consultation.save()
+    for position, text in enumerate(questions, start=1):
+        Question.objects.create(consultation=consultation, position=position, text=text)
+    record_event(
+        "decisions.consultation_opened",
+        actor=by,
+        table=table,
+        subject=consultation,
+        payload={
+            "title": consultation.title,
+            "requester": requester.public_id,
+            "questions": len(questions),
+        },
+    )
+    return consultation
+
+
+@transaction.atomic
+def answer_consultation(
+    *,
+    by: Any,
+    consultation: Consultation,
+    answers: dict[int, str],
+    organization: Organization | None = None,
+) -> list[Answer]:
+    """A member organization's answers, one per question, changeable until the deadline."""
+    table = consultation.table
+    _require(by, table, "consultation.answer")
+    speaker = acting_organization(by, table, organization)
+    if (
+        consultation.status != ConsultationStatus.OPEN
+        or consultation.deadline < timezone.localdate()
+    ):
+        raise ValidationError(_("This consultation no longer takes answers."))
+    questions = {q.pk: q for q in consultation.questions.all()}
+    texts = {pk: text.strip() for pk, text in answers.items() if text.strip()}
+    if not texts:
+        raise ValidationError(_("Answer at least one question."))
+    if set(texts) - set(questions):
+        raise ValidationError(_("These answers are for another consultation."))
+    saved = []
+    for pk, text in texts.items():
+        answer, _created = Answer.objects.update_or_create(
+            question=questions[pk],
+            organization=speaker,
+            defaults={"text": text, "author": person_user(by)},
+        )
+        saved.append(answer)
+    record_event(
+        "decisions.consultation_answered",
+        actor=by,
+        table=table,
+        subject=consultation,
+        payload={"organization": speaker.public_id, "answers": len(saved)},
+    )
+    return saved
+
+
+@transaction.atomic
+def publish_response(*, by: Any, consultation: Consultation, response: str) -> Consultation:
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    _require(by, consultation.table, "consultation.publish")
+    if consultation.status == ConsultationStatus.PUBLISHED:
+        raise ValidationError(_("The table's response is already published."))
+    if not response.strip():
+        raise ValidationError({"response": _("Write the table's consolidated response.")})
+    consultation.response = response.strip()
+    consultation.status = ConsultationStatus.PUBLISHED
+    consultation.published_at = timezone.now()
+    consultation.save(update_fields=["response", "status", "published_at", "updated_at"])
+    record_event(
+        "decisions.consultation_response_published",
+        actor=by,
+        table=consultation.table,
+        subject=consultation,
+        payload={"answers": Answer.objects.filter(question__consultation=consultation).count()},
+    )
+    return consultation
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_digest(*, user: Any, frequency: str) -> DigestPreference:
+    if frequency not in Digest.values:
+        raise ValidationError({"frequency": _("Choose never, daily or weekly.")})
+    preference, _created = DigestPreference.objects.update_or_create(
+        user=user, defaults={"frequency": frequency}
+    )
+    record_event("decisions.digest_set", actor=user, payload={"frequency": frequency})
+    return preference

@@ -33,4 +33,18 @@ urlpatterns = [
         name="round-close",
     ),
     path("t/<slug:slug>/proposals/<str:public_id>/decision/", views.decide, name="proposal-decide"),
+    path("t/<slug:slug>/consultations/", views.consultations, name="consultations"),
+    path("t/<slug:slug>/consultations/new/", views.new_consultation, name="consultation-new"),
+    path("t/<slug:slug>/consultations/<str:public_id>/", views.consultation, name="consultation"),
+    path(
+        "t/<slug:slug>/consultations/<str:public_id>/answer/",
+        views.answer,
+        name="consultation-answer",
+    ),
+    path(
+        "t/<slug:slug>/consultations/<str:public_id>/response/",
+        views.publish_response,
+        name="consultation-response",
+    ),
+    path("accounts/digest/", views.digest, name="digest"),
 ]

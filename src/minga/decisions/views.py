@@ -14,9 +14,12 @@ from minga.decisions import queries, services
 from minga.decisions.forms import (
     AmendForm,
     CommentForm,
+    ConsultationForm,
     DecisionForm,
+    DigestForm,
     PositionForm,
     ProposalForm,
+    ResponseForm,
     RoundForm,
     RuleForm,
 )
@@ -346,3 +349,145 @@ def decide(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             messages.success(request, _("The outcome is recorded in the decision register."))
             return redirect("decision-register", slug=table.slug)
     return _proposal_page(request, proposal, status=400, decision_form=form)
+
+
+# --- consultations ----------------------------------------------------------------------------
+
+
+@require_GET
+def consultations(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return render(
+        request,
+        "decisions/consultations.html",
+        {
+            "table": table,
+            "consultations": list(queries.consultations_of(table)),
+            "may_open": tables.may(request.user, table, "consultation.open"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_consultation(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    _allowed(request, table, "consultation.open")
+    form = ConsultationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            consultation = services.open_consultation(
+                by=request.user,
+                table=table,
+                title=data["title"],
+                body=data["body"],
+                questions=data["questions"].splitlines(),
+                deadline=data["deadline"],
+                document=data["document"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("consultation", slug=table.slug, public_id=consultation.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "decisions/consultation_new.html", {"table": table, "form": form}, status=status
+    )
+
+
+def _consultation_page(
+    request: HttpRequest,
+    table: Table,
+    consultation: Any,
+    *,
+    error: str | None = None,
+    response_form: Any = None,
+) -> HttpResponse:
+    speaker = (
+        _speaker(request, table) if tables.may(request.user, table, "consultation.answer") else None
+    )
+    questions = list(consultation.questions.all())
+    own = {}
+    if speaker is not None:
+        own = {
+            a.question_id: a.text
+            for a in queries.answers_of(consultation).filter(organization=speaker)
+        }
+    for question in questions:
+        question.own = request.POST.get(f"answer-{question.pk}", own.get(question.pk, ""))
+    reads_answers = bool(tables.roles_for(request.user, table)) or request.user.is_superuser
+    return render(
+        request,
+        "decisions/consultation.html",
+        {
+            "table": table,
+            "consultation": consultation,
+            "questions": questions,
+            "answers": queries.answers_by_question(consultation) if reads_answers else {},
+            "reads_answers": reads_answers,
+            "speaker": speaker,
+            "open": queries.consultation_open(consultation),
+            "may_publish": tables.may(request.user, table, "consultation.publish"),
+            "response_form": response_form or ResponseForm(),
+            "error": error,
+        },
+        status=400 if error or (response_form is not None and response_form.errors) else 200,
+    )
+
+
+@require_GET
+def consultation(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    return _consultation_page(request, table, queries.get_consultation(table, public_id))
+
+
+@login_required
+@require_POST
+def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.get_consultation(table, public_id)
+    _allowed(request, table, "consultation.answer")
+    answers = {
+        int(key.removeprefix("answer-")): request.POST.get(key, "")
+        for key in request.POST
+        if key.startswith("answer-") and key.removeprefix("answer-").isdigit()
+    }
+    try:
+        services.answer_consultation(by=request.user, consultation=found, answers=answers)
+    except ValidationError as exc:
+        return _consultation_page(request, table, found, error=" ".join(exc.messages))
+    messages.success(request, _("Your organization's answers were recorded."))
+    return redirect("consultation", slug=table.slug, public_id=found.public_id)
+
+
+@login_required
+@require_POST
+def publish_response(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.get_consultation(table, public_id)
+    _allowed(request, table, "consultation.publish")
+    form = ResponseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.publish_response(
+                by=request.user, consultation=found, response=form.cleaned_data["response"]
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("The table's response is published."))
+            return redirect("consultation", slug=table.slug, public_id=found.public_id)
+    return _consultation_page(request, table, found, response_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def digest(request: HttpRequest) -> HttpResponse:
+    current = queries.digest_frequency(request.user)
+    form = DigestForm(request.POST or None, initial={"frequency": current})
+    if request.method == "POST" and form.is_valid():
+        services.set_digest(user=request.user, frequency=form.cleaned_data["frequency"])
+        messages.success(request, _("Your digest preference was saved."))
+        return redirect("digest")
+    return render(request, "decisions/digest.html", {"form": form})

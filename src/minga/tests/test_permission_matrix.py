@@ -78,6 +78,18 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
         "POST",
         answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
     ),
+    "consultations": ("GET", EVERYONE_200),
+    "consultation-new": (
+        "GET",
+        answers(403, secretariat=200, convener=200, member=200, observer=200, public=302),
+    ),
+    "consultation": ("GET", EVERYONE_200),
+    "consultation-answer": (
+        "POST",
+        answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
+    ),
+    "consultation-response": ("POST", answers(403, secretariat=400, public=302)),
+    "digest": ("GET", LOGGED_IN),
     "decision-register": ("GET", EVERYONE_200),
     "decision-rule": ("GET", SECRETARIAT_ONLY),
     "proposal-new": ("GET", DECIDERS_200),
@@ -223,6 +235,14 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         priorities=priorities,
         closes_at=timezone.now() + dt.timedelta(days=2),
     )
+    consultation = decisions.open_consultation(
+        by=personas["observer"],
+        table=table,
+        title="Consulta",
+        body="Documento",
+        questions=["¿Pregunta?"],
+        deadline=timezone.localdate() + dt.timedelta(days=9),
+    )
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
@@ -247,6 +267,7 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "held": held.public_id,
         "priority": priorities[0].public_id,
         "ranking": ranking.public_id,
+        "consultation": consultation.public_id,
         "token": invitation.token,
         "outside_org": outside_org.public_id,
         "tokens": tokens,
@@ -284,6 +305,9 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "ranking": {"slug": w["slug"], "public_id": w["ranking"]},
         "ranking-ballot": {"slug": w["slug"], "public_id": w["ranking"]},
         "ranking-close": {"slug": w["slug"], "public_id": w["ranking"]},
+        "consultation": {"slug": w["slug"], "public_id": w["consultation"]},
+        "consultation-answer": {"slug": w["slug"], "public_id": w["consultation"]},
+        "consultation-response": {"slug": w["slug"], "public_id": w["consultation"]},
         "proposal-amend": {"slug": w["slug"], "public_id": w["proposal"]},
         "proposal-version": {"slug": w["slug"], "public_id": w["proposal"], "number": 1},
         "proposal-comment": {"slug": w["slug"], "public_id": w["proposal"]},
@@ -311,6 +335,8 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "joint-agenda",
             "priority-new",
             "ranking-new",
+            "consultations",
+            "consultation-new",
             "proposal-new",
         }:
             kwargs = {"slug": w["slug"]}

@@ -76,6 +76,17 @@ class RuleForm(forms.Form):
         min_value=51,
         max_value=100,
     )
+    quorum_percent = forms.IntegerField(
+        label=_("Meeting quorum: more than this % of the member organizations present"),
+        min_value=0,
+        max_value=99,
+    )
+    sectors_required = forms.BooleanField(
+        label=_(
+            "The quorum needs an indigenous, a government and a civil-society organization present"
+        ),
+        required=False,
+    )
 
 
 class ConsultationForm(forms.Form):

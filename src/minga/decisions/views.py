@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from minga.decisions.forms import (
     RuleForm,
 )
 from minga.decisions.models import Proposal, Round
+from minga.meetings import services as meeting_services
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 
@@ -138,6 +140,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     _allowed(request, table, "rules.edit")
     current = services.rule_of(table)
+    quorum = meeting_services.rules_of(table)
     form = RuleForm(
         request.POST or None,
         initial={
@@ -145,11 +148,20 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
             "sector_quorum": current.sector_quorum,
             "fallback_after": current.fallback_after,
             "fallback_percent": current.fallback_percent,
+            "quorum_percent": quorum.quorum_percent,
+            "sectors_required": quorum.sectors_required,
         },
     )
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        statute = {
+            "quorum_percent": data.pop("quorum_percent"),
+            "sectors_required": data.pop("sectors_required"),
+        }
         try:
-            services.set_rule(by=request.user, table=table, **form.cleaned_data)
+            with transaction.atomic():
+                services.set_rule(by=request.user, table=table, **data)
+                meeting_services.set_meeting_rules(by=request.user, table=table, **statute)
         except ValidationError as exc:
             _form_error(form, exc)
         else:

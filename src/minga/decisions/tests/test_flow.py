@@ -166,3 +166,32 @@ def test_it_serves_the_live_panel(client_for):
     panel = Client().get(f"{base}/rounds/1/panel/?lang=en").content.decode()
     assert 'hx-trigger="every 10s"' in panel
     assert "Presupuesto" in panel and "If it closed now:" in panel
+
+
+def test_it_sets_the_statute_rules(client_for):
+    from minga.decisions.models import DecisionRule
+    from minga.meetings.models import MeetingRules
+
+    secretariat = client_for("secretariat")
+    response = secretariat.post(
+        "/t/morona-santiago/decisions/rule/",
+        {
+            "base": "full_consensus",
+            "sector_quorum": "on",
+            "fallback_after": 2,
+            "fallback_percent": 75,
+            "quorum_percent": 60,
+        },
+    )
+    assert response.status_code == 302
+    rule = DecisionRule.objects.get(table__slug="morona-santiago")
+    assert (rule.base, rule.fallback_after, rule.fallback_percent) == ("full_consensus", 2, 75)
+    quorum = MeetingRules.objects.get(table__slug="morona-santiago")
+    assert (quorum.quorum_percent, quorum.sectors_required) == (60, False)
+    bad = secretariat.post(
+        "/t/morona-santiago/decisions/rule/?lang=es",
+        {"base": "consent", "fallback_after": 2, "quorum_percent": 50},
+    )
+    assert bad.status_code == 400
+    assert "Un recurso necesita un número de rondas bloqueadas" in bad.content.decode()
+    assert DecisionRule.objects.get(table__slug="morona-santiago").base == "full_consensus"

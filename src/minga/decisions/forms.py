@@ -1,15 +1,40 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minga.decisions.consensus import Base
 from minga.decisions.models import STANCE_CHOICES
+from minga.meetings.models import AgendaItem
+from minga.tables.models import Table
+
+
+def _agenda_label(item: AgendaItem) -> str:
+    return f"{item.meeting.title} · {item.position}. {item.title}"
 
 
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     text = forms.CharField(label=_("Proposal"), widget=forms.Textarea(attrs={"rows": 8}))
+    agenda_item = forms.ModelChoiceField(
+        label=_("Answers an agenda item"),
+        queryset=AgendaItem.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
+    )
+
+    def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        upcoming = AgendaItem.objects.filter(meeting__table=table).exclude(
+            meeting__status="published"
+        )
+        field = cast("forms.ModelChoiceField[AgendaItem]", self.fields["agenda_item"])
+        field.queryset = upcoming.select_related("meeting").order_by(
+            "meeting__starts_at", "position"
+        )
+        field.label_from_instance = _agenda_label  # type: ignore[method-assign,assignment]
 
 
 class AmendForm(forms.Form):

@@ -31,7 +31,7 @@ from minga.decisions.models import (
     Question,
     Round,
 )
-from minga.meetings.models import AttendanceStatus, Meeting
+from minga.meetings.models import AgendaItem, AttendanceStatus, Meeting
 from minga.tables.models import SECTOR_GROUP, Membership, Organization, Table
 from minga.tables.queries import may
 
@@ -120,9 +120,13 @@ def create_proposal(
     text: str,
     organization: Organization | None = None,
     meeting: Meeting | None = None,
+    agenda_item: AgendaItem | None = None,
     is_demo: bool = False,
 ) -> Proposal:
+    """A proposal, optionally born in a meeting or answering an item of its agenda."""
     _require(by, table, "proposal.create")
+    if agenda_item is not None:
+        meeting = agenda_item.meeting
     speaker = acting_organization(by, table, organization)
     if not title.strip() or not text.strip():
         raise ValidationError(_("A proposal needs a title and a text."))
@@ -134,6 +138,7 @@ def create_proposal(
         organization=speaker,
         author=person_user(by),
         meeting=meeting,
+        agenda_item=agenda_item,
         is_demo=is_demo,
     )
     ProposalVersion.objects.create(

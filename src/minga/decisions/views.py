@@ -176,7 +176,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
 def new_proposal(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     _allowed(request, table, "proposal.create")
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.create_proposal(by=request.user, table=table, **form.cleaned_data)

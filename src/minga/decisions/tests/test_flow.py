@@ -195,3 +195,35 @@ def test_it_sets_the_statute_rules(client_for):
     assert bad.status_code == 400
     assert "Un recurso necesita un número de rondas bloqueadas" in bad.content.decode()
     assert DecisionRule.objects.get(table__slug="morona-santiago").base == "full_consensus"
+
+
+def test_it_links_a_proposal_to_an_agenda_item(client_for):
+    from minga.core.access import SYSTEM
+    from minga.meetings import services as meetings
+    from minga.tables.models import Table
+
+    meeting = meetings.create_meeting(
+        by=SYSTEM,
+        table=Table.objects.get(slug="morona-santiago"),
+        title="Sesión de enero",
+        starts_at=timezone.now() + dt.timedelta(days=30),
+        place="Macas",
+    )
+    item = meetings.add_agenda_item(by=SYSTEM, meeting=meeting, title="Plan de agua segura")
+    member = client_for("member")
+    assert (
+        "Sesión de enero · 1. Plan de agua segura"
+        in member.get("/t/morona-santiago/proposals/new/").content.decode()
+    )
+    member.post(
+        "/t/morona-santiago/proposals/new/",
+        {"title": "Agua para 12 comunidades", "text": "Filtros", "agenda_item": item.pk},
+    )
+    proposal = Proposal.objects.get(title="Agua para 12 comunidades")
+    assert proposal.agenda_item == item and proposal.meeting == meeting
+    assert (
+        "Agua para 12 comunidades"
+        in client_for("secretariat")
+        .get(f"/t/morona-santiago/meetings/{meeting.public_id}/")
+        .content.decode()
+    )

@@ -33,12 +33,7 @@ from minga.decisions.models import (
 )
 from minga.meetings.models import AgendaItem, AttendanceStatus, Meeting
 from minga.tables.models import SECTOR_GROUP, Membership, Organization, Table
-from minga.tables.queries import may
-
-
-def _require(by: Any, table: Table, action: str) -> None:
-    if not may(by, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
+from minga.tables.queries import may, require
 
 
 def acting_organization(
@@ -81,7 +76,7 @@ def set_rule(
     fallback_after: int | None = None,
     fallback_percent: int | None = None,
 ) -> DecisionRule:
-    _require(by, table, "rules.edit")
+    require(by, table, "rules.edit")
     try:
         consensus.Rule(consensus.Base(base), sector_quorum, fallback_after, fallback_percent)
     except ValueError:
@@ -124,7 +119,7 @@ def create_proposal(
     is_demo: bool = False,
 ) -> Proposal:
     """A proposal, optionally born in a meeting or answering an item of its agenda."""
-    _require(by, table, "proposal.create")
+    require(by, table, "proposal.create")
     if agenda_item is not None:
         meeting = agenda_item.meeting
     speaker = acting_organization(by, table, organization)
@@ -175,7 +170,7 @@ def amend_proposal(
     may amend while no round is open."""
     proposal = _lock(proposal)
     table = proposal.table
-    _require(by, table, "proposal.create")
+    require(by, table, "proposal.create")
     speaker = acting_organization(by, table, organization)
     leads = may(by, table, "round.open")
     if speaker.pk != proposal.organization_id and not leads:
@@ -215,7 +210,7 @@ def add_comment(
     *, by: Any, proposal: Proposal, text: str, organization: Organization | None = None
 ) -> Comment:
     table = proposal.table
-    _require(by, table, "proposal.comment")
+    require(by, table, "proposal.comment")
     speaker = acting_organization(by, table, organization, roles=frozenset(Role.values))
     if not text.strip():
         raise ValidationError({"text": _("Write something before sending.")})
@@ -246,7 +241,7 @@ def open_round(
     *, by: Any, proposal: Proposal, closes_at: dt.datetime, meeting: Meeting | None = None
 ) -> Round:
     proposal = _lock(proposal)
-    _require(by, proposal.table, "round.open")
+    require(by, proposal.table, "round.open")
     if proposal.status != ProposalStatus.OPEN:
         raise ValidationError(_("This proposal is no longer under deliberation."))
     if _open_round(proposal) is not None:
@@ -289,7 +284,7 @@ def state_position(
     """State (or, passing ``replaces``, change) an organization's position in an open round."""
     round = Round.objects.select_for_update().select_related("proposal__table").get(pk=round.pk)
     table = round.proposal.table
-    _require(by, table, "position.state")
+    require(by, table, "position.state")
     speaker = acting_organization(by, table, organization)
     if round.closed_at is not None or round.closes_at <= timezone.now():
         raise ValidationError(_("This round is closed: positions can no longer change."))
@@ -408,7 +403,7 @@ def outcome_record(outcome: consensus.Outcome) -> dict[str, Any]:
 @transaction.atomic
 def close_round(*, by: Any, round: Round) -> Round:
     round = Round.objects.select_for_update().select_related("proposal__table").get(pk=round.pk)
-    _require(by, round.proposal.table, "round.open")
+    require(by, round.proposal.table, "round.open")
     if round.closed_at is not None:
         raise ValidationError(_("This round is already closed."))
     outcome = evaluate(round)
@@ -438,7 +433,7 @@ def record_decision(
     """The convener records the outcome of the last closed round."""
     proposal = _lock(proposal)
     table = proposal.table
-    _require(by, table, "decision.record")
+    require(by, table, "decision.record")
     if proposal.status != ProposalStatus.OPEN:
         raise ValidationError(_("This proposal is no longer under deliberation."))
     if _open_round(proposal) is not None:
@@ -490,7 +485,7 @@ def open_consultation(
     organization: Organization | None = None,
 ) -> Consultation:
     """An outside party — a bank preparing a project, a ministry — consults the table."""
-    _require(by, table, "consultation.open")
+    require(by, table, "consultation.open")
     requester = acting_organization(by, table, organization, roles=ACTIONS["consultation.open"])
     questions = [q.strip() for q in questions if q.strip()]
     if not title.strip() or not body.strip():
@@ -539,7 +534,7 @@ def answer_consultation(
 ) -> list[Answer]:
     """A member organization's answers, one per question, changeable until the deadline."""
     table = consultation.table
-    _require(by, table, "consultation.answer")
+    require(by, table, "consultation.answer")
     speaker = acting_organization(by, table, organization)
     if (
         consultation.status != ConsultationStatus.OPEN
@@ -573,7 +568,7 @@ def answer_consultation(
 @transaction.atomic
 def publish_response(*, by: Any, consultation: Consultation, response: str) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    _require(by, consultation.table, "consultation.publish")
+    require(by, consultation.table, "consultation.publish")
     if consultation.status == ConsultationStatus.PUBLISHED:
         raise ValidationError(_("The table's response is already published."))
     if not response.strip():

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core.forms import add_errors
 from minga.decisions import queries, services
 from minga.decisions.forms import (
     AmendForm,
@@ -28,20 +29,6 @@ from minga.decisions.models import Proposal, Round
 from minga.meetings import services as meeting_services
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
-def _allowed(request: HttpRequest, table: Table, action: str) -> None:
-    if not tables.may(request.user, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
 
 
 def _speaker(request: HttpRequest, table: Table) -> Organization | None:
@@ -138,7 +125,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def rule(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "rules.edit")
+    tables.require(request.user, table, "rules.edit")
     current = services.rule_of(table)
     quorum = meeting_services.rules_of(table)
     form = RuleForm(
@@ -163,7 +150,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
                 services.set_rule(by=request.user, table=table, **data)
                 meeting_services.set_meeting_rules(by=request.user, table=table, **statute)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The decision rule was saved."))
             return redirect("decision-register", slug=table.slug)
@@ -175,13 +162,13 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_proposal(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "proposal.create")
+    tables.require(request.user, table, "proposal.create")
     form = ProposalForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.create_proposal(by=request.user, table=table, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
     status = 400 if request.method == "POST" else 200
@@ -201,7 +188,7 @@ def proposal(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def amend(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
-    _allowed(request, table, "proposal.create")
+    tables.require(request.user, table, "proposal.create")
     latest = queries.latest_version(proposal)
     form = AmendForm(request.POST or None, initial={"text": latest.text})
     if request.method == "POST" and form.is_valid():
@@ -210,7 +197,7 @@ def amend(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 by=request.user, proposal=proposal, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -250,13 +237,13 @@ def version(request: HttpRequest, slug: str, public_id: str, number: int) -> Htt
 def comment(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
-    _allowed(request, table, "proposal.comment")
+    tables.require(request.user, table, "proposal.comment")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
             services.add_comment(by=request.user, proposal=proposal, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect(f"{proposal_url(proposal)}#thread")
     return _proposal_page(request, proposal, status=400, comment_form=form)
@@ -275,7 +262,7 @@ def proposal_url(proposal: Proposal) -> str:
 def open_round(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
-    _allowed(request, table, "round.open")
+    tables.require(request.user, table, "round.open")
     form = RoundForm(request.POST)
     if form.is_valid():
         try:
@@ -283,7 +270,7 @@ def open_round(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 by=request.user, proposal=proposal, closes_at=form.cleaned_data["closes_at"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect(f"{proposal_url(proposal)}#round")
     return _proposal_page(request, proposal, status=400, round_form=form)
@@ -306,7 +293,7 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
     round_: Round = queries.get_round(proposal, number)
-    _allowed(request, table, "position.state")
+    tables.require(request.user, table, "position.state")
     form = PositionForm(request.POST)
     if form.is_valid():
         replaces = (
@@ -323,7 +310,7 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
                 replaces=replaces,
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your organization's position was recorded."))
             return redirect(f"{proposal_url(proposal)}#round")
@@ -335,7 +322,7 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
 def close_round(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
-    _allowed(request, table, "round.open")
+    tables.require(request.user, table, "round.open")
     try:
         closed = services.close_round(by=request.user, round=queries.get_round(proposal, number))
     except ValidationError as exc:
@@ -350,13 +337,13 @@ def close_round(request: HttpRequest, slug: str, public_id: str, number: int) ->
 def decide(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     proposal = queries.get_proposal(table, public_id)
-    _allowed(request, table, "decision.record")
+    tables.require(request.user, table, "decision.record")
     form = DecisionForm(request.POST)
     if form.is_valid():
         try:
             services.record_decision(by=request.user, proposal=proposal, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The outcome is recorded in the decision register."))
             return redirect("decision-register", slug=table.slug)
@@ -384,7 +371,7 @@ def consultations(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_consultation(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "consultation.open")
+    tables.require(request.user, table, "consultation.open")
     form = ConsultationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -399,7 +386,7 @@ def new_consultation(request: HttpRequest, slug: str) -> HttpResponse:
                 document=data["document"],
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("consultation", slug=table.slug, public_id=consultation.public_id)
     status = 400 if request.method == "POST" else 200
@@ -459,7 +446,7 @@ def consultation(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
 def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     found = queries.get_consultation(table, public_id)
-    _allowed(request, table, "consultation.answer")
+    tables.require(request.user, table, "consultation.answer")
     answers = {
         int(key.removeprefix("answer-")): request.POST.get(key, "")
         for key in request.POST
@@ -478,7 +465,7 @@ def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def publish_response(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     found = queries.get_consultation(table, public_id)
-    _allowed(request, table, "consultation.publish")
+    tables.require(request.user, table, "consultation.publish")
     form = ResponseForm(request.POST)
     if form.is_valid():
         try:
@@ -486,7 +473,7 @@ def publish_response(request: HttpRequest, slug: str, public_id: str) -> HttpRes
                 by=request.user, consultation=found, response=form.cleaned_data["response"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The table's response is published."))
             return redirect("consultation", slug=table.slug, public_id=found.public_id)

@@ -31,12 +31,7 @@ from minga.meetings.models import (
     RankingRound,
 )
 from minga.tables.models import Membership, Organization, Table
-from minga.tables.queries import may
-
-
-def _require(by: Any, table: Table, action: str) -> None:
-    if not may(by, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
+from minga.tables.queries import require
 
 
 def speaking_for(by: Any, table: Table) -> Organization:
@@ -61,7 +56,7 @@ def rules_of(table: Table) -> MeetingRules:
 def set_meeting_rules(
     *, by: Any, table: Table, quorum_percent: int, sectors_required: bool
 ) -> MeetingRules:
-    _require(by, table, "rules.edit")
+    require(by, table, "rules.edit")
     if not 0 <= quorum_percent < 100:
         raise ValidationError({"quorum_percent": _("The quorum is a percentage from 0 to 99.")})
     rules = rules_of(table)
@@ -95,7 +90,7 @@ def create_meeting(
     is_public: bool = True,
     is_demo: bool = False,
 ) -> Meeting:
-    _require(by, table, "meeting.manage")
+    require(by, table, "meeting.manage")
     if kind not in MeetingKind.values:
         raise ValidationError({"kind": _("%(value)s is not a kind of meeting.") % {"value": kind}})
     if not place.strip() and not online_url.strip():
@@ -135,7 +130,7 @@ def add_agenda_item(
     duration_minutes: int = 15,
     priority: Priority | None = None,
 ) -> AgendaItem:
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are published: the agenda can no longer change."))
     if priority is not None and priority.table_id != meeting.table_id:
@@ -167,7 +162,7 @@ def add_agenda_item(
 @transaction.atomic
 def move_agenda_item(*, by: Any, item: AgendaItem, up: bool) -> None:
     meeting = item.meeting
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     items = list(meeting.agenda.select_for_update().order_by("position"))
     index = next(i for i, x in enumerate(items) if x.pk == item.pk)
     other = index - 1 if up else index + 1
@@ -203,7 +198,7 @@ def meeting_recipients(meeting: Meeting) -> list[str]:
 def convene_meeting(*, by: Any, meeting: Meeting, meeting_url: Callable[[Meeting], str]) -> Meeting:
     """Send the convening notice (with the ICS invitation) to every representative with e-mail."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     if meeting.status != MeetingStatus.DRAFT:
         raise ValidationError(_("This meeting has already been convened."))
     if meeting.starts_at <= timezone.now():
@@ -244,7 +239,7 @@ def record_attendance(
     *, by: Any, meeting: Meeting, rows: Sequence[AttendanceRow], from_paper: bool = False
 ) -> list[Attendance]:
     """Record (or correct) who came: one row per person and organization, all or nothing."""
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are published: attendance can no longer change."))
     if meeting.starts_at > timezone.now():
@@ -295,7 +290,7 @@ def record_attendance(
 
 @transaction.atomic
 def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are already published."))
     if not minutes.strip():
@@ -311,7 +306,7 @@ def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
 @transaction.atomic
 def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _require(by, meeting.table, "meeting.manage")
+    require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are already published."))
     if not meeting.minutes.strip():
@@ -346,7 +341,7 @@ def submit_priority(
     evidence: str = "",
     organization: Organization | None = None,
 ) -> Priority:
-    _require(by, table, "priority.submit")
+    require(by, table, "priority.submit")
     speaker = (
         organization if organization and isinstance(by, SystemActor) else speaking_for(by, table)
     )
@@ -375,7 +370,7 @@ def submit_priority(
 @transaction.atomic
 def select_priority(*, by: Any, priority: Priority, meeting: Meeting | None = None) -> Priority:
     """Put a ranked priority on the table's agenda, optionally as an item of a meeting."""
-    _require(by, priority.table, "ranking.manage")
+    require(by, priority.table, "ranking.manage")
     priority.status = PriorityStatus.SELECTED
     priority.save(update_fields=["status", "updated_at"])
     if meeting is not None:
@@ -401,7 +396,7 @@ def open_ranking(
     closes_at: dt.datetime,
     dots: int = 5,
 ) -> RankingRound:
-    _require(by, table, "ranking.manage")
+    require(by, table, "ranking.manage")
     if method not in RankingMethod.values:
         raise ValidationError({"method": _("Choose dot voting or ranked choice.")})
     if len(priorities) < 2:
@@ -433,7 +428,7 @@ def open_ranking(
 
 @transaction.atomic
 def close_ranking(*, by: Any, round: RankingRound) -> RankingRound:
-    _require(by, round.table, "ranking.manage")
+    require(by, round.table, "ranking.manage")
     if round.closed_at is not None:
         raise ValidationError(_("This ranking round is closed."))
     round.closed_at = timezone.now()
@@ -469,7 +464,7 @@ def cast_ballot(
 ) -> Ballot:
     """One ballot per organization, replaceable until the round closes."""
     table = round.table
-    _require(by, table, "ranking.vote")
+    require(by, table, "ranking.vote")
     speaker = (
         organization if organization and isinstance(by, SystemActor) else speaking_for(by, table)
     )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.access import DECIDING_ROLES
+from minga.core.forms import add_errors
 from minga.meetings import queries, services
 from minga.meetings.forms import AgendaItemForm, MeetingForm, MinutesForm, PriorityForm, RankingForm
 from minga.meetings.ics import meeting_calendar
@@ -21,20 +22,6 @@ from minga.meetings.models import AttendanceStatus, Meeting, MeetingStatus, Prio
 from minga.meetings.reports import sections_for
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
-
-
-def _form_error(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
-def _allowed(request: HttpRequest, table: Table, action: str) -> None:
-    if not tables.may(request.user, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
 
 
 def _meeting(request: HttpRequest, slug: str, public_id: str) -> tuple[Table, Meeting]:
@@ -86,13 +73,13 @@ def feed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_meeting(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.create_meeting(by=request.user, table=table, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("meeting", slug=table.slug, public_id=meeting.public_id)
     status = 400 if request.method == "POST" else 200
@@ -143,13 +130,13 @@ def meeting_ics(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
 @require_POST
 def agenda_add(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     form = AgendaItemForm(request.POST, table=table)
     if form.is_valid():
         try:
             services.add_agenda_item(by=request.user, meeting=found, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#agenda")
     return _meeting_page(request, table, found, status=400, agenda_form=form)
@@ -159,7 +146,7 @@ def agenda_add(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @require_POST
 def agenda_move(request: HttpRequest, slug: str, public_id: str, position: int) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     item = get_object_or_404(found.agenda, position=position)
     services.move_agenda_item(
         by=request.user, item=item, up=request.POST.get("direction") != "down"
@@ -171,7 +158,7 @@ def agenda_move(request: HttpRequest, slug: str, public_id: str, position: int) 
 @require_POST
 def convene(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     try:
         services.convene_meeting(by=request.user, meeting=found, meeting_url=_meeting_url(request))
     except ValidationError as exc:
@@ -190,7 +177,7 @@ def convene(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @require_GET
 def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     return render(
         request,
         "meetings/sheet.html",
@@ -203,7 +190,7 @@ def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     """Type in the paper attendance sheet: one line per member organization."""
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     organizations = _members(table)
     recorded = {(a.organization_id, a.person_name): a.status for a in found.attendance.all()}
     error = None
@@ -261,7 +248,7 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @require_POST
 def minutes(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     form = MinutesForm(request.POST)
     if form.is_valid():
         try:
@@ -269,7 +256,7 @@ def minutes(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 by=request.user, meeting=found, minutes=form.cleaned_data["minutes"]
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The minutes were saved."))
             return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#minutes")
@@ -280,7 +267,7 @@ def minutes(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @require_POST
 def publish(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
-    _allowed(request, table, "meeting.manage")
+    tables.require(request.user, table, "meeting.manage")
     try:
         services.publish_minutes(by=request.user, meeting=found)
     except ValidationError as exc:
@@ -349,13 +336,13 @@ def joint_agenda(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_priority(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "priority.submit")
+    tables.require(request.user, table, "priority.submit")
     form = PriorityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_priority(by=request.user, table=table, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your priority is on the joint agenda."))
             return redirect("joint-agenda", slug=table.slug)
@@ -369,7 +356,7 @@ def new_priority(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def select(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "ranking.manage")
+    tables.require(request.user, table, "ranking.manage")
     priority = get_object_or_404(Priority, table=table, public_id=public_id)
     meeting = None
     if request.POST.get("meeting"):
@@ -387,13 +374,13 @@ def select(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_ranking(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    _allowed(request, table, "ranking.manage")
+    tables.require(request.user, table, "ranking.manage")
     form = RankingForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         try:
             round_ = services.open_ranking(by=request.user, table=table, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("ranking", slug=table.slug, public_id=round_.public_id)
     status = 400 if request.method == "POST" else 200
@@ -456,7 +443,7 @@ def ranking_round(request: HttpRequest, slug: str, public_id: str) -> HttpRespon
 def ballot(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     round_ = queries.get_ranking(table, public_id)
-    _allowed(request, table, "ranking.vote")
+    tables.require(request.user, table, "ranking.vote")
     choices: dict[str, int] | list[str]
     try:
         if round_.method == RankingMethod.DOTS:
@@ -488,7 +475,7 @@ def ballot(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def close_ranking(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     round_ = queries.get_ranking(table, public_id)
-    _allowed(request, table, "ranking.manage")
+    tables.require(request.user, table, "ranking.manage")
     try:
         services.close_ranking(by=request.user, round=round_)
     except ValidationError as exc:

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from minga.core.access import Sensitivity, SystemActor, can, level_for, redact
 from minga.tables.models import (
@@ -43,6 +45,12 @@ def may(user: Any, table: Table, action: str) -> bool:
     if isinstance(user, SystemActor) or getattr(user, "is_superuser", False):
         return True
     return can(roles_for(user, table), action)
+
+
+def require(user: Any, table: Table, action: str) -> None:
+    """Raise PermissionDenied, with the message people see, unless ``user`` may do ``action``."""
+    if not may(user, table, action):
+        raise PermissionDenied(_("Your role on this table does not allow this."))
 
 
 def list_regions() -> QuerySet[Region]:

@@ -32,16 +32,11 @@ from minga.tables.models import (
     Table,
     Territory,
 )
-from minga.tables.queries import may
+from minga.tables.queries import require
 
 INVITATION_DAYS = 30
 
 TABLE_EDITABLE = ("name", "province", "description", "launched_on")
-
-
-def _require(by: Any, table: Table, action: str) -> None:
-    if not may(by, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
 
 
 def _area(geometry: Any) -> BaseGeometry:
@@ -108,7 +103,7 @@ def create_table(
 
 @transaction.atomic
 def update_table(*, by: Any, table: Table, **changes: Any) -> Table:
-    _require(by, table, "table.edit")
+    require(by, table, "table.edit")
     unknown = set(changes) - set(TABLE_EDITABLE)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
@@ -155,7 +150,7 @@ def set_territory(
     *, by: Any, table: Table, name: str, geometry: Any, description: str = "", sensitivity: int = 0
 ) -> Territory:
     """Create or replace the named territory of a table; it must lie inside the table's region."""
-    _require(by, table, "table.edit")
+    require(by, table, "table.edit")
     area = _area(geometry)
     if not geo.covered_by(area, table.region.shape):
         raise ValidationError(
@@ -200,7 +195,7 @@ def create_organization(
     is_demo: bool = False,
 ) -> Organization:
     """Register an organization; ``table`` is the table whose secretariat registers it."""
-    _require(by, table, "organization.create")
+    require(by, table, "organization.create")
     _check_choice(sector, Sector, "sector", _("%(value)s is not a known sector."))
     organization = Organization(
         name=name.strip(),
@@ -241,7 +236,7 @@ def create_person(
     user: Any = None,
     is_demo: bool = False,
 ) -> Person:
-    _require(by, table, "membership.invite")
+    require(by, table, "membership.invite")
     this_year = timezone.localdate().year
     if birth_year is not None and not (this_year - 120 <= birth_year <= this_year - 10):
         raise ValidationError(
@@ -278,7 +273,7 @@ def add_membership(
     seat: str = Seat.PRINCIPAL,
     since: dt.date | None = None,
 ) -> Membership:
-    _require(by, table, "membership.invite")
+    require(by, table, "membership.invite")
     _check_choice(role, Role, "role", _("%(value)s is not a role of a table."))
     _check_choice(seat, Seat, "seat", _("%(value)s is not a kind of seat."))
     clash = Membership.objects.active().filter(
@@ -320,7 +315,7 @@ def add_membership(
 
 @transaction.atomic
 def end_membership(*, by: Any, membership: Membership, until: dt.date | None = None) -> Membership:
-    _require(by, membership.table, "membership.end")
+    require(by, membership.table, "membership.end")
     if membership.until is not None:
         raise ValidationError(_("This membership has already ended."), code="ended")
     until = until or timezone.localdate()
@@ -360,7 +355,7 @@ def invite_member(*, by: Any, table: Table, new: NewMember, invite_url: Any = No
     invitation goes out by mail (after commit); without one, the secretariat hands over the
     link or its QR code.
     """
-    _require(by, table, "membership.invite")
+    require(by, table, "membership.invite")
     organization = new.organization
     if organization is None:
         if not new.organization_name.strip():
@@ -476,7 +471,7 @@ def add_instrument(
     valid_until: dt.date | None = None,
     document: Any = None,
 ) -> Instrument:
-    _require(by, table, "instrument.add")
+    require(by, table, "instrument.add")
     _check_choice(kind, InstrumentKind, "kind", _("%(value)s is not a kind of instrument."))
     if valid_until is not None and valid_until < signed_on:
         raise ValidationError(
@@ -528,7 +523,7 @@ def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list
     All or nothing: every row is validated in the same transaction, and one bad row rolls the
     whole import back, so a secretariat never has to find out which half went in.
     """
-    _require(by, table, "membership.import")
+    require(by, table, "membership.import")
     created: list[Membership] = []
     errors: dict[int, list[str]] = {}
     for number, row in enumerate(rows, start=2):  # row 1 is the header

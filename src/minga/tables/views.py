@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core.forms import add_errors
 from minga.core.svgmap import outline_svg
 from minga.tables import queries, services
 from minga.tables.forms import (
@@ -28,21 +29,10 @@ from minga.tables.models import Instrument, Invitation, Membership, Table
 from minga.tables.spreadsheet import read_rows
 
 
-def _form_error(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
-
-
 def _table_for(request: HttpRequest, slug: str, action: str) -> Table:
     """The table, when the viewer may do ``action`` on it: login first, then the role."""
     table = queries.get_table(slug)
-    if not queries.may(request.user, table, action):
-        raise PermissionDenied(_("Your role on this table does not allow this."))
+    queries.require(request.user, table, action)
     return table
 
 
@@ -146,7 +136,7 @@ def table_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 **{f: form.cleaned_data[f] for f in TableForm.Meta.fields},
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The table was saved."))
             return redirect("table", slug=table.slug)
@@ -171,7 +161,7 @@ def territory_set(request: HttpRequest, slug: str) -> HttpResponse:
                 geometry=territory_form.cleaned_data["geojson"],
             )
         except ValidationError as exc:
-            _form_error(territory_form, exc)
+            add_errors(territory_form, exc)
         else:
             messages.success(request, _("The territory was saved."))
             return redirect("table", slug=table.slug)
@@ -227,7 +217,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 by=request.user, table=table, new=new, invite_url=_invite_url(request)
             )
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -279,7 +269,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         except ValidationError as exc:
             if form is not None and hasattr(exc, "error_dict"):
-                _form_error(form, exc)
+                add_errors(form, exc)
             else:
                 error = " ".join(exc.messages)
         else:
@@ -359,7 +349,7 @@ def add_instrument(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.add_instrument(by=request.user, table=table, **form.cleaned_data)
         except ValidationError as exc:
-            _form_error(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The instrument was added."))
             return redirect("table", slug=table.slug)

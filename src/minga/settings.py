@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "minga.core",
     "minga.tables",
     "minga.meetings",
+    "minga.roadmap",
     "minga.decisions",
     "minga.demo",
 ]

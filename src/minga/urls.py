@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("minga.core.urls")),
     path("", include("minga.tables.urls")),
     path("", include("minga.meetings.urls")),
+    path("", include("minga.roadmap.urls")),
     path("", include("minga.decisions.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -43,6 +43,13 @@ ACTIONS: dict[str, frozenset[str]] = {
     "priority.submit": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
     "ranking.manage": frozenset({Role.SECRETARIAT}),
     "ranking.vote": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    # roadmap, initiatives, commitments and reports
+    "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "initiative.manage": frozenset({Role.SECRETARIAT}),
+    "initiative.report": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "commitment.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "report.publish": frozenset({Role.SECRETARIAT}),
+    "report.attest": frozenset({Role.OBSERVER}),
     # decisions and consultations
     "rules.edit": frozenset({Role.SECRETARIAT}),
     "proposal.create": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),

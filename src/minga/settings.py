@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "minga.meetings",
     "minga.roadmap",
     "minga.decisions",
+    "minga.initiatives",
     "minga.demo",
 ]
 

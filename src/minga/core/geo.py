@@ -170,3 +170,17 @@ class AreaModel(models.Model):
     @property
     def shape(self) -> BaseGeometry:
         return shape(self.geometry)
+
+
+def parse_place(data: str | bytes | dict[str, Any]) -> BaseGeometry:
+    """A Point or an area (Polygon/MultiPolygon), validated like ``parse_area``."""
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except (ValueError, UnicodeDecodeError):
+            raise GeometryError(_("This is not valid JSON.")) from None
+    geom = _geometry_object(data)
+    if geom.get("type") == "Point":
+        _check_position(geom.get("coordinates"))
+        return shape(geom)
+    return parse_area(geom)

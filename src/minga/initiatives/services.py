@@ -1,0 +1,474 @@
+"""Every state change of initiatives, commitments and accountability reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from shapely import unary_union
+
+from minga.core import geo
+from minga.core.access import SystemActor, person_user
+from minga.core.events import record_event
+from minga.core.money import validate_currency
+from minga.initiatives.models import (
+    AccountabilityReport,
+    Commitment,
+    CommitmentStatus,
+    ExchangeRate,
+    Funding,
+    Initiative,
+    InitiativeStatus,
+    ReportingCurrency,
+    ReportPeriod,
+    SourceType,
+)
+from minga.meetings.models import Meeting
+from minga.roadmap.models import Axis, Objective
+from minga.tables.models import Membership, Organization, Table
+from minga.tables.queries import may, require
+
+
+def _speaks_for(by: Any, table: Table, organization: Organization) -> bool:
+    if isinstance(by, SystemActor):
+        return True
+    return (
+        Membership.objects.active()
+        .filter(table=table, organization=organization, person__user=by)
+        .exists()
+    )
+
+
+def _require_for(by: Any, table: Table, organization: Organization) -> None:
+    """The secretariat manages every initiative; a member reports its own organization's."""
+    if may(by, table, "initiative.manage"):
+        return
+    if may(by, table, "initiative.report") and _speaks_for(by, table, organization):
+        return
+    raise PermissionDenied(_("You may only report your own organization's initiatives."))
+
+
+def place_within(table: Table, geometry: Any) -> Any:
+    """Parse a GeoJSON point or area and check it lies inside the table's territory."""
+    try:
+        place = geo.parse_place(geometry)
+    except geo.GeometryError as exc:
+        raise ValidationError({"geometry": str(exc)}) from None
+    territories = [t.shape for t in table.territories.all()]
+    if not territories or not geo.covered_by(place, unary_union(territories)):
+        raise ValidationError({"geometry": _("The place lies outside the table's territory.")})
+    return place
+
+
+def _amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip().replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationError(
+            {"amount": _("%(value)s is not an amount.") % {"value": value}}
+        ) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": _("An amount must be more than zero.")})
+    return amount
+
+
+def _currency(code: str) -> str:
+    code = (code or "").strip().upper()
+    try:
+        validate_currency(code)
+    except ValidationError as exc:
+        raise ValidationError({"currency": exc.messages}) from None
+    return code
+
+
+@dataclass
+class FundingLine:
+    funder: Organization
+    amount: Any
+    currency: str
+    source_type: str = SourceType.GRANT
+
+
+@dataclass
+class InitiativeData:
+    title: str
+    organization: Organization
+    starts_on: dt.date
+    ends_on: dt.date
+    axis: Axis | None = None
+    description: str = ""
+    status: str = InitiativeStatus.PLANNED
+    progress: int = 0
+    place: str = ""
+    geometry: Any = None
+    people: int = 0
+    families: int = 0
+    communities: int = 0
+    objectives: list[Objective] = field(default_factory=list)
+    fundings: list[FundingLine] = field(default_factory=list)
+
+
+@transaction.atomic
+def save_initiative(
+    *,
+    by: Any,
+    table: Table,
+    data: InitiativeData,
+    initiative: Initiative | None = None,
+    is_demo: bool = False,
+) -> Initiative:
+    """Create, or with ``initiative`` replace, an initiative and its funding lines."""
+    _require_for(by, table, data.organization)
+    if data.ends_on < data.starts_on:
+        raise ValidationError({"ends_on": _("An initiative cannot end before it starts.")})
+    if data.status not in InitiativeStatus.values or data.status == InitiativeStatus.POOLED:
+        raise ValidationError(
+            {"status": _("%(value)s is not a status of an initiative.") % {"value": data.status}}
+        )
+    if not 0 <= data.progress <= 100:
+        raise ValidationError({"progress": _("Progress is a percentage from 0 to 100.")})
+    if data.axis is not None and data.axis.table_id != table.pk:
+        raise ValidationError({"axis": _("That axis belongs to another table.")})
+    if not Membership.objects.filter(table=table, organization=data.organization).exists():
+        raise ValidationError(
+            {
+                "organization": _("%(organization)s is not a member of the table.")
+                % {"organization": data.organization.name}
+            }
+        )
+    lines = []
+    for line in data.fundings:
+        if line.source_type not in SourceType.values:
+            raise ValidationError(
+                {"source_type": _("%(value)s is not a source type.") % {"value": line.source_type}}
+            )
+        lines.append(
+            (line.funder, _amount(line.amount), _currency(line.currency), line.source_type)
+        )
+    place = place_within(table, data.geometry) if data.geometry else None
+    created = initiative is None
+    initiative = initiative or Initiative(table=table, is_demo=is_demo)
+    for name in (
+        "title",
+        "organization",
+        "starts_on",
+        "ends_on",
+        "axis",
+        "description",
+        "status",
+        "progress",
+        "place",
+        "people",
+        "families",
+        "communities",
+    ):
+        setattr(initiative, name, getattr(data, name))
+    initiative.title = initiative.title.strip()
+    if not initiative.title:
+        raise ValidationError({"title": _("An initiative needs a title.")})
+    if place is not None:
+        initiative.geometry = geo.to_geojson(place)
+        initiative.west, initiative.south, initiative.east, initiative.north = place.bounds
+    else:
+        initiative.geometry = initiative.west = initiative.south = initiative.east = (
+            initiative.north
+        ) = None
+    initiative.save()
+    initiative.objectives.set(data.objectives)
+    initiative.fundings.all().delete()
+    Funding.objects.bulk_create(
+        Funding(initiative=initiative, funder=f, amount=a, currency=c, source_type=s)
+        for f, a, c, s in lines
+    )
+    record_event(
+        "initiatives.initiative_created" if created else "initiatives.initiative_updated",
+        actor=by,
+        table=table,
+        subject=initiative,
+        payload={
+            "title": initiative.title,
+            "organization": data.organization.public_id,
+            "fundings": len(lines),
+        },
+    )
+    return initiative
+
+
+@transaction.atomic
+def set_rate(
+    *, by: Any, table: Table, currency: str, valid_on: dt.date, rate: Any, source: str = ""
+) -> ExchangeRate:
+    require(by, table, "initiative.manage")
+    code = _currency(currency)
+    try:
+        value = Decimal(str(rate))
+    except InvalidOperation:
+        raise ValidationError({"rate": _("%(value)s is not a rate.") % {"value": rate}}) from None
+    if not value.is_finite() or value <= 0:
+        raise ValidationError({"rate": _("A rate must be more than zero.")})
+    record, _created = ExchangeRate.objects.update_or_create(
+        table=table,
+        currency=code,
+        valid_on=valid_on,
+        defaults={"rate": value, "source": source.strip()},
+    )
+    record_event(
+        "initiatives.rate_set",
+        actor=by,
+        table=table,
+        payload={"currency": code, "valid_on": valid_on.isoformat(), "rate": str(value)},
+    )
+    return record
+
+
+def reporting_currency(table: Table) -> str:
+    record = ReportingCurrency.objects.filter(table=table).first()
+    return record.currency if record else "USD"
+
+
+@transaction.atomic
+def pool_initiatives(
+    *, by: Any, table: Table, initiatives: list[Initiative], title: str
+) -> Initiative:
+    """Join initiatives into one joint initiative; each keeps its organization and money."""
+    require(by, table, "initiative.manage")
+    if len(initiatives) < 2:
+        raise ValidationError(_("Choose at least two initiatives to pool."))
+    if any(i.table_id != table.pk or i.pooled_into_id or i.is_joint for i in initiatives):
+        raise ValidationError(
+            _("Only this table's initiatives that are not pooled yet can be pooled.")
+        )
+    lead = initiatives[0]
+    places = [geo.parse_place(i.geometry) for i in initiatives if i.geometry]
+    joint = Initiative(
+        table=table,
+        title=title.strip() or lead.title,
+        organization=lead.organization,
+        description=_("Joint initiative of: %(names)s")
+        % {"names": ", ".join(i.organization.name for i in initiatives)},
+        axis=lead.axis,
+        status=InitiativeStatus.ONGOING,
+        starts_on=min(i.starts_on for i in initiatives),
+        ends_on=max(i.ends_on for i in initiatives),
+        people=sum(i.people for i in initiatives),
+        families=sum(i.families for i in initiatives),
+        communities=sum(i.communities for i in initiatives),
+        is_joint=True,
+    )
+    if places:
+        union = unary_union(places)
+        joint.geometry = geo.to_geojson(union)
+        joint.west, joint.south, joint.east, joint.north = union.bounds
+    joint.save()
+    Initiative.objects.filter(pk__in=[i.pk for i in initiatives]).update(
+        pooled_into=joint, status=InitiativeStatus.POOLED
+    )
+    record_event(
+        "initiatives.initiatives_pooled",
+        actor=by,
+        table=table,
+        subject=joint,
+        payload={"members": [i.public_id for i in initiatives]},
+    )
+    return joint
+
+
+# --- commitments ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def make_commitment(
+    *,
+    by: Any,
+    table: Table,
+    organization: Organization,
+    what: str,
+    to_whom: str,
+    due_on: dt.date,
+    meeting: Meeting | None = None,
+    is_demo: bool = False,
+) -> Commitment:
+    if not (may(by, table, "commitment.manage") or _speaks_for(by, table, organization)):
+        raise PermissionDenied(_("You may only record your own organization's commitments."))
+    if not what.strip() or not to_whom.strip():
+        raise ValidationError(_("Say what was promised and to whom."))
+    if meeting is not None and meeting.table_id != table.pk:
+        raise ValidationError(_("That meeting belongs to another table."))
+    commitment = Commitment.objects.create(
+        table=table,
+        organization=organization,
+        what=what.strip(),
+        to_whom=to_whom.strip(),
+        due_on=due_on,
+        meeting=meeting,
+        is_demo=is_demo,
+    )
+    record_event(
+        "initiatives.commitment_made",
+        actor=by,
+        table=table,
+        subject=commitment,
+        payload={"organization": organization.public_id, "due_on": due_on.isoformat()},
+    )
+    return commitment
+
+
+@transaction.atomic
+def update_commitment(
+    *, by: Any, commitment: Commitment, status: str, evidence: str = "", reason: str = ""
+) -> Commitment:
+    table = commitment.table
+    if not (may(by, table, "commitment.manage") or _speaks_for(by, table, commitment.organization)):
+        raise PermissionDenied(_("You may only record your own organization's commitments."))
+    if status not in CommitmentStatus.values:
+        raise ValidationError(
+            {"status": _("%(value)s is not a status of a commitment.") % {"value": status}}
+        )
+    if status == CommitmentStatus.DROPPED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the commitment was dropped.")})
+    if status == CommitmentStatus.FULFILLED and not (evidence.strip() or commitment.evidence):
+        raise ValidationError({"evidence": _("A fulfilled commitment needs its evidence.")})
+    before = commitment.status
+    commitment.status = status
+    if evidence.strip():
+        commitment.evidence = evidence.strip()
+    commitment.dropped_reason = reason.strip() if status == CommitmentStatus.DROPPED else ""
+    commitment.fulfilled_on = timezone.localdate() if status == CommitmentStatus.FULFILLED else None
+    commitment.save()
+    record_event(
+        "initiatives.commitment_updated",
+        actor=by,
+        table=table,
+        subject=commitment,
+        payload={"before": before, "after": status},
+    )
+    return commitment
+
+
+@transaction.atomic
+def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
+    """The daily task: commitments past their date that are neither kept nor dropped."""
+    today = today or timezone.localdate()
+    late = list(
+        Commitment.objects.select_for_update()
+        .filter(
+            due_on__lt=today, status__in=[CommitmentStatus.PENDING, CommitmentStatus.IN_PROGRESS]
+        )
+        .select_related("table")
+    )
+    for commitment in late:
+        commitment.status = CommitmentStatus.OVERDUE
+        commitment.save(update_fields=["status", "updated_at"])
+        record_event(
+            "initiatives.commitment_overdue",
+            actor=by,
+            table=commitment.table,
+            subject=commitment,
+            payload={"due_on": commitment.due_on.isoformat()},
+        )
+    return len(late)
+
+
+# --- accountability reports -------------------------------------------------------------------
+
+
+def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    if period == ReportPeriod.YEAR:
+        return dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)
+    first_month = 3 * ((day.month - 1) // 3) + 1
+    start = dt.date(day.year, first_month, 1)
+    end_month = first_month + 2
+    end = (dt.date(day.year + (end_month == 12), end_month % 12 + 1, 1)) - dt.timedelta(days=1)
+    return start, end
+
+
+@transaction.atomic
+def publish_report(*, by: Any, table: Table, period: str, day: dt.date) -> AccountabilityReport:
+    """Freeze the period's figures into a published report."""
+    from minga.initiatives.queries import report_figures
+
+    require(by, table, "report.publish")
+    if period not in ReportPeriod.values:
+        raise ValidationError({"period": _("Choose a quarter or a year.")})
+    starts_on, ends_on = period_bounds(period, day)
+    if AccountabilityReport.objects.filter(
+        table=table, period=period, starts_on=starts_on
+    ).exists():
+        raise ValidationError(_("The report for this period is already published."))
+    figures = report_figures(table, starts_on, ends_on)
+    label = (
+        f"{starts_on.year}-T{(starts_on.month - 1) // 3 + 1}"
+        if period == ReportPeriod.QUARTER
+        else str(starts_on.year)
+    )
+    report = AccountabilityReport.objects.create(
+        table=table,
+        period=period,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        title=_("Accountability report %(period)s") % {"period": label},
+        figures=figures,
+        published_by=person_user(by),
+    )
+    record_event(
+        "initiatives.report_published",
+        actor=by,
+        table=table,
+        subject=report,
+        payload={
+            "period": period,
+            "starts_on": starts_on.isoformat(),
+            "total": figures["money"]["total"],
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def attest_report(
+    *,
+    by: Any,
+    report: AccountabilityReport,
+    statement: str,
+    organization: Organization | None = None,
+) -> AccountabilityReport:
+    """An independent observer organization attests the report."""
+    table = report.table
+    require(by, table, "report.attest")
+    seat = (
+        Membership.objects.active()
+        .filter(table=table, person__user=by, role="observer")
+        .select_related("organization")
+        .first()
+        if not isinstance(by, SystemActor)
+        else None
+    )
+    attester = (
+        organization if isinstance(by, SystemActor) else (seat.organization if seat else None)
+    )
+    if attester is None:
+        raise PermissionDenied(_("Only an observer organization of the table may attest a report."))
+    if report.attested_at is not None:
+        raise ValidationError(_("This report is already attested."))
+    if not statement.strip():
+        raise ValidationError({"statement": _("Write the attestation.")})
+    report.attested_by, report.attested_at, report.attestation = (
+        attester,
+        timezone.now(),
+        statement.strip(),
+    )
+    report.save(update_fields=["attested_by", "attested_at", "attestation"])
+    record_event(
+        "initiatives.report_attested",
+        actor=by,
+        table=table,
+        subject=report,
+        payload={"organization": attester.public_id, "statement": report.attestation},
+    )
+    return report

@@ -277,4 +277,3 @@ def chart_rows(pairs: list[list[str]]) -> list[dict[str, Any]]:
         {"label": label, "value": Decimal(v), "share": float(Decimal(v) / top * 100)}
         for label, v in pairs
     ]
-

@@ -472,3 +472,43 @@ def attest_report(
         payload={"organization": attester.public_id, "statement": report.attestation},
     )
     return report
+
+
+@transaction.atomic
+def import_initiatives(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list[Initiative]:
+    """Create or (by their ``id``) update initiatives from spreadsheet rows, all or nothing."""
+    from minga.core.spreadsheet import ImportFailed, messages_of
+    from minga.initiatives.sheet import to_data
+
+    require(by, table, "initiative.manage")
+    saved: list[Initiative] = []
+    errors: dict[int, list[str]] = {}
+    for number, row in enumerate(rows, start=2):
+        try:
+            with transaction.atomic():
+                existing = None
+                if row.get("id", "").strip():
+                    existing = Initiative.objects.filter(
+                        table=table, public_id=row["id"].strip()
+                    ).first()
+                    if existing is None:
+                        raise ValidationError(
+                            {
+                                "id": _("No initiative of this table has the id %(value)s.")
+                                % {"value": row["id"]}
+                            }
+                        )
+                saved.append(
+                    save_initiative(
+                        by=by, table=table, data=to_data(table, row), initiative=existing
+                    )
+                )
+        except ValidationError as exc:
+            errors[number] = messages_of(exc)
+    if errors:
+        transaction.set_rollback(True)
+        raise ImportFailed(errors)
+    record_event(
+        "initiatives.initiatives_imported", actor=by, table=table, payload={"rows": len(rows)}
+    )
+    return saved

@@ -19,6 +19,7 @@ from minga.core import geo
 from minga.core.access import Role
 from minga.core.events import record_event
 from minga.core.ids import new_token
+from minga.core.spreadsheet import ImportFailed, messages_of
 from minga.tables.models import (
     Instrument,
     InstrumentKind,
@@ -502,20 +503,6 @@ def add_instrument(
 # --- bulk import ------------------------------------------------------------------------------
 
 
-class ImportFailed(ValidationError):
-    """The import was refused; ``row_errors`` maps spreadsheet row numbers to messages."""
-
-    def __init__(self, row_errors: dict[int, list[str]]) -> None:
-        self.row_errors = row_errors
-        super().__init__(_("Nothing was imported: fix the rows listed and upload again."))
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{field}: {m}" for field, errs in exc.message_dict.items() for m in errs]
-    return list(exc.messages)
-
-
 @transaction.atomic
 def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list[Membership]:
     """Register organizations, people and their memberships from spreadsheet rows.
@@ -531,7 +518,7 @@ def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list
             with transaction.atomic():
                 created.append(_import_row(by=by, table=table, row=row))
         except ValidationError as exc:
-            errors[number] = _messages(exc)
+            errors[number] = messages_of(exc)
     if errors:
         transaction.set_rollback(True)
         raise ImportFailed(errors)

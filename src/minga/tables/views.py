@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import add_errors
+from minga.core.spreadsheet import ImportFailed
 from minga.core.svgmap import outline_svg
 from minga.tables import queries, services
 from minga.tables.forms import (
@@ -303,7 +304,7 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             rows = read_rows(upload, upload.name)
             created = services.import_members(by=request.user, table=table, rows=rows)
-        except services.ImportFailed as exc:
+        except ImportFailed as exc:
             row_errors = exc.row_errors
             form.add_error(None, exc)
         except ValidationError as exc:

@@ -1,0 +1,129 @@
+"""Read an uploaded spreadsheet (.xlsx or .csv) into plain rows; write rows back out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MAX_ROWS = 5000
+
+
+class ImportFailed(ValidationError):
+    """An import was refused; ``row_errors`` maps spreadsheet row numbers to messages."""
+
+    def __init__(self, row_errors: dict[int, list[str]]) -> None:
+        self.row_errors = row_errors
+        super().__init__(_("Nothing was imported: fix the rows listed and upload again."))
+
+
+def messages_of(exc: ValidationError) -> list[str]:
+    """A ValidationError as lines a person can act on, each naming its column."""
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {m}" for field, errs in exc.message_dict.items() for m in errs]
+    return list(exc.messages)
+
+
+def _normalise(header: list[Any]) -> list[str]:
+    return [str(h or "").strip().lower().replace(" ", "_") for h in header]
+
+
+def read_rows(
+    upload: IO[bytes],
+    filename: str,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+    max_rows: int = MAX_ROWS,
+) -> list[dict[str, str]]:
+    """Rows as dicts of the known columns (missing ones empty); raises ValidationError."""
+    name = filename.lower()
+    if name.endswith(".xlsx"):
+        table = _read_xlsx(upload)
+    elif name.endswith(".csv"):
+        table = _read_csv(upload)
+    else:
+        raise ValidationError(_("Upload an .xlsx or .csv file."), code="format")
+    if not table:
+        raise ValidationError(_("The spreadsheet is empty."), code="empty")
+    header = _normalise(table[0])
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ValidationError(
+            _("The spreadsheet lacks the column(s): %(columns)s.")
+            % {"columns": ", ".join(missing)},
+            code="columns",
+        )
+    rows = []
+    for values in table[1:]:
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if not any(cells):
+            continue
+        record = dict(zip(header, cells, strict=False))
+        rows.append({c: record.get(c, "") for c in columns})
+    if not rows:
+        raise ValidationError(_("The spreadsheet has a header but no rows."), code="empty")
+    if len(rows) > max_rows:
+        raise ValidationError(
+            _("At most %(max)s rows can be imported at once.") % {"max": max_rows}, code="size"
+        )
+    return rows
+
+
+def _read_xlsx(upload: IO[bytes]) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(upload, read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError(
+            _("This file is not a readable .xlsx workbook."), code="format"
+        ) from None
+    sheet = book.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _read_csv(upload: IO[bytes]) -> list[list[Any]]:
+    raw = upload.read()
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes nearly anything
+        raise ValidationError(_("The file's text encoding is not recognised."), code="encoding")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def write_xlsx(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "minga"
+) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

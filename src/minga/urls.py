@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("minga.meetings.urls")),
     path("", include("minga.roadmap.urls")),
     path("", include("minga.decisions.urls")),
+    path("", include("minga.initiatives.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.db import transaction
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
 from minga.demo.governance import load_governance
+from minga.demo.plans import load_plans
 from minga.demo.shapes import ECUADOR_AMAZON, blob
 from minga.tables import services
 from minga.tables.models import Organization, Region, Table
@@ -169,3 +170,4 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     for instrument in spec.instruments:
         services.add_instrument(by=SYSTEM, table=table, **instrument)
     load_governance(table, seed=spec.seed)
+    load_plans(table, seed=spec.seed)

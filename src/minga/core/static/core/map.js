@@ -15,7 +15,14 @@
           map.attributionControl.setPrefix(false);
         }
         var layer = L.geoJSON(data, {
-          style: { color: "#154d31", weight: 2, fillColor: "#2e8b57", fillOpacity: 0.3 },
+          style: function (f) {
+            var hot = f.properties && f.properties.overlap;
+            return {
+              color: hot ? "#b3261e" : "#154d31", weight: 2, fillOpacity: 0.3,
+              fillColor: hot ? "#b3261e" : "#2e8b57", className: hot ? "overlap" : ""
+            };
+          },
+          pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 7 }); },
           onEachFeature: function (f, l) {
             if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
           }

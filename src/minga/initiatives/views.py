@@ -1,0 +1,366 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from minga.core.forms import add_errors
+from minga.core.spreadsheet import ImportFailed, read_rows, write_csv, write_xlsx
+from minga.core.svgmap import outline_svg
+from minga.initiatives import queries, services, sheet
+from minga.initiatives.forms import (
+    AttestForm,
+    CommitmentForm,
+    CommitmentStatusForm,
+    ImportForm,
+    RateForm,
+    ReportForm,
+)
+from minga.initiatives.models import ExchangeRate, Initiative
+from minga.tables import queries as tables
+from minga.tables.models import Organization, Table
+
+
+def _territory_outline(request: HttpRequest, table: Table) -> Any:
+    return outline_svg(
+        [(t.shape, t.name) for t in tables.territories_for(request.user, table)], title=table.name
+    )
+
+
+@require_GET
+def initiatives(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = list(queries.initiatives_of(table))
+    for initiative in found:
+        initiative.money = queries.fundings_of(initiative)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "initiatives/initiatives.html",
+        {
+            "table": table,
+            "initiatives": found,
+            "outline": _territory_outline(request, table),
+            "may_manage": tables.may(request.user, table, "initiative.manage"),
+        },
+    )
+
+
+@require_GET
+def geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    table = tables.get_table(slug)
+    response = JsonResponse(queries.geojson_of(table))
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@require_GET
+def initiative(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.get_initiative(table, public_id)
+    return render(
+        request,
+        "initiatives/initiative.html",
+        {
+            "table": table,
+            "initiative": found,
+            "fundings": queries.fundings_of(found),
+            "members": list(found.members.select_related("organization")),
+        },
+    )
+
+
+@require_GET
+def three_w(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    matrix = queries.three_w(table)
+    rows = [
+        {
+            "organization": organization,
+            "cells": [
+                {
+                    "initiatives": matrix.cell(organization, axis),
+                    "places": sorted(matrix.places.get((organization, axis), set())),
+                }
+                for axis in matrix.axes
+            ],
+        }
+        for organization in matrix.organizations
+    ]
+    return render(
+        request, "initiatives/three_w.html", {"table": table, "axes": matrix.axes, "rows": rows}
+    )
+
+
+@require_GET
+def alignment(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.alignment_of(table)
+    return render(
+        request,
+        "initiatives/alignment.html",
+        {
+            "table": table,
+            "found": found,
+            "outline": _territory_outline(request, table),
+            "may_manage": tables.may(request.user, table, "initiative.manage"),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_initiatives(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "initiative.manage")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    row_errors: dict[int, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["spreadsheet"]
+        try:
+            rows = read_rows(upload, upload.name, columns=sheet.COLUMNS, required=sheet.REQUIRED)
+            saved = services.import_initiatives(by=request.user, table=table, rows=rows)
+        except ImportFailed as exc:
+            row_errors = exc.row_errors
+            form.add_error(None, exc)
+        except ValidationError as exc:
+            form.add_error("spreadsheet", exc)
+        else:
+            messages.success(
+                request, _("%(count)s initiatives were imported.") % {"count": len(saved)}
+            )
+            return redirect("alignment", slug=table.slug)
+    return render(
+        request,
+        "initiatives/import.html",
+        {"table": table, "form": form, "row_errors": sorted(row_errors.items())},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    rows = sheet.to_rows(list(queries.initiatives_of(table)))
+    if fmt == "csv":
+        response = HttpResponse(
+            write_csv(sheet.COLUMNS, rows), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            write_xlsx(sheet.COLUMNS, rows, title="initiatives"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="initiatives-{table.slug}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def pool(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "initiative.manage")
+    chosen = list(
+        Initiative.objects.filter(
+            table=table, public_id__in=request.POST.getlist("initiatives")
+        ).select_related("organization")
+    )
+    try:
+        joint = services.pool_initiatives(
+            by=request.user, table=table, initiatives=chosen, title=request.POST.get("title", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("alignment", slug=table.slug)
+    messages.success(request, _("The initiatives are pooled into one joint initiative."))
+    return redirect("initiative", slug=table.slug, public_id=joint.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def rates(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    form = RateForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        tables.require(request.user, table, "initiative.manage")
+        if form.is_valid():
+            try:
+                services.set_rate(by=request.user, table=table, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The exchange rate was saved."))
+                return redirect("rates", slug=table.slug)
+    return render(
+        request,
+        "initiatives/rates.html",
+        {
+            "table": table,
+            "currency": services.reporting_currency(table),
+            "rates": list(ExchangeRate.objects.filter(table=table)),
+            "form": form,
+            "may_manage": tables.may(request.user, table, "initiative.manage"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _members(table: Table) -> Any:
+    return Organization.objects.filter(
+        memberships__table=table, memberships__until__isnull=True
+    ).distinct()
+
+
+@require_http_methods(["GET", "POST"])
+def commitments(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    form = CommitmentForm(request.POST or None, organizations=_members(table))
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                services.make_commitment(by=request.user, table=table, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The commitment was recorded."))
+                return redirect("commitments", slug=table.slug)
+    found = list(queries.commitments_of(table))
+    return render(
+        request,
+        "initiatives/commitments.html",
+        {
+            "table": table,
+            "commitments": found,
+            "form": form,
+            "status_form": CommitmentStatusForm(),
+            "may_record": bool(tables.roles_for(request.user, table)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def commitment_status(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    commitment = queries.commitments_of(table).filter(public_id=public_id).first()
+    if commitment is None:
+        raise Http404
+    form = CommitmentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            reason = data["reason"] or (data["evidence"] if data["status"] == "dropped" else "")
+            evidence = "" if data["status"] == "dropped" else data["evidence"]
+            services.update_commitment(
+                by=request.user,
+                commitment=commitment,
+                status=data["status"],
+                evidence=evidence,
+                reason=reason,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The commitment was updated."))
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("commitments", slug=table.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest, slug: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        tables.require(request.user, table, "report.publish")
+        if form.is_valid():
+            try:
+                report = services.publish_report(by=request.user, table=table, **form.cleaned_data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The report is published."))
+                return redirect("report", slug=table.slug, public_id=report.public_id)
+    return render(
+        request,
+        "initiatives/reports.html",
+        {
+            "table": table,
+            "reports": list(queries.reports_of(table)),
+            "form": form,
+            "may_publish": tables.may(request.user, table, "report.publish"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _report_context(request: HttpRequest, slug: str, public_id: str) -> dict[str, Any]:
+    table = tables.get_table(slug)
+    found = queries.get_report(table, public_id)
+    money = found.figures["money"]
+    return {
+        "table": table,
+        "report": found,
+        "f": found.figures,
+        "by_funder": queries.chart_rows(money["by_funder"]),
+        "by_axis": queries.chart_rows(money["by_axis"]),
+        "by_source": queries.chart_rows(money["by_source"]),
+    }
+
+
+@require_GET
+def report(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    context = _report_context(request, slug, public_id)
+    context["may_attest"] = (
+        tables.may(request.user, context["table"], "report.attest")
+        and not context["report"].attested_at
+    )
+    context["attest_form"] = AttestForm()
+    return render(request, "initiatives/report.html", context)
+
+
+@require_GET
+def report_pdf(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    from weasyprint import HTML
+
+    context = _report_context(request, slug, public_id)
+    html = render_to_string("initiatives/report_pdf.html", context, request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="report-{public_id}.pdf"'
+    return response
+
+
+@login_required
+@require_POST
+def attest(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.get_report(table, public_id)
+    tables.require(request.user, table, "report.attest")
+    form = AttestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.attest_report(
+                by=request.user, report=found, statement=form.cleaned_data["statement"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Your attestation is recorded."))
+    else:
+        messages.error(request, _("Write the attestation."))
+    return redirect("report", slug=table.slug, public_id=found.public_id)

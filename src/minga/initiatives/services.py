@@ -319,12 +319,17 @@ def make_commitment(
     return commitment
 
 
+def may_update_commitment(by: Any, commitment: Commitment) -> bool:
+    table = commitment.table
+    return may(by, table, "commitment.manage") or _speaks_for(by, table, commitment.organization)
+
+
 @transaction.atomic
 def update_commitment(
     *, by: Any, commitment: Commitment, status: str, evidence: str = "", reason: str = ""
 ) -> Commitment:
     table = commitment.table
-    if not (may(by, table, "commitment.manage") or _speaks_for(by, table, commitment.organization)):
+    if not may_update_commitment(by, commitment):
         raise PermissionDenied(_("You may only record your own organization's commitments."))
     if status not in CommitmentStatus.values:
         raise ValidationError(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -257,6 +257,8 @@ def commitment_status(request: HttpRequest, slug: str, public_id: str) -> HttpRe
     commitment = queries.commitments_of(table).filter(public_id=public_id).first()
     if commitment is None:
         raise Http404
+    if not services.may_update_commitment(request.user, commitment):
+        raise PermissionDenied(_("You may only record your own organization's commitments."))
     form = CommitmentStatusForm(request.POST)
     if form.is_valid():
         try:

@@ -110,13 +110,18 @@ def _speaks_for(by: Any, table: Table, organization: Organization) -> bool:
     )
 
 
+def may_measure(by: Any, indicator: Indicator) -> bool:
+    table = indicator.objective.axis.table
+    return _speaks_for(by, table, indicator.responsible) or may(by, table, "roadmap.edit")
+
+
 @transaction.atomic
 def record_measurement(
     *, by: Any, indicator: Indicator, measured_on: dt.date, value: Decimal, evidence: str = ""
 ) -> Measurement:
     """Only the organization responsible for the indicator (or the secretariat) measures it."""
     table = indicator.objective.axis.table
-    if not (_speaks_for(by, table, indicator.responsible) or may(by, table, "roadmap.edit")):
+    if not may_measure(by, indicator):
         raise PermissionDenied(
             _(
                 "Only %(organization)s, responsible for this indicator, or the secretariat may measure it."

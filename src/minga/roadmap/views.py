@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -67,6 +67,13 @@ def measure(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
         )
     except Indicator.DoesNotExist:
         raise Http404 from None
+    if not services.may_measure(request.user, indicator):
+        raise PermissionDenied(
+            _(
+                "Only %(organization)s, responsible for this indicator, or the secretariat may measure it."
+            )
+            % {"organization": indicator.responsible.name}
+        )
     form = MeasurementForm(request.POST)
     if form.is_valid():
         try:

@@ -21,7 +21,9 @@ from minga.core.access import SYSTEM
 from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
 from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
+from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
+from minga.roadmap.models import Indicator
 from minga.tables.models import Instrument, Invitation, Membership, Organization, Person
 
 SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER = ALL_PERSONAS[:5]
@@ -90,6 +92,27 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "consultation-response": ("POST", answers(403, secretariat=400, public=302)),
     "digest": ("GET", LOGGED_IN),
+    "roadmap": ("GET", EVERYONE_200),
+    "axis-add": ("POST", answers(403, secretariat=400, convener=400, public=302)),
+    "measure": ("POST", answers(403, secretariat=400, convener=400, member=400, public=302)),
+    "initiatives": ("GET", EVERYONE_200),
+    "initiatives-geojson": ("GET", EVERYONE_200),
+    "three-w": ("GET", EVERYONE_200),
+    "alignment": ("GET", EVERYONE_200),
+    "initiatives-import": ("GET", SECRETARIAT_ONLY),
+    "initiatives-export": ("GET", EVERYONE_200),
+    "initiatives-pool": ("POST", answers(403, secretariat=302, public=302)),
+    "rates": ("GET", EVERYONE_200),
+    "initiative": ("GET", EVERYONE_200),
+    "commitments": ("GET", EVERYONE_200),
+    "commitment-status": (
+        "POST",
+        answers(403, secretariat=302, convener=302, member=302, public=302),
+    ),
+    "reports": ("GET", EVERYONE_200),
+    "report": ("GET", EVERYONE_200),
+    "report-pdf": ("GET", EVERYONE_200),
+    "report-attest": ("POST", answers(403, observer=302, public=302)),
     "decision-register": ("GET", EVERYONE_200),
     "decision-rule": ("GET", SECRETARIAT_ONLY),
     "proposal-new": ("GET", DECIDERS_200),
@@ -243,6 +266,14 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         questions=["¿Pregunta?"],
         deadline=timezone.localdate() + dt.timedelta(days=9),
     )
+    indicator = Indicator.objects.filter(objective__axis__table=table).first()
+    indicator.responsible = organization
+    indicator.save()
+    commitment = Commitment.objects.filter(table=table).first()
+    commitment.organization = organization
+    commitment.save()
+    initiative = Initiative.objects.filter(table=table).first()
+    report = AccountabilityReport.objects.filter(table=table).first()
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
@@ -268,6 +299,10 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "priority": priorities[0].public_id,
         "ranking": ranking.public_id,
         "consultation": consultation.public_id,
+        "indicator": indicator.public_id,
+        "commitment": commitment.public_id,
+        "initiative": initiative.public_id,
+        "report": report.public_id,
         "token": invitation.token,
         "outside_org": outside_org.public_id,
         "tokens": tokens,
@@ -306,6 +341,13 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "ranking-ballot": {"slug": w["slug"], "public_id": w["ranking"]},
         "ranking-close": {"slug": w["slug"], "public_id": w["ranking"]},
         "consultation": {"slug": w["slug"], "public_id": w["consultation"]},
+        "measure": {"slug": w["slug"], "public_id": w["indicator"]},
+        "initiatives-export": {"slug": w["slug"], "fmt": "csv"},
+        "initiative": {"slug": w["slug"], "public_id": w["initiative"]},
+        "commitment-status": {"slug": w["slug"], "public_id": w["commitment"]},
+        "report": {"slug": w["slug"], "public_id": w["report"]},
+        "report-pdf": {"slug": w["slug"], "public_id": w["report"]},
+        "report-attest": {"slug": w["slug"], "public_id": w["report"]},
         "consultation-answer": {"slug": w["slug"], "public_id": w["consultation"]},
         "consultation-response": {"slug": w["slug"], "public_id": w["consultation"]},
         "proposal-amend": {"slug": w["slug"], "public_id": w["proposal"]},
@@ -337,6 +379,17 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "ranking-new",
             "consultations",
             "consultation-new",
+            "roadmap",
+            "axis-add",
+            "initiatives",
+            "initiatives-geojson",
+            "three-w",
+            "alignment",
+            "initiatives-import",
+            "initiatives-pool",
+            "rates",
+            "commitments",
+            "reports",
             "proposal-new",
         }:
             kwargs = {"slug": w["slug"]}

@@ -1,0 +1,365 @@
+"""Initiatives, money, alignment, commitments and reports through their services and pages."""
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+
+from minga.core.access import SYSTEM
+from minga.core.models import Event
+from minga.initiatives import services
+from minga.initiatives.models import Funding, Initiative
+from minga.roadmap import services as roadmap
+from minga.roadmap.models import Indicator, Measurement
+from minga.tables.models import Organization, Table
+
+
+@pytest.fixture
+def table(db):
+    return Table.objects.get(slug="morona-santiago")
+
+
+def org(name):
+    return Organization.objects.get(name=name)
+
+
+def data(table, **extra):
+    point = table.territories.get().shape.representative_point()
+    values = {
+        "title": "Viveros de especies nativas",
+        "organization": org("Fundación Kutukú Vivo"),
+        "starts_on": dt.date(2026, 1, 1),
+        "ends_on": dt.date(2026, 12, 31),
+        "axis": table.axes.first(),
+        "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
+        "fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "25000", "USD")],
+    }
+    values.update(extra)
+    return services.InitiativeData(**values)
+
+
+def counts():
+    return (
+        Initiative.objects.count(),
+        Funding.objects.count(),
+        Event.objects.count(),
+        Measurement.objects.count(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "message"),
+    [
+        (
+            {"geometry": {"type": "Point", "coordinates": [-60.0, -10.0]}},
+            "geometry",
+            "El lugar está fuera del territorio de la mesa.",
+        ),
+        ({"fundings": "currency"}, "currency", "XYZ no es un código de moneda ISO 4217"),
+        ({"fundings": "negative"}, "amount", "Un monto debe ser mayor que cero."),
+    ],
+)
+def test_it_refuses_bad_initiatives_and_writes_nothing(table, extra, field, message):
+    if extra.get("fundings") == "currency":
+        extra = {"fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "100", "XYZ")]}
+    elif extra.get("fundings") == "negative":
+        extra = {"fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "-5", "USD")]}
+    before = counts()
+    with translation.override("es"), pytest.raises(ValidationError) as caught:
+        services.save_initiative(by=SYSTEM, table=table, data=data(table, **extra))
+    assert message in " ".join(caught.value.message_dict[field])
+    assert counts() == before
+
+
+def test_it_refuses_a_measurement_for_someone_elses_indicator(table, personas):
+    indicator = (
+        Indicator.objects.filter(objective__axis__table=table)
+        .exclude(responsible__acronym="FESUK")
+        .first()
+    )
+    before = counts()
+    with translation.override("es"), pytest.raises(PermissionDenied) as caught:
+        roadmap.record_measurement(
+            by=personas["member"],
+            indicator=indicator,
+            measured_on=timezone.localdate(),
+            value=Decimal(3),
+        )
+    assert (
+        f"Solo {indicator.responsible.name}, responsable de este indicador, o la secretaría pueden medirlo."
+        == str(caught.value)
+    )
+    response = Client()
+    response.force_login(personas["member"])
+    page = response.post(
+        f"/t/morona-santiago/roadmap/indicators/{indicator.public_id}/measurements/?lang=es",
+        {"measured_on": timezone.localdate().isoformat(), "value": "3"},
+    )
+    assert page.status_code == 403
+    assert counts() == before
+
+
+def test_it_lets_the_responsible_organization_measure(table, personas):
+    indicator = Indicator.objects.filter(objective__axis__table=table).first()
+    indicator.responsible = org("Federación Shuar del Upano y Kutukú")
+    indicator.save()
+    client = Client()
+    client.force_login(personas["member"])
+    client.post(
+        f"/t/morona-santiago/roadmap/indicators/{indicator.public_id}/measurements/",
+        {"measured_on": timezone.localdate().isoformat(), "value": "12.5", "evidence": "Informe"},
+    )
+    assert indicator.measurements.filter(value=Decimal("12.5")).exists()
+
+
+def test_it_converts_money_with_the_dated_rate_it_names(table):
+    from minga.initiatives.queries import report_figures
+
+    services.save_initiative(
+        by=SYSTEM,
+        table=table,
+        data=data(
+            table,
+            title="Con euros",
+            fundings=[services.FundingLine(org("Fondo Amazonía Viva"), "1000", "EUR")],
+        ),
+    )
+    services.set_rate(
+        by=SYSTEM,
+        table=table,
+        currency="EUR",
+        valid_on=dt.date(2026, 12, 30),
+        rate="2.5",
+        source="prueba",
+    )
+    figures = report_figures(table, dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    assert ["EUR", "2.50000000", "2026-12-30", "prueba"] in figures["money"]["rates"]
+    assert Decimal(dict(figures["money"]["by_funder"])["Fondo Amazonía Viva"]) >= Decimal(2500)
+
+
+def spreadsheet(rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(
+        [
+            "id",
+            "title",
+            "organization",
+            "axis",
+            "starts_on",
+            "ends_on",
+            "longitude",
+            "latitude",
+            "funder",
+            "amount",
+            "currency",
+        ]
+    )
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    buffer.name = "iniciativas.xlsx"
+    return buffer
+
+
+def test_it_imports_all_or_nothing_and_round_trips_with_stable_ids(client_for, table):
+    point = table.territories.get().shape.representative_point()
+    axis = table.axes.first().name
+    good = [
+        "",
+        "Agua segura en Yawi",
+        "Fundación Kutukú Vivo",
+        axis,
+        "2026-01-01",
+        "2026-06-30",
+        point.x,
+        point.y,
+        "Fondo Amazonía Viva",
+        5000,
+        "USD",
+    ]
+    bad = [
+        "",
+        "Mal lugar",
+        "Fundación Kutukú Vivo",
+        axis,
+        "2026-01-01",
+        "2026-06-30",
+        -60,
+        -10,
+        "Fondo Amazonía Viva",
+        5000,
+        "USD",
+    ]
+    worse = [
+        "",
+        "Mala moneda",
+        "Fundación Kutukú Vivo",
+        axis,
+        "2026-01-01",
+        "2026-06-30",
+        point.x,
+        point.y,
+        "Fondo Amazonía Viva",
+        5000,
+        "XYZ",
+    ]
+    secretariat = client_for("secretariat")
+    before = Initiative.objects.count()
+    response = secretariat.post(
+        "/t/morona-santiago/initiatives/import/?lang=es",
+        {"spreadsheet": spreadsheet([good, bad, worse])},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and Initiative.objects.count() == before
+    assert (
+        "<td>3</td>" in page
+        and "<td>4</td>" in page
+        and "fuera del territorio" in page
+        and "XYZ" in page
+    )
+    response = secretariat.post(
+        "/t/morona-santiago/initiatives/import/", {"spreadsheet": spreadsheet([good])}
+    )
+    assert response.status_code == 302 and Initiative.objects.count() == before + 1
+    exported = secretariat.get("/t/morona-santiago/initiatives/export.csv").content.decode(
+        "utf-8-sig"
+    )
+    line = next(x for x in exported.splitlines() if "Agua segura en Yawi" in x)
+    public_id = line.split(",")[0]
+    renamed = [public_id, "Agua segura en Yawi y Kuamar", *good[2:]]
+    secretariat.post(
+        "/t/morona-santiago/initiatives/import/", {"spreadsheet": spreadsheet([renamed])}
+    )
+    assert Initiative.objects.get(public_id=public_id).title == "Agua segura en Yawi y Kuamar"
+    assert Initiative.objects.count() == before + 1
+
+
+def test_it_pools_overlapping_initiatives_keeping_each_contribution(client_for, table):
+    from minga.initiatives.queries import alignment_of, fundings_of
+
+    first = services.save_initiative(by=SYSTEM, table=table, data=data(table, title="Vivero A"))
+    second = services.save_initiative(
+        by=SYSTEM,
+        table=table,
+        data=data(table, title="Vivero B", organization=org("Universidad Amazónica del Upano")),
+    )
+    pairs = {(a.public_id, b.public_id) for a, b in alignment_of(table).overlaps}
+    assert tuple(sorted((first.public_id, second.public_id))) in pairs
+    response = client_for("secretariat").post(
+        "/t/morona-santiago/initiatives/pool/",
+        {"initiatives": [first.public_id, second.public_id], "title": "Red de viveros"},
+    )
+    joint = Initiative.objects.get(title="Red de viveros")
+    assert response.status_code == 302 and joint.is_joint
+    assert sorted(f.initiative.title for f in fundings_of(joint)) == ["Vivero A", "Vivero B"]
+    assert (
+        client_for("member")
+        .post("/t/morona-santiago/initiatives/pool/", {"initiatives": [first.public_id]})
+        .status_code
+        == 403
+    )
+
+
+def test_it_marks_overdue_commitments_daily_and_requires_reasons(table):
+    commitment = services.make_commitment(
+        by=SYSTEM,
+        table=table,
+        organization=org("Gobierno Municipal de Taisha"),
+        what="Entregar el plan",
+        to_whom="La mesa",
+        due_on=dt.date(2026, 1, 1),
+    )
+    assert services.mark_overdue(by=SYSTEM, today=dt.date(2026, 1, 2)) >= 1
+    commitment.refresh_from_db()
+    assert commitment.status == "overdue"
+    with translation.override("es"), pytest.raises(ValidationError) as caught:
+        services.update_commitment(by=SYSTEM, commitment=commitment, status="dropped")
+    assert "Diga por qué se abandonó el compromiso." in caught.value.message_dict["reason"]
+    from django.core.management import call_command
+
+    call_command("mark_overdue_commitments")
+
+
+def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for, table):
+    axis = table.axes.first()
+    members = list(Organization.objects.filter(memberships__table=table).distinct()[:10])
+    funder = org("Fondo Amazonía Viva")
+    rows = [
+        Initiative(
+            table=table,
+            title=f"Iniciativa masiva {n}",
+            organization=members[n % 10],
+            axis=axis,
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2026, 12, 31),
+            place=f"Lugar {n % 17}",
+            geometry={"type": "Point", "coordinates": [-77.7 + n * 1e-4, -2.4]},
+            west=0,
+            south=0,
+            east=0,
+            north=0,
+        )
+        for n in range(1000)
+    ]
+    Initiative.objects.bulk_create(rows)
+    created = Initiative.objects.filter(title__startswith="Iniciativa masiva")
+    Funding.objects.bulk_create(
+        Funding(initiative=i, funder=funder, amount=100, currency="USD", source_type="grant")
+        for i in created
+    )
+    client = client_for("observer")
+    for url in ("/t/morona-santiago/initiatives/3w/", "/t/morona-santiago/initiatives/"):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        assert len(captured) <= 20, (url, len(captured))
+    with CaptureQueriesContext(connection) as captured:
+        report = services.publish_report(
+            by=SYSTEM, table=table, period="quarter", day=dt.date(2026, 11, 1)
+        )
+    assert len(captured) <= 40
+    assert report.figures["initiatives"] >= 1000
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/t/morona-santiago/reports/{report.public_id}/").status_code == 200
+    assert len(captured) <= 20
+
+
+def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client_for, table):
+    secretariat = client_for("secretariat")
+    response = secretariat.post(
+        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2026-11-10"}
+    )
+    assert response.status_code == 302
+    url = response.url
+    page = Client().get(url + "?lang=es").content.decode()
+    assert "Informe de rendición de cuentas 2026-T4" in page
+    again = secretariat.post(
+        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2026-10-05"}
+    )
+    assert again.status_code == 400 and "ya está publicado" in again.content.decode()
+    client_for("observer").post(url + "attest/", {"statement": "Cifras verificadas"})
+    assert "Cifras verificadas" in Client().get(url).content.decode()
+    assert Event.objects.filter(type="initiatives.report_attested").exists()
+    pdf = Client().get(url + "report.pdf?lang=es")
+    assert pdf.content.startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (apt poppler-utils) is needed to read the PDF back")
+    text = " ".join(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True)
+        .stdout.decode()
+        .split()
+    )
+    assert "Informe de rendición de cuentas 2026-T4" in text and "Cifras verificadas" in text
+    assert "Dinero por financiador" in text

@@ -213,13 +213,23 @@ def report_figures(table: Table, starts_on: dt.date, ends_on: dt.date) -> dict[s
                 continue
             by_funder[funding.funder.name] += value
             by_axis[initiative.axis.name if initiative.axis else "—"] += value
-            by_source[funding.get_source_type_display()] += value
+            by_source[funding.source_type] += value
     due = Commitment.objects.filter(table=table, due_on__gte=starts_on, due_on__lte=ends_on)
     counts = dict.fromkeys(CommitmentStatus.values, 0)
     for status in due.values_list("status", flat=True):
         counts[status] += 1
     closed = counts["fulfilled"] + counts["overdue"] + counts["dropped"]
-    extra = sections("accountability", table=table, starts_on=starts_on, ends_on=ends_on)
+    # Section titles are frozen in every language, so the report reads right in each of them.
+    from django.conf import settings
+    from django.utils import translation
+
+    titled: dict[str, list[Any]] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            titled[code] = sections(
+                "accountability", table=table, starts_on=starts_on, ends_on=ends_on
+            )
+    extra = titled[settings.LANGUAGE_CODE]
     return {
         "currency": rates.currency,
         "initiatives": len(active),
@@ -248,7 +258,10 @@ def report_figures(table: Table, starts_on: dt.date, ends_on: dt.date) -> dict[s
             "counts": counts,
             "kept_percent": round(100 * counts["fulfilled"] / closed, 1) if closed else None,
         },
-        "sections": [{"title": s.title, "items": s.items} for s in extra],
+        "sections": [
+            {"titles": {code: found[i].title for code, found in titled.items()}, "items": s.items}
+            for i, s in enumerate(extra)
+        ],
     }
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from minga.initiatives.forms import (
     RateForm,
     ReportForm,
 )
-from minga.initiatives.models import ExchangeRate, Initiative
+from minga.initiatives.models import ExchangeRate, Initiative, SourceType
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 
@@ -314,13 +315,19 @@ def _report_context(request: HttpRequest, slug: str, public_id: str) -> dict[str
     table = tables.get_table(slug)
     found = queries.get_report(table, public_id)
     money = found.figures["money"]
+    language = translation.get_language() or "es"
+    for section in found.figures.get("sections", []):
+        titles = section.get("titles", {})
+        section["title"] = titles.get(language) or titles.get("es", "")
     return {
         "table": table,
         "report": found,
         "f": found.figures,
         "by_funder": queries.chart_rows(money["by_funder"]),
         "by_axis": queries.chart_rows(money["by_axis"]),
-        "by_source": queries.chart_rows(money["by_source"]),
+        "by_source": queries.chart_rows(
+            [[str(SourceType(code).label), v] for code, v in money["by_source"]]
+        ),
     }
 
 

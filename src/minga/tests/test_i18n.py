@@ -16,7 +16,9 @@ from django.test import Client, override_settings
 
 import minga
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
+from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
+from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
 from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
 
 PACKAGE = Path(minga.__file__).parent
@@ -80,7 +82,21 @@ def test_it_keeps_the_catalogs_in_step_with_the_source(extracted, lang):
 # --- pseudo-locale --------------------------------------------------------------------------
 
 PSEUDO = "en-xa"
-ALLOWED_RAW = {"minga", "API", "Español", "Português", "English", "Pseudo"}
+# Brand, language names (always in their own language), file formats and ISO 4217 codes.
+ALLOWED_RAW = {
+    "minga",
+    "API",
+    "Español",
+    "Português",
+    "English",
+    "Pseudo",
+    "CSV",
+    "PDF",
+    "XLSX",
+    "ICS",
+    "USD",
+    "EUR",
+}
 
 
 def _pseudo(text: str) -> str:
@@ -167,6 +183,16 @@ def _data_values() -> list[str]:
         (Position, ["reason"]),
         (Priority, ["title", "description", "axis", "place", "evidence"]),
         (RankingRound, ["title"]),
+        (Axis, ["name", "description"]),
+        (Objective, ["title"]),
+        (Indicator, ["name", "unit"]),
+        (Measurement, ["evidence"]),
+        (Result, ["title"]),
+        (Milestone, ["title"]),
+        (Initiative, ["title", "place", "description"]),
+        (Commitment, ["what", "to_whom", "evidence", "dropped_reason"]),
+        (AccountabilityReport, ["title", "attestation"]),
+        (ExchangeRate, ["source"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -288,6 +314,16 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "new priority": (member, "get", "/t/morona-santiago/agenda/priorities/new/", {}),
         "new ranking": (secretariat, "get", "/t/morona-santiago/agenda/rankings/new/", {}),
         "ranking": (member, "get", extra["ranking"], {}),
+        "roadmap": (member, "get", "/t/morona-santiago/roadmap/", {}),
+        "initiatives": (secretariat, "get", "/t/morona-santiago/initiatives/", {}),
+        "initiative": (anonymous, "get", extra["initiative"], {}),
+        "3w": (anonymous, "get", "/t/morona-santiago/initiatives/3w/", {}),
+        "alignment": (secretariat, "get", "/t/morona-santiago/initiatives/alignment/", {}),
+        "import initiatives": (secretariat, "get", "/t/morona-santiago/initiatives/import/", {}),
+        "rates": (secretariat, "get", "/t/morona-santiago/initiatives/rates/", {}),
+        "commitments": (member, "get", "/t/morona-santiago/commitments/", {}),
+        "reports": (secretariat, "get", "/t/morona-santiago/reports/", {}),
+        "accountability report": (anonymous, "get", extra["report"], {}),
     }
     data = _data_values()
     problems = {}
@@ -358,7 +394,11 @@ def _meetings_and_decisions(personas, organization):
         priorities=priorities,
         closes_at=timezone.now() + dt.timedelta(days=2),
     )
+    from minga.initiatives.models import AccountabilityReport, Initiative
+
     return {
+        "initiative": f"/t/morona-santiago/initiatives/{Initiative.objects.filter(table=table).first().public_id}/",
+        "report": f"/t/morona-santiago/reports/{AccountabilityReport.objects.filter(table=table).first().public_id}/",
         "proposal": f"/t/morona-santiago/proposals/{proposal.public_id}/",
         "meeting": f"/t/morona-santiago/meetings/{meeting.public_id}/",
         "ranking": f"/t/morona-santiago/agenda/rankings/{ranking.public_id}/",

@@ -204,6 +204,9 @@ def _data_values() -> list[str]:
         "observer",
         "ruth@demo.minga.invalid",
     ]
+    # A published report is frozen in the site's languages; a pseudo-locale falls back to Spanish.
+    for figures in AccountabilityReport.objects.values_list("figures", flat=True):
+        values += [t for section in figures.get("sections", []) for t in section["titles"].values()]
     return sorted(set(values), key=len, reverse=True)
 
 

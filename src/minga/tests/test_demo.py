@@ -76,3 +76,24 @@ def test_it_holds_a_year_of_governance_for_both_tables(db):
         ).filter(rounds__outcome_code="passed_by_consent")
         assert blocked_then_passed.exists()
     assert Meeting.objects.filter(table__slug="sucumbios", kind="crisis").exists()
+
+
+def test_it_holds_roadmaps_initiatives_overlaps_gaps_and_commitments(db):
+    from minga.initiatives.models import Commitment, CommitmentStatus, Initiative
+    from minga.initiatives.queries import alignment_of
+    from minga.roadmap.models import Axis, Indicator
+
+    axes = list(Axis.objects.filter(table__slug="sucumbios").values_list("name", flat=True))
+    assert axes == ["Conservación de la biodiversidad", "Producción sostenible", "Gobernanza"]
+    assert Indicator.objects.filter(objective__axis__table__slug="sucumbios").count() >= 3
+    for slug in ("morona-santiago", "sucumbios"):
+        table = Table.objects.get(slug=slug)
+        initiatives = Initiative.objects.filter(table=table)
+        assert initiatives.count() >= 30
+        assert initiatives.values("organization").distinct().count() >= 15
+        found = alignment_of(table)
+        assert found.overlaps and found.objectives
+        assert any(u["share"] > 50 for u in found.uncovered)
+        statuses = set(Commitment.objects.filter(table=table).values_list("status", flat=True))
+        assert statuses == set(CommitmentStatus.values)
+        assert table.reports.exists()

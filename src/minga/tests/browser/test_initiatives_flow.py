@@ -1,0 +1,147 @@
+import re
+import shutil
+import subprocess
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+HEADER = [
+    "id",
+    "title",
+    "organization",
+    "axis",
+    "starts_on",
+    "ends_on",
+    "longitude",
+    "latitude",
+    "funder",
+    "amount",
+    "currency",
+    "people",
+]
+
+
+def workbook(path, rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return str(path)
+
+
+def test_it_imports_flags_pools_and_reports(
+    browser, demo_server, shoot, tmp_path, django_db_blocker
+):
+    from minga.initiatives.models import AccountabilityReport
+    from minga.tables.models import Table
+
+    with django_db_blocker.unblock():
+        table = Table.objects.get(slug="morona-santiago")
+        spot = table.territories.get().shape.representative_point()
+        axis = table.axes.first().name
+    base = demo_server.url
+    page = browser.new_context(locale="es-EC", accept_downloads=True).new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/accounts/login/?lang=es")
+    page.get_by_label("Nombre de usuario").fill("secretariat")
+    page.get_by_label("Contraseña").fill("minga-demo")
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+    first = [
+        "",
+        "Agua segura Yawi (prueba)",
+        "Fundación Kutukú Vivo",
+        axis,
+        "2026-10-01",
+        "2027-03-31",
+        spot.x,
+        spot.y,
+        "Fondo Amazonía Viva",
+        12000,
+        "USD",
+        300,
+    ]
+    second = [
+        "",
+        "Filtros de agua Yawi (prueba)",
+        "Universidad Amazónica del Upano",
+        axis,
+        "2026-11-01",
+        "2027-06-30",
+        spot.x + 0.004,
+        spot.y,
+        "Fondo Amazonía Viva",
+        8000,
+        "USD",
+        200,
+    ]
+    outside = [*second[:6], -60.0, -10.0, *second[8:]]
+    bad_money = [*first[:10], "DÓLARES", 300]
+    page.goto(f"{base}/t/morona-santiago/initiatives/import/")
+    page.get_by_label("Hoja de cálculo (.xlsx o .csv)").set_input_files(
+        workbook(tmp_path / "malo.xlsx", [bad_money, outside])
+    )
+    page.get_by_role("button", name="Importar").click()
+    errors_table = page.locator("table.row-errors")
+    expect(errors_table).to_contain_text("2")
+    expect(errors_table).to_contain_text("3")
+    expect(errors_table).to_contain_text("DÓLARES no es un código de moneda ISO 4217")
+    expect(errors_table).to_contain_text("El lugar está fuera del territorio de la mesa.")
+    expect(page.get_by_text("No se importó nada")).to_be_visible()
+    shoot(page, "20-import-errors")
+    with django_db_blocker.unblock():
+        assert not table.initiatives.filter(title__endswith="(prueba)").exists()
+
+    page.get_by_label("Hoja de cálculo (.xlsx o .csv)").set_input_files(
+        workbook(tmp_path / "bueno.xlsx", [first, second])
+    )
+    page.get_by_role("button", name="Importar").click()
+    expect(page.get_by_text("Se importaron 2 iniciativas.")).to_be_visible()
+    expect(page.locator(".map path.overlap").first).to_be_visible()
+    pair = (
+        page.locator("li.overlap")
+        .filter(has_text="Agua segura Yawi (prueba)")
+        .filter(has_text="Filtros de agua Yawi (prueba)")
+    )
+    expect(pair).to_have_count(1)
+    shoot(page, "21-overlap-on-map")
+    pair.get_by_role("button", name="Unir en una iniciativa conjunta").click()
+    expect(
+        page.get_by_text("Las iniciativas se unieron en una iniciativa conjunta.")
+    ).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Universidad Amazónica del Upano")
+
+    page.goto(f"{base}/t/morona-santiago/reports/")
+    page.get_by_label("Período:", exact=True).select_option("quarter")
+    page.get_by_label("Cualquier día del período").fill("2026-11-15")
+    page.get_by_role("button", name="Publicar", exact=True).click()
+    expect(
+        page.get_by_role("heading", name="Informe de rendición de cuentas 2026-T4")
+    ).to_be_visible()
+    shoot(page, "22-report")
+    pdf = page.request.get(page.url + "report.pdf?lang=es")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (apt poppler-utils) is needed to read the PDF back")
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.body(), capture_output=True, check=True
+    ).stdout.decode()
+    with django_db_blocker.unblock():
+        figures = AccountabilityReport.objects.get(table=table, starts_on="2026-10-01").figures
+    assert (
+        f"{figures['initiatives']} iniciativas de {figures['organizations']} organizaciones"
+        in " ".join(text.split())
+    )
+    committed = next(line for line in text.splitlines() if "comprometidos" in line)
+    total = Decimal(figures["money"]["total"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert re.sub(r"\D", "", committed) == str(total)
+    assert "Dinero por financiador" in text and "Fondo Amazonía Viva" in text
+    # The refused upload answers 400 on purpose; Chromium logs that as a failed resource.
+    assert [e for e in errors if "status of 400" not in e] == []

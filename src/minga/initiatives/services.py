@@ -481,38 +481,55 @@ def attest_report(
 
 @transaction.atomic
 def import_initiatives(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list[Initiative]:
-    """Create or (by their ``id``) update initiatives from spreadsheet rows, all or nothing."""
+    """Create or (by their ``id``) update initiatives from spreadsheet rows, all or nothing.
+
+    Rows with the same ``id`` — or, for new initiatives, the same title and organization — are
+    one initiative with several funding lines, as the export writes them.
+    """
     from minga.core.spreadsheet import ImportFailed, messages_of
     from minga.initiatives.sheet import to_data
 
     require(by, table, "initiative.manage")
+    groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        key = (
+            ("id", row["id"].strip())
+            if row.get("id", "").strip()
+            else ("new", row["title"].strip().lower(), row["organization"].strip().lower())
+        )
+        groups.setdefault(key, []).append((number, row))
     saved: list[Initiative] = []
     errors: dict[int, list[str]] = {}
-    for number, row in enumerate(rows, start=2):
+    for group_key, members in groups.items():
+        parsed: list[InitiativeData] = []
+        for number, row in members:
+            try:
+                parsed.append(to_data(table, row))
+            except ValidationError as exc:
+                errors[number] = messages_of(exc)
+        if len(parsed) != len(members):
+            continue
+        data = parsed[0]
+        data.fundings = [line for item in parsed for line in item.fundings]
+        number = members[0][0]
         try:
             with transaction.atomic():
                 existing = None
-                if row.get("id", "").strip():
-                    existing = Initiative.objects.filter(
-                        table=table, public_id=row["id"].strip()
-                    ).first()
+                if group_key[0] == "id":
+                    existing = Initiative.objects.filter(table=table, public_id=group_key[1]).first()
                     if existing is None:
                         raise ValidationError(
                             {
                                 "id": _("No initiative of this table has the id %(value)s.")
-                                % {"value": row["id"]}
+                                % {"value": group_key[1]}
                             }
                         )
-                saved.append(
-                    save_initiative(
-                        by=by, table=table, data=to_data(table, row), initiative=existing
-                    )
-                )
+                saved.append(save_initiative(by=by, table=table, data=data, initiative=existing))
         except ValidationError as exc:
             errors[number] = messages_of(exc)
     if errors:
         transaction.set_rollback(True)
-        raise ImportFailed(errors)
+        raise ImportFailed(dict(sorted(errors.items())))
     record_event(
         "initiatives.initiatives_imported", actor=by, table=table, payload={"rows": len(rows)}
     )

@@ -363,3 +363,33 @@ def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client
     )
     assert "Informe de rendición de cuentas 2026-T4" in text and "Cifras verificadas" in text
     assert "Dinero por financiador" in text
+
+
+def test_it_round_trips_an_initiative_with_two_funders(client_for, table):
+    from minga.core.spreadsheet import read_rows
+    from minga.initiatives import sheet
+
+    initiative = services.save_initiative(
+        by=SYSTEM,
+        table=table,
+        data=data(
+            table,
+            title="Dos financiadores",
+            fundings=[
+                services.FundingLine(org("Fondo Amazonía Viva"), "1000", "USD"),
+                services.FundingLine(
+                    org("Banco Interamericano de Desarrollo (BID)"),
+                    "2000",
+                    "USD",
+                    "mdb_platform_line",
+                ),
+            ],
+        ),
+    )
+    exported = client_for("secretariat").get("/t/morona-santiago/initiatives/export.xlsx").content
+    rows = read_rows(io.BytesIO(exported), "x.xlsx", columns=sheet.COLUMNS, required=sheet.REQUIRED)
+    assert len([r for r in rows if r["id"] == initiative.public_id]) == 2
+    before = Funding.objects.count()
+    services.import_initiatives(by=SYSTEM, table=table, rows=rows)
+    assert Funding.objects.count() == before
+    assert sorted(f.amount for f in initiative.fundings.all()) == [Decimal(1000), Decimal(2000)]

@@ -516,7 +516,9 @@ def import_initiatives(*, by: Any, table: Table, rows: list[dict[str, str]]) -> 
             with transaction.atomic():
                 existing = None
                 if group_key[0] == "id":
-                    existing = Initiative.objects.filter(table=table, public_id=group_key[1]).first()
+                    existing = Initiative.objects.filter(
+                        table=table, public_id=group_key[1]
+                    ).first()
                     if existing is None:
                         raise ValidationError(
                             {

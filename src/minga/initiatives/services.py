@@ -380,6 +380,55 @@ def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
     return len(late)
 
 
+REMINDER_DAYS = 7
+
+
+def send_reminders(*, by: Any, today: dt.date | None = None) -> int:
+    """E-mail each open commitment's organization a week before its date, once."""
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    due = Commitment.objects.filter(
+        status__in=[CommitmentStatus.PENDING, CommitmentStatus.IN_PROGRESS],
+        due_on__gte=today,
+        due_on__lte=today + dt.timedelta(days=REMINDER_DAYS),
+        reminded_at__isnull=True,
+    ).select_related("table", "organization")
+    sent = 0
+    for commitment in due:
+        emails = sorted(
+            set(
+                Membership.objects.active()
+                .filter(table=commitment.table, organization=commitment.organization)
+                .exclude(person__email="")
+                .values_list("person__email", flat=True)
+            )
+        )
+        with transaction.atomic():
+            Commitment.objects.filter(pk=commitment.pk).update(reminded_at=timezone.now())
+            record_event(
+                "initiatives.commitment_reminded",
+                actor=by,
+                table=commitment.table,
+                subject=commitment,
+                payload={"recipients": len(emails)},
+            )
+        if emails:
+            subject = _("Reminder: a commitment of %(organization)s is due on %(date)s") % {
+                "organization": commitment.organization.name,
+                "date": commitment.due_on.isoformat(),
+            }
+            body = _("%(table)s\n\n%(what)s\n— to %(to_whom)s, by %(date)s.") % {
+                "table": commitment.table.name,
+                "what": commitment.what,
+                "to_whom": commitment.to_whom,
+                "date": commitment.due_on.isoformat(),
+            }
+            send_mail(subject, body, None, emails)
+            sent += 1
+    return sent
+
+
 # --- accountability reports -------------------------------------------------------------------
 
 

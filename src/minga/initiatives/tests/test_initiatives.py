@@ -393,3 +393,24 @@ def test_it_round_trips_an_initiative_with_two_funders(client_for, table):
     services.import_initiatives(by=SYSTEM, table=table, rows=rows)
     assert Funding.objects.count() == before
     assert sorted(f.amount for f in initiative.fundings.all()) == [Decimal(1000), Decimal(2000)]
+
+
+def test_it_reminds_a_week_before_once(table):
+    from django.core import mail
+    from django.core.management import call_command
+
+    commitment = services.make_commitment(
+        by=SYSTEM,
+        table=table,
+        organization=org("Federación Shuar del Upano y Kutukú"),
+        what="Entregar el mapa de zonas de uso",
+        to_whom="La mesa",
+        due_on=timezone.localdate() + dt.timedelta(days=5),
+    )
+    call_command("mark_overdue_commitments")
+    reminders = [m for m in mail.outbox if "Entregar el mapa de zonas de uso" in m.body]
+    assert len(reminders) == 1 and "member@demo.minga.invalid" in reminders[0].to
+    call_command("mark_overdue_commitments")
+    assert len([m for m in mail.outbox if "Entregar el mapa de zonas de uso" in m.body]) == 1
+    commitment.refresh_from_db()
+    assert commitment.reminded_at is not None and commitment.status == "pending"

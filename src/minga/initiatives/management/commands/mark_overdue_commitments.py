@@ -2,12 +2,24 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from minga.core.access import SYSTEM
-from minga.initiatives.services import mark_overdue
+from minga.initiatives.tasks import daily_commitments
 
 
 class Command(BaseCommand):
-    help = "Mark commitments past their date as overdue (run daily from cron or the worker)."
+    help = (
+        "The daily commitments run: e-mail reminders a week before the date, then mark late "
+        "ones overdue. Run it daily from cron, or --queue it for the worker."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--queue", action="store_true", help="enqueue for the worker instead")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(f"{mark_overdue(by=SYSTEM)} commitment(s) marked overdue")
+        if options["queue"]:
+            daily_commitments.enqueue()
+            self.stdout.write("queued")
+            return
+        result = daily_commitments.call()
+        self.stdout.write(
+            f"{result['reminded']} reminder(s) sent, {result['overdue']} commitment(s) marked overdue"
+        )

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from minga.initiatives.models import CommitmentStatus, ReportPeriod
-from minga.tables.models import Organization
+from minga.initiatives.models import CommitmentStatus, InitiativeStatus, ReportPeriod, SourceType
+from minga.roadmap.models import Axis, Objective
+from minga.tables.models import Organization, Table
 
 
 class ImportForm(forms.Form):
@@ -16,6 +19,63 @@ class ImportForm(forms.Form):
             "source_type, description. Export first to get a template with the current data."
         ),
     )
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=250)
+    organization = forms.ModelChoiceField(
+        label=_("Executing organization"),
+        queryset=Organization.objects.none(),
+        to_field_name="public_id",
+    )
+    axis = forms.ModelChoiceField(
+        label=_("Axis"), queryset=Axis.objects.none(), required=False, to_field_name="public_id"
+    )
+    objectives = forms.ModelMultipleChoiceField(
+        label=_("Objectives it serves"),
+        queryset=Objective.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        to_field_name="public_id",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in InitiativeStatus.choices if c[0] != "pooled"]
+    )
+    progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100, initial=0)
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    longitude = forms.FloatField(label=_("Longitude"), required=False)
+    latitude = forms.FloatField(label=_("Latitude"), required=False)
+    people = forms.IntegerField(label=_("People reached"), min_value=0, initial=0)
+    families = forms.IntegerField(label=_("Families reached"), min_value=0, initial=0)
+    communities = forms.IntegerField(label=_("Communities reached"), min_value=0, initial=0)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    funder = forms.ModelChoiceField(
+        label=_("Funder"),
+        queryset=Organization.objects.all(),
+        required=False,
+        to_field_name="public_id",
+    )
+    amount = forms.CharField(label=_("Amount"), required=False)
+    currency = forms.CharField(
+        label=_("Currency (ISO 4217)"), max_length=3, required=False, initial="USD"
+    )
+    source_type = forms.ChoiceField(
+        label=_("Source type"), choices=SourceType.choices, initial=SourceType.GRANT
+    )
+
+    def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(Any, self.fields["organization"]).queryset = Organization.objects.filter(
+            memberships__table=table, memberships__until__isnull=True
+        ).distinct()
+        cast(Any, self.fields["axis"]).queryset = Axis.objects.filter(table=table)
+        cast(Any, self.fields["objectives"]).queryset = Objective.objects.filter(axis__table=table)
 
 
 class RateForm(forms.Form):

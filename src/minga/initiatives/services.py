@@ -45,11 +45,17 @@ def _speaks_for(by: Any, table: Table, organization: Organization) -> bool:
     )
 
 
-def _require_for(by: Any, table: Table, organization: Organization) -> None:
+def may_edit_initiative(by: Any, table: Table, organization: Organization | None = None) -> bool:
     """The secretariat manages every initiative; a member reports its own organization's."""
     if may(by, table, "initiative.manage"):
-        return
-    if may(by, table, "initiative.report") and _speaks_for(by, table, organization):
+        return True
+    if not may(by, table, "initiative.report"):
+        return False
+    return organization is None or _speaks_for(by, table, organization)
+
+
+def _require_for(by: Any, table: Table, organization: Organization) -> None:
+    if may_edit_initiative(by, table, organization):
         return
     raise PermissionDenied(_("You may only report your own organization's initiatives."))
 

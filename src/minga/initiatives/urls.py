@@ -11,6 +11,12 @@ urlpatterns = [
     path("t/<slug:slug>/initiatives/export.<str:fmt>", views.export, name="initiatives-export"),
     path("t/<slug:slug>/initiatives/pool/", views.pool, name="initiatives-pool"),
     path("t/<slug:slug>/initiatives/rates/", views.rates, name="rates"),
+    path("t/<slug:slug>/initiatives/new/", views.edit_initiative, name="initiative-new"),
+    path(
+        "t/<slug:slug>/initiatives/<str:public_id>/edit/",
+        views.edit_initiative,
+        name="initiative-edit",
+    ),
     path("t/<slug:slug>/initiatives/<str:public_id>/", views.initiative, name="initiative"),
     path("t/<slug:slug>/commitments/", views.commitments, name="commitments"),
     path(

@@ -21,6 +21,7 @@ from minga.initiatives.forms import (
     CommitmentForm,
     CommitmentStatusForm,
     ImportForm,
+    InitiativeForm,
     RateForm,
     ReportForm,
 )
@@ -49,6 +50,7 @@ def initiatives(request: HttpRequest, slug: str) -> HttpResponse:
             "initiatives": found,
             "outline": _territory_outline(request, table),
             "may_manage": tables.may(request.user, table, "initiative.manage"),
+            "may_report": services.may_edit_initiative(request.user, table),
         },
     )
 
@@ -74,6 +76,96 @@ def initiative(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "fundings": queries.fundings_of(found),
             "members": list(found.members.select_related("organization")),
         },
+    )
+
+
+def _initial(found: Initiative) -> dict[str, Any]:
+    point = (
+        found.geometry["coordinates"]
+        if found.geometry and found.geometry.get("type") == "Point"
+        else [None, None]
+    )
+    funding = found.fundings.first()
+    return {
+        "title": found.title,
+        "organization": found.organization,
+        "axis": found.axis,
+        "objectives": list(found.objectives.all()),
+        "status": found.status,
+        "progress": found.progress,
+        "starts_on": found.starts_on,
+        "ends_on": found.ends_on,
+        "place": found.place,
+        "longitude": point[0],
+        "latitude": point[1],
+        "people": found.people,
+        "families": found.families,
+        "communities": found.communities,
+        "description": found.description,
+        "funder": funding.funder if funding else None,
+        "amount": funding.amount if funding else "",
+        "currency": funding.currency if funding else "USD",
+        "source_type": funding.source_type if funding else "grant",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_initiative(request: HttpRequest, slug: str, public_id: str | None = None) -> HttpResponse:
+    """Create or edit one initiative; the secretariat any, a member its own organization's."""
+    table = tables.get_table(slug)
+    found = queries.get_initiative(table, public_id) if public_id else None
+    if found is not None and (found.is_joint or found.pooled_into_id):
+        raise PermissionDenied(_("A pooled or joint initiative is edited through its members."))
+    if not services.may_edit_initiative(request.user, table, found.organization if found else None):
+        raise PermissionDenied(_("You may only report your own organization's initiatives."))
+    form = InitiativeForm(
+        request.POST or None, table=table, initial=_initial(found) if found else None
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        geometry = None
+        if d["longitude"] is not None and d["latitude"] is not None:
+            geometry = {"type": "Point", "coordinates": [d["longitude"], d["latitude"]]}
+        fundings = []
+        if d["funder"] or d["amount"]:
+            if not d["funder"]:
+                form.add_error("funder", _("Choose the funder of this amount."))
+            fundings = [
+                services.FundingLine(d["funder"], d["amount"], d["currency"], d["source_type"])
+            ]
+        data = services.InitiativeData(
+            title=d["title"],
+            organization=d["organization"],
+            starts_on=d["starts_on"],
+            ends_on=d["ends_on"],
+            axis=d["axis"],
+            description=d["description"],
+            status=d["status"],
+            progress=d["progress"],
+            place=d["place"],
+            geometry=geometry,
+            people=d["people"],
+            families=d["families"],
+            communities=d["communities"],
+            objectives=list(d["objectives"]),
+            fundings=fundings,
+        )
+        if not form.errors:
+            try:
+                saved = services.save_initiative(
+                    by=request.user, table=table, data=data, initiative=found
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, _("The initiative was saved."))
+                return redirect("initiative", slug=table.slug, public_id=saved.public_id)
+    return render(
+        request,
+        "initiatives/initiative_form.html",
+        {"table": table, "form": form, "initiative": found},
+        status=400 if request.method == "POST" else 200,
     )
 
 

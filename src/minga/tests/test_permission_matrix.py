@@ -104,6 +104,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "initiatives-pool": ("POST", answers(403, secretariat=302, public=302)),
     "rates": ("GET", EVERYONE_200),
     "initiative": ("GET", EVERYONE_200),
+    "initiative-new": ("GET", DECIDERS_200),
+    "initiative-edit": ("GET", answers(403, secretariat=200, member=200, public=302)),
     "commitments": ("GET", EVERYONE_200),
     "commitment-status": (
         "POST",
@@ -272,7 +274,9 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     commitment = Commitment.objects.filter(table=table).first()
     commitment.organization = organization
     commitment.save()
-    initiative = Initiative.objects.filter(table=table).first()
+    initiative = Initiative.objects.filter(table=table, is_joint=False).first()
+    initiative.organization = organization
+    initiative.save()
     report = AccountabilityReport.objects.filter(table=table).first()
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
@@ -344,6 +348,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "measure": {"slug": w["slug"], "public_id": w["indicator"]},
         "initiatives-export": {"slug": w["slug"], "fmt": "csv"},
         "initiative": {"slug": w["slug"], "public_id": w["initiative"]},
+        "initiative-edit": {"slug": w["slug"], "public_id": w["initiative"]},
         "commitment-status": {"slug": w["slug"], "public_id": w["commitment"]},
         "report": {"slug": w["slug"], "public_id": w["report"]},
         "report-pdf": {"slug": w["slug"], "public_id": w["report"]},
@@ -388,6 +393,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "initiatives-import",
             "initiatives-pool",
             "rates",
+            "initiative-new",
             "commitments",
             "reports",
             "proposal-new",

@@ -414,3 +414,43 @@ def test_it_reminds_a_week_before_once(table):
     assert len([m for m in mail.outbox if "Entregar el mapa de zonas de uso" in m.body]) == 1
     commitment.refresh_from_db()
     assert commitment.reminded_at is not None and commitment.status == "pending"
+
+
+def test_it_lets_a_member_report_its_own_initiative_only(client_for, table):
+    member = client_for("member")
+    point = table.territories.get().shape.representative_point()
+    form = {
+        "title": "Guardianes del Kutukú",
+        "organization": org("Federación Shuar del Upano y Kutukú").public_id,
+        "status": "ongoing",
+        "progress": 10,
+        "starts_on": "2026-02-01",
+        "ends_on": "2026-12-31",
+        "longitude": point.x,
+        "latitude": point.y,
+        "people": 120,
+        "families": 30,
+        "communities": 3,
+        "funder": org("Fondo Amazonía Viva").public_id,
+        "amount": "15000",
+        "currency": "USD",
+        "source_type": "grant",
+    }
+    response = member.post("/t/morona-santiago/initiatives/new/", form)
+    assert response.status_code == 302
+    created = Initiative.objects.get(title="Guardianes del Kutukú")
+    assert created.fundings.get().amount == Decimal(15000)
+    other = {
+        **form,
+        "title": "Ajena",
+        "organization": org("Gobierno Municipal de Taisha").public_id,
+    }
+    refused = member.post("/t/morona-santiago/initiatives/new/?lang=es", other)
+    assert refused.status_code == 403
+    assert not Initiative.objects.filter(title="Ajena").exists()
+    edit = member.post(
+        f"/t/morona-santiago/initiatives/{created.public_id}/edit/", {**form, "progress": 60}
+    )
+    assert edit.status_code == 302
+    created.refresh_from_db()
+    assert created.progress == 60

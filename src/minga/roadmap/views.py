@@ -1,18 +1,29 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minga.core.forms import add_errors
 from minga.roadmap import queries, services
-from minga.roadmap.forms import AxisForm, MeasurementForm
-from minga.roadmap.models import Indicator
+from minga.roadmap.forms import (
+    AxisForm,
+    IndicatorForm,
+    MeasurementForm,
+    MilestoneForm,
+    ObjectiveForm,
+    ResultForm,
+    ResultStatusForm,
+)
+from minga.roadmap.models import Axis, Indicator, Objective, Result
 from minga.tables import queries as tables
+from minga.tables.models import Table
 
 
 @require_GET
@@ -34,6 +45,11 @@ def _page(
             "signed_in": request.user.is_authenticated,
             "measurement_form": forms.get("measurement_form") or MeasurementForm(),
             "blank_form": MeasurementForm(),
+            "objective_form": ObjectiveForm(),
+            "indicator_form": IndicatorForm(),
+            "result_form": ResultForm(),
+            "status_form": ResultStatusForm(),
+            "milestone_form": MilestoneForm(),
             "axis_form": forms.get("axis_form") or AxisForm(),
             "failed_indicator": forms.get("failed_indicator"),
         },
@@ -84,3 +100,99 @@ def measure(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             messages.success(request, _("The measurement was recorded."))
             return redirect("roadmap", slug=table.slug)
     return _page(request, table, status=400, measurement_form=form, failed_indicator=indicator.pk)
+
+
+def _roadmap_item(request: HttpRequest, slug: str) -> Table:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "roadmap.edit")
+    return table
+
+
+def _done(request: HttpRequest, table: Table, form: Any, action: Any) -> HttpResponse:
+    """Run ``action`` with the valid form's data; back to the roadmap, with the error if any."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The roadmap was updated."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("roadmap", slug=table.slug)
+
+
+@login_required
+@require_POST
+def add_objective(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _roadmap_item(request, slug)
+    axis = get_object_or_404(Axis, table=table, public_id=public_id)
+    return _done(
+        request,
+        table,
+        ObjectiveForm(request.POST),
+        lambda d: services.create_objective(by=request.user, axis=axis, title=d["title"]),
+    )
+
+
+@login_required
+@require_POST
+def add_indicator(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _roadmap_item(request, slug)
+    objective = get_object_or_404(Objective, axis__table=table, public_id=public_id)
+    return _done(
+        request,
+        table,
+        IndicatorForm(request.POST),
+        lambda d: services.create_indicator(by=request.user, objective=objective, **d),
+    )
+
+
+@login_required
+@require_POST
+def add_result(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _roadmap_item(request, slug)
+    objective = get_object_or_404(Objective, axis__table=table, public_id=public_id)
+
+    def create(d: dict[str, Any]) -> None:
+        parent_id = d["parent"] or request.GET.get("parent", "")
+        parent = (
+            Result.objects.filter(objective=objective, public_id=parent_id).first()
+            if parent_id
+            else None
+        )
+        services.create_result(
+            by=request.user,
+            objective=objective,
+            title=d["title"],
+            parent=parent,
+            weight=d["weight"],
+        )
+
+    return _done(request, table, ResultForm(request.POST), create)
+
+
+@login_required
+@require_POST
+def update_result(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _roadmap_item(request, slug)
+    result = get_object_or_404(Result, objective__axis__table=table, public_id=public_id)
+    return _done(
+        request,
+        table,
+        ResultStatusForm(request.POST),
+        lambda d: services.update_result(by=request.user, result=result, **d),
+    )
+
+
+@login_required
+@require_POST
+def add_milestone(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = _roadmap_item(request, slug)
+    result = get_object_or_404(Result, objective__axis__table=table, public_id=public_id)
+    return _done(
+        request,
+        table,
+        MilestoneForm(request.POST, request.FILES),
+        lambda d: services.add_milestone(by=request.user, result=result, **d),
+    )

@@ -104,10 +104,11 @@ class ThreeW:
 def three_w(table: Table) -> ThreeW:
     """Who does what where: organization × axis, with the places of each cell."""
     initiatives = list(initiatives_of(table))
-    matrix = ThreeW(
-        sorted({i.organization.name for i in initiatives}),
-        sorted({i.axis.name if i.axis else "—" for i in initiatives}),
-    )
+    # Every axis of the table is a column, so an axis nobody works on shows as the gap it is.
+    axes = [a.name for a in table.axes.all()]
+    if any(i.axis is None for i in initiatives):
+        axes.append("—")
+    matrix = ThreeW(sorted({i.organization.name for i in initiatives}), axes)
     for initiative in initiatives:
         key = (initiative.organization.name, initiative.axis.name if initiative.axis else "—")
         matrix.cells.setdefault(key, []).append(initiative)

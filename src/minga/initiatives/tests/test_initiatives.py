@@ -339,14 +339,14 @@ def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for
 def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client_for, table):
     secretariat = client_for("secretariat")
     response = secretariat.post(
-        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2026-11-10"}
+        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2030-11-10"}
     )
     assert response.status_code == 302
     url = response.url
     page = Client().get(url + "?lang=es").content.decode()
-    assert "Informe de rendición de cuentas 2026-T4" in page
+    assert "Informe de rendición de cuentas 2030-T4" in page
     again = secretariat.post(
-        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2026-10-05"}
+        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2030-10-05"}
     )
     assert again.status_code == 400 and "ya está publicado" in again.content.decode()
     client_for("observer").post(url + "attest/", {"statement": "Cifras verificadas"})
@@ -361,7 +361,7 @@ def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client
         .stdout.decode()
         .split()
     )
-    assert "Informe de rendición de cuentas 2026-T4" in text and "Cifras verificadas" in text
+    assert "Informe de rendición de cuentas 2030-T4" in text and "Cifras verificadas" in text
     assert "Dinero por financiador" in text
 
 

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "minga.tables",
     "minga.meetings",
     "minga.roadmap",
+    "minga.agreements",
     "minga.decisions",
     "minga.initiatives",
     "minga.demo",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("minga.tables.urls")),
     path("", include("minga.meetings.urls")),
     path("", include("minga.roadmap.urls")),
+    path("", include("minga.agreements.urls")),
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
     path("api/v1/", api.urls),

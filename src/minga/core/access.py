@@ -43,6 +43,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "priority.submit": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
     "ranking.manage": frozenset({Role.SECRETARIAT}),
     "ranking.vote": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    # conservation agreements
+    "agreement.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # roadmap, initiatives, commitments and reports
     "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "initiative.manage": frozenset({Role.SECRETARIAT}),

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
+from minga.demo.agreements import load_agreements
 from minga.demo.governance import load_governance
 from minga.demo.plans import load_plans
 from minga.demo.shapes import ECUADOR_AMAZON, blob
@@ -170,4 +171,5 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     for instrument in spec.instruments:
         services.add_instrument(by=SYSTEM, table=table, **instrument)
     load_governance(table, seed=spec.seed)
+    load_agreements(table)
     load_plans(table, seed=spec.seed)

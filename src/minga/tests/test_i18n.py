@@ -15,6 +15,14 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 import minga
+from minga.agreements.models import (
+    Agreement,
+    Consent,
+    Delivery,
+    FpicConsultation,
+    Incentive,
+    Obligation,
+)
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
@@ -193,6 +201,12 @@ def _data_values() -> list[str]:
         (Commitment, ["what", "to_whom", "evidence", "dropped_reason"]),
         (AccountabilityReport, ["title", "attestation"]),
         (ExchangeRate, ["source"]),
+        (Agreement, ["title", "renewal", "signatories"]),
+        (Obligation, ["description"]),
+        (Incentive, ["description", "unit"]),
+        (Delivery, ["evidence"]),
+        (FpicConsultation, ["place", "language", "interpreter", "notes"]),
+        (Consent, ["minutes", "withdrawal_reason"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -327,6 +341,9 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "commitments": (member, "get", "/t/morona-santiago/commitments/", {}),
         "reports": (secretariat, "get", "/t/morona-santiago/reports/", {}),
         "accountability report": (anonymous, "get", extra["report"], {}),
+        "agreements": (anonymous, "get", "/t/morona-santiago/agreements/", {}),
+        "agreement (secretariat)": (secretariat, "get", extra["agreement"], {}),
+        "new agreement": (secretariat, "get", "/t/morona-santiago/agreements/new/", {}),
     }
     data = _data_values()
     problems = {}
@@ -397,9 +414,8 @@ def _meetings_and_decisions(personas, organization):
         priorities=priorities,
         closes_at=timezone.now() + dt.timedelta(days=2),
     )
-    from minga.initiatives.models import AccountabilityReport, Initiative
-
     return {
+        "agreement": f"/t/morona-santiago/agreements/{Agreement.objects.filter(table=table).first().public_id}/",
         "initiative": f"/t/morona-santiago/initiatives/{Initiative.objects.filter(table=table).first().public_id}/",
         "report": f"/t/morona-santiago/reports/{AccountabilityReport.objects.filter(table=table).first().public_id}/",
         "proposal": f"/t/morona-santiago/proposals/{proposal.public_id}/",

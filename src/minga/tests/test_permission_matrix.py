@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from minga.agreements.models import Agreement
 from minga.api import api
 from minga.core.access import SYSTEM
 from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
@@ -37,6 +38,8 @@ def answers(default: int, **by_persona: int) -> dict[str, int]:
 EVERYONE_200 = answers(200)
 SECRETARIAT_ONLY = answers(403, secretariat=200, public=302)
 LOGGED_IN = answers(200, public=302)
+# The secretariat and convener record for the table; the monitor here is the community's own.
+COMMUNITY_302 = answers(403, secretariat=302, convener=302, monitor=302, public=302)
 MANAGERS_200 = answers(403, secretariat=200, convener=200, public=302)
 DECIDERS_200 = answers(200, observer=403, outsider=403, other_secretariat=403, public=302)
 
@@ -92,6 +95,17 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "consultation-response": ("POST", answers(403, secretariat=400, public=302)),
     "digest": ("GET", LOGGED_IN),
+    "agreements": ("GET", EVERYONE_200),
+    "agreements-geojson": ("GET", EVERYONE_200),
+    "agreement-new": ("GET", MANAGERS_200),
+    "agreement": ("GET", EVERYONE_200),
+    "agreement-obligation": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "agreement-incentive": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "agreement-consultation": ("POST", COMMUNITY_302),
+    "agreement-consent": ("POST", COMMUNITY_302),
+    "agreement-sign": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "agreement-withdraw": ("POST", COMMUNITY_302),
+    "incentive-delivery": ("POST", COMMUNITY_302),
     "roadmap": ("GET", EVERYONE_200),
     "axis-add": ("POST", answers(403, secretariat=400, convener=400, public=302)),
     "objective-add": ("POST", answers(403, secretariat=302, convener=302, public=302)),
@@ -283,6 +297,9 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     initiative.organization = organization
     initiative.save()
     report = AccountabilityReport.objects.filter(table=table).first()
+    agreement = Agreement.objects.filter(
+        table=table, community__name="Comunidad Shuar Tsapau"
+    ).first()
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
@@ -309,6 +326,8 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "ranking": ranking.public_id,
         "consultation": consultation.public_id,
         "indicator": indicator.public_id,
+        "agreement": agreement.public_id,
+        "incentive": agreement.incentives.first().pk,
         "axis": indicator.objective.axis.public_id,
         "objective": indicator.objective.public_id,
         "result": indicator.objective.results.first().public_id,
@@ -354,6 +373,23 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "ranking-close": {"slug": w["slug"], "public_id": w["ranking"]},
         "consultation": {"slug": w["slug"], "public_id": w["consultation"]},
         "measure": {"slug": w["slug"], "public_id": w["indicator"]},
+        **{
+            name: {"slug": w["slug"], "public_id": w["agreement"]}
+            for name in (
+                "agreement",
+                "agreement-obligation",
+                "agreement-incentive",
+                "agreement-consultation",
+                "agreement-consent",
+                "agreement-sign",
+                "agreement-withdraw",
+            )
+        },
+        "incentive-delivery": {
+            "slug": w["slug"],
+            "public_id": w["agreement"],
+            "pk": w["incentive"],
+        },
         "objective-add": {"slug": w["slug"], "public_id": w["axis"]},
         "indicator-add": {"slug": w["slug"], "public_id": w["objective"]},
         "result-add": {"slug": w["slug"], "public_id": w["objective"]},
@@ -399,6 +435,9 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "consultation-new",
             "roadmap",
             "axis-add",
+            "agreements",
+            "agreements-geojson",
+            "agreement-new",
             "initiatives",
             "initiatives-geojson",
             "three-w",

@@ -128,6 +128,8 @@ def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(clien
         "Consejo de Mujeres Shuar y Achuar Nunkui",
         "Comunidad Achuar Wayusentsa",
         "Gobierno Municipal de Morona",
+        "Comunidad Shuar Yawi",
+        "Comunidad Achuar Kuamar",
     ]
     form = {f"status-{org(n).public_id}": "present" for n in present}
     form[f"names-{org(present[0]).public_id}"] = "Nantar Jimpikit, Rosa Tiwi"
@@ -135,10 +137,10 @@ def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(clien
     response = secretariat.post(f"{base}/attendance/", form)
     assert response.status_code == 302
     assert (
-        Attendance.objects.filter(meeting=meeting, from_paper=True, status="present").count() == 13
+        Attendance.objects.filter(meeting=meeting, from_paper=True, status="present").count() == 15
     )
     page = secretariat.get(f"{base}/?lang=es").content.decode()
-    assert "Hay quórum: 12 de 22 organizaciones miembro presentes (12 necesarias)." in page
+    assert "Hay quórum: 14 de 27 organizaciones miembro presentes (14 necesarias)." in page
 
     for username, stance in (("member", "agree"), ("secretariat", "agree"), ("ngo", "agree")):
         decisions.state_position(

@@ -1,0 +1,202 @@
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import translation
+
+from minga.agreements import services
+from minga.agreements.models import Agreement, Consent, Delivery
+from minga.core.access import SYSTEM, Sensitivity
+from minga.core.models import Event
+from minga.tables.models import Organization, Table
+
+
+@pytest.fixture
+def table(db):
+    return Table.objects.get(slug="morona-santiago")
+
+
+def draft(table, **extra):
+    values = {
+        "by": SYSTEM,
+        "table": table,
+        "title": "Acuerdo de prueba",
+        "community": Organization.objects.get(name="Comunidad Shuar Tsapau"),
+        "counterpart": Organization.objects.get(name="Gobierno Provincial de Morona Santiago"),
+        "starts_on": dt.date(2026, 1, 1),
+        "ends_on": dt.date(2030, 12, 31),
+    }
+    values.update(extra)
+    return services.create_agreement(**values)
+
+
+def test_it_holds_the_seven_demo_agreements(table):
+    signed = Agreement.objects.filter(table=table, status="signed", signed_on=dt.date(2025, 6, 27))
+    assert signed.count() == 7
+    for agreement in signed:
+        kinds = set(agreement.incentives.values_list("kind", flat=True))
+        assert kinds == {"solar_internet", "energy_kits", "water_purification"}
+        assert Delivery.objects.filter(incentive__agreement=agreement).exists()
+        assert agreement.consultations.count() >= 2 and agreement.consent.decision == "consent"
+
+
+def test_it_refuses_to_sign_without_consent(client_for, table):
+    agreement = draft(table)
+    events = Event.objects.count()
+    response = client_for("secretariat").post(
+        f"/t/morona-santiago/agreements/{agreement.public_id}/sign/?lang=es",
+        {"signed_on": "2026-02-01", "signatories": "Prefecto; síndico"},
+        follow=True,
+    )
+    assert (
+        "no puede firmarse sin el consentimiento libre, previo e informado"
+        in response.content.decode()
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == "draft" and Event.objects.count() == events
+
+
+def test_it_refuses_an_incentive_delivered_twice_or_beyond_plan(table):
+    agreement = Agreement.objects.filter(table=table, status="signed").first()
+    incentive = agreement.incentives.get(kind="energy_kits")
+    delivered = Delivery.objects.filter(incentive=incentive).first()
+    before = Delivery.objects.count()
+    with translation.override("es"), pytest.raises(ValidationError) as twice:
+        services.record_delivery(
+            by=SYSTEM, incentive=incentive, quantity=1, delivered_on=delivered.delivered_on
+        )
+    assert "Ya está registrada una entrega de este incentivo" in str(twice.value)
+    with translation.override("es"), pytest.raises(ValidationError) as beyond:
+        services.record_delivery(
+            by=SYSTEM, incentive=incentive, quantity=1000, delivered_on=dt.date(2026, 1, 2)
+        )
+    assert "Solo quedan por entregar" in str(beyond.value)
+    assert Delivery.objects.count() == before
+
+
+def test_it_refuses_an_area_outside_the_territory(table):
+    outside = {
+        "type": "Polygon",
+        "coordinates": [[[-60, -10], [-59, -10], [-59, -9], [-60, -9], [-60, -10]]],
+    }
+    with translation.override("es"), pytest.raises(ValidationError) as caught:
+        draft(table, geometry=outside)
+    assert "El área está fuera del territorio de la mesa." in caught.value.message_dict["geometry"]
+    assert not Agreement.objects.filter(title="Acuerdo de prueba").exists()
+
+
+def test_it_never_shows_an_owner_level_area_outside_the_community(client_for, personas):
+    secret = Agreement.objects.get(area_sensitivity=Sensitivity.OWNER)
+    marker = json.dumps(secret.geometry["coordinates"][0][0])
+    for persona in ("public", "outsider", "other_secretariat", "observer", "member", "secretariat"):
+        client = client_for(persona)
+        for url in (
+            "/t/morona-santiago/agreements.geojson",
+            "/t/morona-santiago/agreements/",
+            f"/t/morona-santiago/agreements/{secret.public_id}/",
+            "/api/v1/tables/morona-santiago",
+        ):
+            body = client.get(url).content.decode()
+            assert marker.strip("[]").split(",")[0] not in body, (persona, url)
+    from django.contrib.auth import get_user_model
+
+    from minga.tables import services as tables
+    from minga.tables.models import Membership, Person
+
+    user = get_user_model().objects.create_user("comunero", password="x")
+    person = Person.objects.create(full_name="Comunero Kuamar", user=user)
+    Membership.objects.create(
+        table=secret.table,
+        organization=secret.community,
+        person=person,
+        role="monitor",
+        since=dt.date(2025, 1, 1),
+    )
+    own = Client()
+    own.force_login(user)
+    assert secret.public_id in own.get("/t/morona-santiago/agreements.geojson").content.decode()
+    assert tables  # the community's own monitor sees its area
+
+
+def test_it_suspends_and_forgets_the_owner_area_when_consent_is_withdrawn(client_for):
+    secret = Agreement.objects.get(area_sensitivity=Sensitivity.OWNER)
+    secretariat = client_for("secretariat")
+    secretariat.post(
+        f"/t/morona-santiago/agreements/{secret.public_id}/withdraw/",
+        {"withdrawn_on": "2026-11-01", "reason": "La asamblea revisó su decisión"},
+    )
+    secret.refresh_from_db()
+    assert secret.status == "suspended" and secret.geometry is None
+    assert Consent.objects.get(agreement=secret).withdrawn_on == dt.date(2026, 11, 1)
+    event = Event.objects.get(type="agreements.consent_withdrawn")
+    assert (
+        len(event.payload["deleted_sha256"]) == 1 and len(event.payload["deleted_sha256"][0]) == 64
+    )
+
+
+def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table):
+    secretariat = client_for("secretariat")
+    point = table.territories.get().shape.representative_point()
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [point.x, point.y],
+                [point.x + 0.01, point.y],
+                [point.x + 0.01, point.y + 0.01],
+                [point.x, point.y + 0.01],
+                [point.x, point.y],
+            ]
+        ],
+    }
+    response = secretariat.post(
+        "/t/morona-santiago/agreements/new/",
+        {
+            "title": "Acuerdo Tsapau 2026",
+            "community": Organization.objects.get(name="Comunidad Shuar Tsapau").public_id,
+            "counterpart": Organization.objects.get(
+                name="Gobierno Provincial de Morona Santiago"
+            ).public_id,
+            "starts_on": "2026-01-01",
+            "ends_on": "2031-01-01",
+            "geometry": json.dumps(square),
+            "area_sensitivity": 0,
+        },
+    )
+    agreement = Agreement.objects.get(title="Acuerdo Tsapau 2026")
+    base = f"/t/morona-santiago/agreements/{agreement.public_id}"
+    assert response.url == base + "/"
+    monitor = client_for("monitor")  # Comunidad Shuar Tsapau's monitor records its own FPIC process
+    monitor.post(
+        f"{base}/consultations/",
+        {"held_on": "2025-12-01", "place": "Tsapau", "language": "Shuar", "participants": 60},
+    )
+    monitor.post(
+        f"{base}/consent/",
+        {"decision": "consent", "decided_on": "2025-12-20", "minutes": "Aprobado en asamblea"},
+    )
+    secretariat.post(
+        f"{base}/incentives/", {"kind": "water_purification", "planned": 10, "unit": "filtros"}
+    )
+    secretariat.post(
+        f"{base}/sign/", {"signed_on": "2026-01-05", "signatories": "Prefecto; síndico"}
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == "signed"
+    incentive = agreement.incentives.get()
+    monitor.post(
+        f"{base}/incentives/{incentive.pk}/deliveries/",
+        {"quantity": 4, "delivered_on": "2026-02-01"},
+    )
+    assert incentive.deliveries.get().quantity == 4
+    assert (
+        client_for("outsider")
+        .post(
+            f"{base}/incentives/{incentive.pk}/deliveries/",
+            {"quantity": 1, "delivered_on": "2026-02-02"},
+        )
+        .status_code
+        == 403
+    )

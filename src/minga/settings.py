@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "minga.agreements",
     "minga.decisions",
     "minga.initiatives",
+    "minga.monitoring",
     "minga.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("minga.agreements.urls")),
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
+    path("", include("minga.monitoring.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "ranking.vote": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
     # conservation agreements
     "agreement.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    # field monitoring
+    "monitoring.import": frozenset({Role.SECRETARIAT, Role.MONITOR}),
     # roadmap, initiatives, commitments and reports
     "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "initiative.manage": frozenset({Role.SECRETARIAT}),

@@ -1,0 +1,177 @@
+"""Importing field data (idempotent by each tool's stable id), and forgetting owner-level data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from pyproj import Geod
+
+from minga.agreements.models import Agreement
+from minga.core.access import Sensitivity
+from minga.core.events import record_event
+from minga.monitoring import formats
+from minga.monitoring.models import Observation, Patrol, Quarantined
+from minga.tables.models import Table
+from minga.tables.queries import require
+
+_GEOD = Geod(ellps="WGS84")
+LEVEL = {"public": Sensitivity.PUBLIC, "table": Sensitivity.TABLE, "owner": Sensitivity.OWNER}
+
+
+@dataclass
+class Summary:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+
+    def line(self) -> str:
+        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.quarantined} quarantined"
+
+
+def _km(points: list[tuple[float, float]]) -> Decimal:
+    if len(points) < 2:
+        return Decimal(0)
+    lons, lats = zip(*points, strict=True)
+    return Decimal(f"{_GEOD.line_length(lons, lats) / 1000:.2f}")
+
+
+def _agreement_at(
+    table: Table, lon: float, lat: float, agreements: list[tuple[Agreement, Any]]
+) -> Agreement | None:
+    from shapely.geometry import Point
+
+    point = Point(lon, lat)
+    return next((a for a, area in agreements if area.covers(point)), None)
+
+
+def import_field(
+    *,
+    by: Any,
+    table: Table,
+    parsed: formats.Parsed,
+    filename: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Bring a parsed export in. Good rows go in (or update by their stable id when their version
+    changed); refused rows go to the quarantine with their reason."""
+    require(by, table, "monitoring.import")
+    summary = Summary()
+    from minga.core.geo import parse_area
+
+    areas = [
+        (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
+    ]
+    total = len(parsed.tracks) + len(parsed.observations)
+    done = 0
+    with transaction.atomic():
+        patrols: dict[str, Patrol] = {}
+        for track in parsed.tracks:
+            patrol, created = Patrol.objects.get_or_create(
+                table=table,
+                source=parsed.format,
+                source_key=track.key,
+                defaults={"started_at": track.started_at},
+            )
+            if created or patrol.version != track.version:
+                patrol.version, patrol.started_at, patrol.monitors = (
+                    track.version,
+                    track.started_at,
+                    track.monitors[:250],
+                )
+                patrol.track = {
+                    "type": "LineString",
+                    "coordinates": [list(p) for p in track.points],
+                }
+                patrol.kilometres = _km(track.points)
+                first = track.points[0] if track.points else None
+                patrol.agreement = _agreement_at(table, *first, areas) if first else None
+                patrol.save()
+            patrols[track.key] = patrol
+            done += 1
+            if progress:
+                progress(done, total)
+        for item in parsed.observations:
+            existing = Observation.objects.filter(
+                table=table, source=parsed.format, source_key=item.key
+            ).first()
+            if item.deleted:
+                if existing is not None:
+                    existing.delete()
+                    summary.updated += 1
+                else:
+                    summary.unchanged += 1
+                continue
+            agreement = _agreement_at(table, item.lon, item.lat, areas)
+            fields = {
+                "version": item.version,
+                "observed_at": item.observed_at,
+                "kind": item.kind,
+                "lon": item.lon,
+                "lat": item.lat,
+                "notes": item.notes,
+                "photos": list(item.photos),
+                "sensitivity": LEVEL[item.sensitivity],
+                "raw": json.loads(json.dumps(item.raw, default=str)),
+                "agreement": agreement,
+                "owner": agreement.community if agreement else None,
+                "patrol": patrols.get(item.patrol_key)
+                or Patrol.objects.filter(table=table, source_key=item.patrol_key).first(),
+            }
+            if existing is None:
+                Observation.objects.create(
+                    table=table, source=parsed.format, source_key=item.key, **fields
+                )
+                summary.new += 1
+            elif existing.version != item.version:
+                for name, value in fields.items():
+                    setattr(existing, name, value)
+                existing.save()
+                summary.updated += 1
+            else:
+                summary.unchanged += 1
+            done += 1
+            if progress:
+                progress(done, total)
+        for refused in parsed.rejected:
+            Quarantined.objects.create(
+                table=table,
+                source=parsed.format,
+                filename=filename[:250],
+                row=str(refused.row),
+                reason=refused.reason,
+                detail=refused.detail[:250],
+                raw=json.loads(json.dumps(refused.raw, default=str)),
+            )
+            summary.quarantined += 1
+        record_event(
+            "monitoring.field_data_imported",
+            actor=by,
+            table=table,
+            payload={"format": parsed.format, "file": filename, **summary.__dict__},
+        )
+    return summary
+
+
+def forget_owner_observations(agreement: Agreement) -> list[str]:
+    """Delete a community's owner-level observations; return their SHA-256 commitments."""
+    found = Observation.objects.filter(agreement=agreement, sensitivity=Sensitivity.OWNER)
+    commitments = [
+        hashlib.sha256(
+            json.dumps([o.source, o.source_key, o.lon, o.lat, o.kind], sort_keys=True).encode()
+        ).hexdigest()
+        for o in found
+    ]
+    found.delete()
+    return commitments
+
+
+def observed_since(table: Table, since: dt.datetime) -> int:
+    return Observation.objects.filter(table=table, observed_at__gte=since).count()

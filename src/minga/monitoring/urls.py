@@ -1,0 +1,18 @@
+from django.urls import path
+
+from minga.monitoring import views
+
+urlpatterns = [
+    path("t/<slug:slug>/monitoring/", views.observations, name="observations"),
+    path(
+        "t/<slug:slug>/monitoring/observations.geojson", views.geojson, name="observations-geojson"
+    ),
+    path("t/<slug:slug>/monitoring/import/", views.upload, name="field-import"),
+    path("t/<slug:slug>/monitoring/quarantine/", views.quarantine, name="quarantine"),
+    path("t/<slug:slug>/monitoring/patrol-form.xlsx", views.xlsform, name="patrol-form"),
+    path(
+        "t/<slug:slug>/agreements/<str:agreement>/patrol-form.xlsx",
+        views.xlsform,
+        name="agreement-patrol-form",
+    ),
+]

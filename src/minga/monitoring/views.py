@@ -65,7 +65,7 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
                 ) % {"name": upload_file.name}
             else:
                 summary = services.import_field(
-                    by=request.user, table=table, parsed=parsed, filename=upload_file.name
+                    by=request.user, table=table, parsed=parsed, filename=upload_file.name or ""
                 )
                 messages.success(
                     request,

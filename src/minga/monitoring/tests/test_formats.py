@@ -1,0 +1,308 @@
+"""Each tool's export, written to its documented structure, read and imported (idempotently)."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from minga.core.access import SYSTEM
+from minga.monitoring import formats
+from minga.monitoring.models import Observation, Patrol, Quarantined
+from minga.monitoring.services import import_field
+from minga.tables.models import Table
+
+LON, LAT = -77.70, -2.40
+
+
+def kobo_json(edit=False):
+    lon = -199  # the second observation's impossible longitude goes to the quarantine
+    return json.dumps(
+        {
+            "count": 1,
+            "next": None,
+            "results": [
+                {
+                    "_id": 101,
+                    "_uuid": "b2" if edit else "b1",
+                    "meta/instanceID": "uuid:b2" if edit else "uuid:b1",
+                    "meta/rootUuid": "uuid:root-1",
+                    "start": "2026-09-01T07:05:00.000-05:00",
+                    "_submission_time": "2026-09-01T15:00:00",
+                    "patrol/monitors": "Yampik Tiwiram, Nantar",
+                    "patrol/track": f"{LAT} {LON} 300 5;{LAT + 0.01} {LON + 0.01} 310 5",
+                    "obs": [
+                        {
+                            "obs/location": f"{LAT} {LON} 300 5",
+                            "obs/kind": "mining",
+                            "obs/notes": "Draga" + (" grande" if edit else ""),
+                            "obs/sensitivity": "table",
+                        },
+                        {
+                            "obs/location": f"{LAT} {lon} 300 5",
+                            "obs/kind": "wildlife",
+                            "obs/notes": "Huellas de jaguar",
+                        },
+                    ],
+                    "_attachments": [],
+                }
+            ],
+        }
+    ).encode()
+
+
+def odk_json(edit=False):
+    return json.dumps(
+        {
+            "@odata.context": "…/Submissions",
+            "value": [
+                {
+                    "__id": "uuid:odk-1",
+                    "__system": {
+                        "submissionDate": "2026-09-02T12:00:00.000Z",
+                        "updatedAt": "2026-09-03T10:00:00.000Z" if edit else None,
+                    },
+                    "start": "2026-09-02T07:00:00.000-05:00",
+                    "patrol": {
+                        "monitors": "Equipo Wayusentsa",
+                        "track": {
+                            "type": "LineString",
+                            "coordinates": [[LON, LAT, 300], [LON + 0.02, LAT, 300]],
+                        },
+                    },
+                    "obs": [
+                        {
+                            "location": {
+                                "type": "Point",
+                                "coordinates": [LON, LAT, 300],
+                                "properties": {"accuracy": 4},
+                            },
+                            "kind": "fire",
+                            "notes": "Quema" + (" controlada" if edit else ""),
+                        },
+                        {
+                            "location": {"type": "Point", "coordinates": [-199, LAT, 0]},
+                            "kind": "other",
+                        },
+                    ],
+                }
+            ],
+        }
+    ).encode()
+
+
+def odk_csv(edit=False):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "SubmissionDate",
+            "location-Latitude",
+            "location-Longitude",
+            "location-Altitude",
+            "location-Accuracy",
+            "kind",
+            "notes",
+            "PARENT_KEY",
+            "KEY",
+            "Edits",
+        ]
+    )
+    writer.writerow(
+        [
+            "2026-09-04T12:00:00.000Z",
+            LAT,
+            LON,
+            300,
+            5,
+            "hunting",
+            "Trampas" + (" retiradas" if edit else ""),
+            "uuid:odk-2",
+            "uuid:odk-2/obs[1]",
+            "1" if edit else "0",
+        ]
+    )
+    writer.writerow(
+        [
+            "2026-09-04T12:00:00.000Z",
+            LAT,
+            -199,
+            300,
+            5,
+            "hunting",
+            "",
+            "uuid:odk-2",
+            "uuid:odk-2/obs[2]",
+            "0",
+        ]
+    )
+    return out.getvalue().encode()
+
+
+def kobo_csv(edit=False):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "obs/location",
+            "obs/kind",
+            "obs/notes",
+            "_index",
+            "_submission__uuid",
+            "meta/instanceID",
+            "start",
+        ]
+    )
+    writer.writerow(
+        [
+            f"{LAT} {LON} 300 5",
+            "illegal_logging",
+            "Motosierra" + (" oída" if edit else ""),
+            1,
+            "root-9",
+            "uuid:v2" if edit else "uuid:v1",
+            "2026-09-05T08:00:00-05:00",
+        ]
+    )
+    writer.writerow(
+        [
+            f"{LAT} -199 300 5",
+            "illegal_logging",
+            "",
+            2,
+            "root-9",
+            "uuid:v1",
+            "2026-09-05T08:00:00-05:00",
+        ]
+    )
+    return out.getvalue().encode()
+
+
+def mapeo(edit=False):
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "id": "a1b2c3d4e5f60718",
+                    "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+                    "properties": {
+                        "docId": "doc-1",
+                        "createdAt": "2026-09-06T09:00:00Z",
+                        "updatedAt": "2026-09-07T09:00:00Z" if edit else "2026-09-06T09:00:00Z",
+                        "categoryId": "sitio_sagrado" if edit else "boundary_mark",
+                        "notes": "Hito",
+                        "deleted": False,
+                    },
+                },
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [-199, LAT]},
+                    "properties": {
+                        "docId": "doc-2",
+                        "createdAt": "2026-09-06T09:00:00Z",
+                        "updatedAt": "x",
+                        "categoryId": "other",
+                    },
+                },
+                {
+                    "type": "Feature",
+                    "geometry": {
+                        "type": "LineString",
+                        "coordinates": [[LON, LAT], [LON, LAT + 0.01]],
+                    },
+                    "properties": {
+                        "docId": "track-1",
+                        "createdAt": "2026-09-06T08:00:00Z",
+                        "updatedAt": "1",
+                    },
+                },
+            ],
+        }
+    ).encode()
+
+
+def smart(edit=False):
+    note = "Cazadores" + (" armados" if edit else "")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<patrol xmlns="http://www.smartconservationsoftware.org/xml/1.3/patrol" id="P-2026-09" patrolType="GROUND" startDate="2026-09-08" endDate="2026-09-08">
+  <legs id="L1"><members givenName="Yampik" familyName="Tiwiram"/>
+    <days date="2026-09-08">
+      <waypoints id="1" x="{LON}" y="{LAT}" time="2026-09-08T08:00:00-05:00">
+        <groups><observations categoryKey="threats.hunting"><attributes attributeKey="note" sValue="{note}"/></observations></groups>
+      </waypoints>
+      <waypoints id="2" x="-199" y="{LAT}" time="2026-09-08T09:00:00-05:00"/>
+      <waypoints id="3" x="{LON + 0.01}" y="{LAT}" time="2026-09-08T10:00:00-05:00">
+        <groups><observations categoryKey="animals.wildlife"/></groups>
+      </waypoints>
+    </days>
+  </legs>
+</patrol>""".encode()
+
+
+CASES = {
+    "kobo-json": kobo_json,
+    "odk-json": odk_json,
+    "odk-csv": odk_csv,
+    "kobo-csv": kobo_csv,
+    "mapeo-geojson": mapeo,
+    "smart-xml": smart,
+}
+
+
+@pytest.mark.parametrize("fmt", list(CASES))
+def test_it_detects_each_format(fmt):
+    assert formats.detect(CASES[fmt]()) == fmt
+
+
+@pytest.mark.parametrize("fmt", list(CASES))
+def test_it_imports_once_updates_edits_and_quarantines_bad_rows(db, fmt):
+    table = Table.objects.get(slug="morona-santiago")
+    build = CASES[fmt]
+    first = import_field(
+        by=SYSTEM, table=table, parsed=formats.parse(build(), fmt), filename=f"a.{fmt}"
+    )
+    assert first.new >= 1 and first.quarantined == 1
+    quarantined = Quarantined.objects.get(table=table, source=fmt)
+    assert (
+        quarantined.reason == "bad_coordinates" and "-199" in quarantined.detail and quarantined.row
+    )
+    count = Observation.objects.filter(source=fmt).count()
+    again = import_field(by=SYSTEM, table=table, parsed=formats.parse(build(), fmt))
+    assert again.new == 0 and again.updated == 0 and again.unchanged == first.new
+    assert Observation.objects.filter(source=fmt).count() == count
+    edited = import_field(by=SYSTEM, table=table, parsed=formats.parse(build(edit=True), fmt))
+    assert edited.new == 0 and edited.updated >= 1
+    assert Observation.objects.filter(source=fmt).count() == count
+
+
+def test_it_reads_tracks_with_their_length(db):
+    table = Table.objects.get(slug="morona-santiago")
+    import_field(by=SYSTEM, table=table, parsed=formats.parse(odk_json(), "odk-json"))
+    patrol = Patrol.objects.get(source="odk-json")
+    assert patrol.monitors == "Equipo Wayusentsa"
+    assert 2.1 < float(patrol.kilometres) < 2.3  # 0.02° of longitude at 2.4° S
+
+
+def test_it_refuses_a_file_of_the_wrong_format(tmp_path, db):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "fotos.zip"
+    path.write_bytes(b"PK\x03\x04 not an export")
+    before = Observation.objects.count()
+    with pytest.raises(CommandError, match="not an export minga knows"):
+        call_command("import", "field", str(path), "--table", "morona-santiago")
+    with pytest.raises(formats.FormatError):
+        formats.parse(b'{"hello": 1}', "kobo-json")
+    assert Observation.objects.count() == before
+
+
+def test_it_prints_one_summary_line(tmp_path, db, capsys):
+    path = tmp_path / "kobo.json"
+    path.write_bytes(kobo_json())
+    call_command("import", "field", str(path), "--table", "morona-santiago")
+    out = capsys.readouterr()
+    assert out.out.strip() == "1 new, 0 updated, 0 unchanged, 1 quarantined"
+    assert "2/2" in out.err  # the progress bar: one track, one observation

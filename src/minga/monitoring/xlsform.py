@@ -23,7 +23,7 @@ SURVEY = [
     ("begin_repeat", "obs", ("Observación", "Observação", "Observation"), {}),
     ("geopoint", "location", ("Lugar", "Local", "Location"), {"required": "yes"}),
     ("select_one kind", "kind", ("Tipo", "Tipo", "Type"), {"required": "yes"}),
-    ("image", "photo", ("Foto", "Foto", "Photo"), {}),
+    ("image", "photo", ("Foto", "Foto", "Photo"), {"parameters": "max-pixels=1280"}),
     ("text", "notes", ("Notas", "Notas", "Notes"), {}),
     (
         "select_one level",

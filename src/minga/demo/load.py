@@ -12,6 +12,7 @@ from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
 from minga.demo.agreements import load_agreements
 from minga.demo.governance import load_governance
+from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
 from minga.demo.shapes import ECUADOR_AMAZON, blob
 from minga.tables import services
@@ -172,4 +173,5 @@ def _table(region: Region, spec: data.TableSpec) -> None:
         services.add_instrument(by=SYSTEM, table=table, **instrument)
     load_governance(table, seed=spec.seed)
     load_agreements(table)
+    load_patrols(table)
     load_plans(table, seed=spec.seed)

@@ -26,6 +26,8 @@ from minga.agreements.models import (
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
+from minga.monitoring.models import Observation as FieldObservation
+from minga.monitoring.models import Patrol
 from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
 from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
 
@@ -91,7 +93,8 @@ def test_it_keeps_the_catalogs_in_step_with_the_source(extracted, lang):
 
 PSEUDO = "en-xa"
 # Brand, language names (always in their own language), file formats and ISO 4217 codes.
-ALLOWED_RAW = {
+FORMAT_CODES = {"kobo", "csv", "json", "odk", "mapeo", "geojson", "smart", "xml"}
+ALLOWED_RAW = FORMAT_CODES | {
     "minga",
     "API",
     "Español",
@@ -207,6 +210,8 @@ def _data_values() -> list[str]:
         (Delivery, ["evidence"]),
         (FpicConsultation, ["place", "language", "interpreter", "notes"]),
         (Consent, ["minutes", "withdrawal_reason"]),
+        (FieldObservation, ["notes"]),
+        (Patrol, ["monitors"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -344,6 +349,9 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "agreements": (anonymous, "get", "/t/morona-santiago/agreements/", {}),
         "agreement (secretariat)": (secretariat, "get", extra["agreement"], {}),
         "new agreement": (secretariat, "get", "/t/morona-santiago/agreements/new/", {}),
+        "monitoring": (secretariat, "get", "/t/morona-santiago/monitoring/", {}),
+        "field import": (secretariat, "get", "/t/morona-santiago/monitoring/import/", {}),
+        "quarantine": (secretariat, "get", "/t/morona-santiago/monitoring/quarantine/", {}),
     }
     data = _data_values()
     problems = {}

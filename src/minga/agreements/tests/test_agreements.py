@@ -131,9 +131,9 @@ def test_it_suspends_and_forgets_the_owner_area_when_consent_is_withdrawn(client
     assert secret.status == "suspended" and secret.geometry is None
     assert Consent.objects.get(agreement=secret).withdrawn_on == dt.date(2026, 11, 1)
     event = Event.objects.get(type="agreements.consent_withdrawn")
-    assert (
-        len(event.payload["deleted_sha256"]) == 1 and len(event.payload["deleted_sha256"][0]) == 64
-    )
+    # The area, and the sacred site its monitors recorded: fingerprints only.
+    assert len(event.payload["deleted_sha256"]) == 2
+    assert all(len(h) == 64 for h in event.payload["deleted_sha256"])
 
 
 def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table):

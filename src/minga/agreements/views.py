@@ -24,6 +24,7 @@ from minga.agreements.forms import (
 )
 from minga.agreements.models import Agreement
 from minga.core.forms import add_errors
+from minga.core.reports import sections
 from minga.core.svgmap import outline_svg
 from minga.tables import queries as tables
 from minga.tables.models import Table
@@ -105,6 +106,7 @@ def agreement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "consultations": list(found.consultations.all()),
             "deliveries": queries.delivery_rows(found),
             "area_shown": area is not None,
+            "sections": sections("agreement", agreement=found),
             "may_manage": tables.may(request.user, table, "agreement.manage"),
             "may_record": services.may_record(request.user, found),
             "forms": {

@@ -9,6 +9,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from minga.agreements import services as agreements
+        from minga.monitoring import reports  # noqa: F401 - registers the agreement-page section
         from minga.monitoring.services import forget_owner_observations
 
         if forget_owner_observations not in agreements.WITHDRAWAL_HANDLERS:

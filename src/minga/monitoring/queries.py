@@ -60,3 +60,45 @@ def geojson_for(user: Any, table: Table) -> dict[str, Any]:
             if p.track
         ]
     return {"type": "FeatureCollection", "features": features}
+
+
+SERIOUS = ("illegal_logging", "mining", "fire")
+
+
+def alerts_for(user: Any, table: Table) -> QuerySet[Observation]:
+    return observations_for(user, table).filter(kind__in=SERIOUS)
+
+
+def coverage(agreement: Any, *, since: Any, reach_km: float = 1.0) -> dict[str, Any]:
+    """Patrol coverage of an agreement since a date: kilometres walked, number of patrols, and the
+    share of its area within ``reach_km`` of a track (a local metric projection, good to a few %)."""
+    from decimal import Decimal
+
+    import numpy
+    from pyproj import Transformer
+    from shapely import transform, unary_union
+    from shapely.geometry import LineString, shape
+
+    patrols = list(agreement.patrols.filter(started_at__gte=since))
+    km = sum((p.kilometres for p in patrols), Decimal(0))
+    share = None
+    if agreement.geometry:
+        area = shape(agreement.geometry)
+        centre = area.centroid
+        transformer = Transformer.from_crs(
+            "EPSG:4326", f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +units=m", always_xy=True
+        )
+
+        def project(coords: Any) -> Any:
+            x, y = transformer.transform(coords[:, 0], coords[:, 1])
+            return numpy.column_stack([x, y])
+
+        local_area = transform(area, project)
+        lines = [transform(LineString(p.track["coordinates"]), project) for p in patrols if p.track]
+        reached = unary_union([line.buffer(reach_km * 1000) for line in lines]) if lines else None
+        share = (
+            round(100 * reached.intersection(local_area).area / local_area.area, 1)
+            if reached
+            else 0.0
+        )
+    return {"patrols": len(patrols), "km": km, "share": share}

@@ -71,6 +71,7 @@ def import_field(
     ]
     total = len(parsed.tracks) + len(parsed.observations)
     done = 0
+    alerts: list[Observation] = []
     with transaction.atomic():
         patrols: dict[str, Patrol] = {}
         for track in parsed.tracks:
@@ -126,10 +127,12 @@ def import_field(
                 or Patrol.objects.filter(table=table, source_key=item.patrol_key).first(),
             }
             if existing is None:
-                Observation.objects.create(
+                observation = Observation.objects.create(
                     table=table, source=parsed.format, source_key=item.key, **fields
                 )
                 summary.new += 1
+                if item.kind in formats.SERIOUS:
+                    alerts.append(observation)
             elif existing.version != item.version:
                 for name, value in fields.items():
                     setattr(existing, name, value)
@@ -140,6 +143,11 @@ def import_field(
             done += 1
             if progress:
                 progress(done, total)
+        # A file imported again (fixed, or not) replaces what it left in quarantine before.
+        if filename:
+            Quarantined.objects.filter(
+                table=table, source=parsed.format, filename=filename[:250], resolved=False
+            ).update(resolved=True)
         for refused in parsed.rejected:
             Quarantined.objects.create(
                 table=table,
@@ -151,6 +159,20 @@ def import_field(
                 raw=json.loads(json.dumps(refused.raw, default=str)),
             )
             summary.quarantined += 1
+        for observation in alerts:
+            record_event(
+                "monitoring.alert_raised",
+                actor=by,
+                table=table,
+                subject=observation,
+                sensitivity=observation.sensitivity,
+                payload={
+                    "kind": observation.kind,
+                    "observed_at": observation.observed_at.isoformat(),
+                },
+            )
+        if alerts:
+            transaction.on_commit(lambda: _mail_alerts(table, [o.pk for o in alerts]))
         record_event(
             "monitoring.field_data_imported",
             actor=by,
@@ -175,3 +197,40 @@ def forget_owner_observations(agreement: Agreement) -> list[str]:
 
 def observed_since(table: Table, since: dt.datetime) -> int:
     return Observation.objects.filter(table=table, observed_at__gte=since).count()
+
+
+def _mail_alerts(table: Table, ids: list[int]) -> None:
+    """Tell the secretariat at once: mining, logging or fire seen on the ground."""
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from minga.tables.models import Membership
+
+    emails = sorted(
+        set(
+            Membership.objects.active()
+            .filter(table=table, role__in=["secretariat", "convener"])
+            .exclude(person__email="")
+            .values_list("person__email", flat=True)
+        )
+    )
+    found = list(Observation.objects.filter(pk__in=ids))
+    if not emails or not found:
+        return
+    lines = [
+        f"- {o.get_kind_display()} · {o.observed_at:%Y-%m-%d} · {o.lat:.5f}, {o.lon:.5f}"
+        for o in found
+        if o.sensitivity < 2
+    ]
+    hidden = len(found) - len(lines)
+    if hidden:
+        lines.append(
+            _("- %(count)s more, recorded by communities as theirs only") % {"count": hidden}
+        )
+    send_mail(
+        _("Alert on the %(table)s: %(count)s serious observations")
+        % {"table": table.name, "count": len(found)},
+        "\n".join(lines),
+        None,
+        emails,
+    )

@@ -33,6 +33,7 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
                 title=table.name,
             ),
             "may_import": tables.may(request.user, table, "monitoring.import"),
+            "alerts": list(queries.alerts_for(request.user, table)[:20]),
         },
     )
 

@@ -306,3 +306,50 @@ def test_it_prints_one_summary_line(tmp_path, db, capsys):
     out = capsys.readouterr()
     assert out.out.strip() == "1 new, 0 updated, 0 unchanged, 1 quarantined"
     assert "2/2" in out.err  # the progress bar: one track, one observation
+
+
+def test_it_raises_an_alert_for_a_serious_observation(db, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from minga.core.models import Event
+
+    table = Table.objects.get(slug="morona-santiago")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_field(by=SYSTEM, table=table, parsed=formats.parse(kobo_json(), "kobo-json"))
+    assert Event.objects.filter(type="monitoring.alert_raised", payload__kind="mining").exists()
+    alert = next(
+        m
+        for m in mail.outbox
+        if "serious" in m.subject or "grave" in m.subject or "Alert" in m.subject
+    )
+    assert "secretariat@demo.minga.invalid" in alert.to
+
+
+def test_it_reimports_a_fixed_file_and_clears_its_quarantine(db):
+    table = Table.objects.get(slug="morona-santiago")
+    import_field(
+        by=SYSTEM, table=table, parsed=formats.parse(odk_csv(), "odk-csv"), filename="obs.csv"
+    )
+    assert Quarantined.objects.filter(filename="obs.csv", resolved=False).count() == 1
+    fixed = odk_csv().replace(b"-199", str(LON + 0.001).encode())
+    summary = import_field(
+        by=SYSTEM, table=table, parsed=formats.parse(fixed, "odk-csv"), filename="obs.csv"
+    )
+    assert summary.new == 1 and summary.quarantined == 0
+    assert not Quarantined.objects.filter(filename="obs.csv", resolved=False).exists()
+
+
+def test_it_shows_patrol_coverage_and_compliance_on_the_agreement(client_for, db):
+    from minga.agreements.models import Agreement
+
+    agreement = (
+        Agreement.objects.filter(area_sensitivity=0, patrols__isnull=False).distinct().first()
+    )
+    page = (
+        client_for("public")
+        .get(f"/t/morona-santiago/agreements/{agreement.public_id}/?lang=en")
+        .content.decode()
+    )
+    assert "Patrols in the last twelve months" in page
+    assert "km walked." in page and "of the area lies within 1 km of a track." in page
+    assert "Patrol obligation not kept: 6 of 12 a year." in page

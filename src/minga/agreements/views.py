@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,7 +22,7 @@ from minga.agreements.forms import (
     WithdrawForm,
 )
 from minga.agreements.models import Agreement
-from minga.core.forms import add_errors
+from minga.core.forms import add_errors, run_posted
 from minga.core.reports import sections
 from minga.core.svgmap import outline_svg
 from minga.tables import queries as tables
@@ -141,16 +140,12 @@ def _act(
     )
     if not allowed:
         raise PermissionDenied(_("Only the table's secretariat or the community may record this."))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            action(found, form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The agreement was updated."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    run_posted(
+        request,
+        form_class(request.POST),
+        lambda data: action(found, data),
+        done=_("The agreement was updated."),
+    )
     return redirect("agreement", slug=table.slug, public_id=found.public_id)
 
 

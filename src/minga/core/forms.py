@@ -17,3 +17,20 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
                 form.add_error(target, error)
     else:
         form.add_error(None, exc)
+
+
+def run_posted(request: Any, form: forms.BaseForm, action: Any, *, done: str) -> bool:
+    """For the small forms folded into a page: validate, run ``action(cleaned_data)``, and tell
+    the person how it went as a message (``done`` on success). True when it succeeded."""
+    from django.contrib import messages
+
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return False
+    try:
+        action(form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, done)
+    return True

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from minga.core.forms import add_errors
+from minga.core.forms import add_errors, run_posted
 from minga.roadmap import queries, services
 from minga.roadmap.forms import (
     AxisForm,
@@ -110,15 +110,7 @@ def _roadmap_item(request: HttpRequest, slug: str) -> Table:
 
 def _done(request: HttpRequest, table: Table, form: Any, action: Any) -> HttpResponse:
     """Run ``action`` with the valid form's data; back to the roadmap, with the error if any."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The roadmap was updated."))
-    else:
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    run_posted(request, form, action, done=_("The roadmap was updated."))
     return redirect("roadmap", slug=table.slug)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -89,6 +90,13 @@ def new_agreement(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _since(request: HttpRequest) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(request.GET.get("since", ""))
+    except ValueError:
+        return None
+
+
 @require_GET
 def agreement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
@@ -105,7 +113,7 @@ def agreement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "consultations": list(found.consultations.all()),
             "deliveries": queries.delivery_rows(found),
             "area_shown": area is not None,
-            "sections": sections("agreement", agreement=found),
+            "sections": sections("agreement", agreement=found, since=_since(request)),
             "may_manage": tables.may(request.user, table, "agreement.manage"),
             "may_record": services.may_record(request.user, found),
             "forms": {

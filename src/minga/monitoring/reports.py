@@ -11,13 +11,22 @@ from django.utils.translation import gettext as _
 from minga.core.reports import Section, register
 from minga.monitoring.queries import coverage
 
+# Obligations an observation of these kinds inside the area breaks.
+BROKEN_BY = {
+    "no_mining": "mining",
+    "no_clearing": "illegal_logging",
+    "no_logging": "illegal_logging",
+}
+
 
 @register("agreement")
-def patrol_coverage(agreement: Any, user: Any = None) -> Section | None:
-    since = timezone.now() - dt.timedelta(days=365)
-    found = coverage(agreement, since=since)
+def patrol_coverage(agreement: Any, since: dt.date | None = None) -> Section | None:
+    """Coverage and compliance since ``since`` (default: the last twelve months)."""
+    start = since or (timezone.localdate() - dt.timedelta(days=365))
+    title = _("Patrols and compliance since %(date)s") % {"date": start.isoformat()}
+    found = coverage(agreement, since=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC))
     if not found["patrols"]:
-        return Section(_("Patrols in the last twelve months"), [_("No patrol recorded.")])
+        return Section(title, [_("No patrol recorded.")])
     items = [
         _("%(n)s patrols, %(km)s km walked.") % {"n": found["patrols"], "km": f"{found['km']:.1f}"},
     ]
@@ -36,4 +45,16 @@ def patrol_coverage(agreement: Any, user: Any = None) -> Section | None:
                 )
                 % {"n": found["patrols"], "required": obligation.per_year}
             )
-    return Section(_("Patrols in the last twelve months"), items)
+        elif obligation.kind in BROKEN_BY:
+            seen = agreement.observations.filter(
+                kind=BROKEN_BY[obligation.kind], observed_at__date__gte=start
+            ).count()
+            items.append(
+                (
+                    _("%(obligation)s: kept, nothing seen.")
+                    if not seen
+                    else _("%(obligation)s: %(n)s observations against it.")
+                )
+                % {"obligation": obligation.get_kind_display(), "n": seen}
+            )
+    return Section(title, items)

@@ -350,6 +350,13 @@ def test_it_shows_patrol_coverage_and_compliance_on_the_agreement(client_for, db
         .get(f"/t/morona-santiago/agreements/{agreement.public_id}/?lang=en")
         .content.decode()
     )
-    assert "Patrols in the last twelve months" in page
+    assert "Patrols and compliance since" in page
     assert "km walked." in page and "of the area lies within 1 km of a track." in page
     assert "Patrol obligation not kept: 6 of 12 a year." in page
+    assert "No new mining: " in page
+    older = (
+        client_for("public")
+        .get(f"/t/morona-santiago/agreements/{agreement.public_id}/?lang=en&since=2000-01-01")
+        .content
+    )
+    assert b"Patrols and compliance since 2000-01-01" in older

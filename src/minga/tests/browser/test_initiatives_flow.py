@@ -147,3 +147,17 @@ def test_it_imports_flags_pools_and_reports(
     assert "Dinero por financiador" in flat and "Fondo Amazonía Viva" in flat, flat
     # The refused upload answers 400 on purpose; Chromium logs that as a failed resource.
     assert [e for e in errors if "status of 400" not in e] == []
+
+
+def test_it_clusters_the_field_observations_on_the_map(browser, demo_server, shoot):
+    page = browser.new_context(locale="es-EC").new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{demo_server.url}/accounts/login/?lang=es")
+    page.get_by_label("Nombre de usuario").fill("secretariat")
+    page.get_by_label("Contraseña").fill("minga-demo")
+    page.get_by_role("button", name="Iniciar sesión").click()
+    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es")
+    expect(page.locator(".map .marker-cluster").first).to_be_visible()
+    shoot(page, "30-observations-clustered")
+    assert errors == []

@@ -9,7 +9,7 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         el.replaceChildren();
-        var map = L.map(el, { attributionControl: !!el.dataset.tiles, scrollWheelZoom: false });
+        var map = L.map(el, { attributionControl: !!el.dataset.tiles, scrollWheelZoom: false, maxZoom: 18 });
         if (el.dataset.tiles) {
           L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
           map.attributionControl.setPrefix(false);
@@ -26,8 +26,16 @@
           onEachFeature: function (f, l) {
             if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
           }
-        }).addTo(map);
+        });
         map.fitBounds(layer.getBounds(), { padding: [12, 12] });
+        // Many points (field observations) are clustered when the page loads the cluster plugin.
+        if (el.dataset.cluster !== undefined && L.markerClusterGroup) {
+          var cluster = L.markerClusterGroup({ showCoverageOnHover: false });
+          layer.eachLayer(function (l) { (l.getLatLng ? cluster : map).addLayer(l); });
+          cluster.addTo(map);
+        } else {
+          layer.addTo(map);
+        }
         el.classList.add("map-ready");
       })
       .catch(function () { /* keep the server-rendered outline */ });

@@ -16,6 +16,8 @@ BROKEN_BY = {
     "no_mining": "mining",
     "no_clearing": "illegal_logging",
     "no_logging": "illegal_logging",
+    "fire_prevention": "fire",
+    "hunting_rules": "hunting",
 }
 
 

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from minga.agreements.forms import (
     WithdrawForm,
 )
 from minga.agreements.models import Agreement
-from minga.core.forms import add_errors, run_posted
+from minga.core.forms import run_posted, saved
 from minga.core.reports import sections
 from minga.core.svgmap import outline_svg
 from minga.tables import queries as tables
@@ -75,13 +75,11 @@ def new_agreement(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "agreement.manage")
     form = AgreementForm(request.POST or None, table=table)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.create_agreement(by=request.user, table=table, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            return redirect("agreement", slug=table.slug, public_id=agreement.public_id)
+    agreement = saved(
+        request, form, lambda d: services.create_agreement(by=request.user, table=table, **d)
+    )
+    if agreement is not None:
+        return redirect("agreement", slug=table.slug, public_id=agreement.public_id)
     return render(
         request,
         "agreements/agreement_new.html",

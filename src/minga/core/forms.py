@@ -34,3 +34,20 @@ def run_posted(request: Any, form: forms.BaseForm, action: Any, *, done: str) ->
         return False
     messages.success(request, done)
     return True
+
+
+def saved(request: Any, form: forms.BaseForm, save: Any) -> Any:
+    """On a valid POST, return ``save(cleaned_data)``; a service's ValidationError lands on the
+    form instead and None comes back (as it does for a GET or an invalid form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as exc:
+        add_errors(form, exc)
+        return None
+
+
+def status_for(request: Any) -> int:
+    """A page that shows a form answers 400 when it comes back from a POST (with its errors)."""
+    return 400 if request.method == "POST" else 200

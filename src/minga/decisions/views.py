@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minga.core.forms import add_errors
+from minga.core.forms import add_errors, saved, status_for
 from minga.decisions import queries, services
 from minga.decisions.forms import (
     AmendForm,
@@ -154,7 +154,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The decision rule was saved."))
             return redirect("decision-register", slug=table.slug)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(request, "decisions/rule.html", {"table": table, "form": form}, status=status)
 
 
@@ -164,14 +164,12 @@ def new_proposal(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "proposal.create")
     form = ProposalForm(request.POST or None, table=table)
-    if request.method == "POST" and form.is_valid():
-        try:
-            proposal = services.create_proposal(by=request.user, table=table, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
-    status = 400 if request.method == "POST" else 200
+    proposal = saved(
+        request, form, lambda d: services.create_proposal(by=request.user, table=table, **d)
+    )
+    if proposal is not None:
+        return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
+    status = status_for(request)
     return render(
         request, "decisions/proposal_new.html", {"table": table, "form": form}, status=status
     )
@@ -204,7 +202,7 @@ def amend(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 _("Version %(number)s is now under deliberation.") % {"number": version.number},
             )
             return redirect("proposal", slug=table.slug, public_id=proposal.public_id)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(
         request,
         "decisions/amend.html",
@@ -389,7 +387,7 @@ def new_consultation(request: HttpRequest, slug: str) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("consultation", slug=table.slug, public_id=consultation.public_id)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(
         request, "decisions/consultation_new.html", {"table": table, "form": form}, status=status
     )

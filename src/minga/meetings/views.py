@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.access import DECIDING_ROLES
-from minga.core.forms import add_errors
+from minga.core.forms import add_errors, saved, status_for
 from minga.meetings import queries, services
 from minga.meetings.forms import AgendaItemForm, MeetingForm, MinutesForm, PriorityForm, RankingForm
 from minga.meetings.ics import meeting_calendar
@@ -75,14 +75,12 @@ def new_meeting(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "meeting.manage")
     form = MeetingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting = services.create_meeting(by=request.user, table=table, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            return redirect("meeting", slug=table.slug, public_id=meeting.public_id)
-    status = 400 if request.method == "POST" else 200
+    meeting = saved(
+        request, form, lambda d: services.create_meeting(by=request.user, table=table, **d)
+    )
+    if meeting is not None:
+        return redirect("meeting", slug=table.slug, public_id=meeting.public_id)
+    status = status_for(request)
     return render(
         request, "meetings/meeting_new.html", {"table": table, "form": form}, status=status
     )
@@ -346,7 +344,7 @@ def new_priority(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Your priority is on the joint agenda."))
             return redirect("joint-agenda", slug=table.slug)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(
         request, "meetings/priority_new.html", {"table": table, "form": form}, status=status
     )
@@ -376,14 +374,12 @@ def new_ranking(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "ranking.manage")
     form = RankingForm(request.POST or None, table=table)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services.open_ranking(by=request.user, table=table, **form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc)
-        else:
-            return redirect("ranking", slug=table.slug, public_id=round_.public_id)
-    status = 400 if request.method == "POST" else 200
+    round_ = saved(
+        request, form, lambda d: services.open_ranking(by=request.user, table=table, **d)
+    )
+    if round_ is not None:
+        return redirect("ranking", slug=table.slug, public_id=round_.public_id)
+    status = status_for(request)
     return render(
         request, "meetings/ranking_new.html", {"table": table, "form": form}, status=status
     )

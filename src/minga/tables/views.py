@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minga.core.forms import add_errors
+from minga.core.forms import add_errors, status_for
 from minga.core.spreadsheet import ImportFailed
 from minga.core.svgmap import outline_svg
 from minga.tables import queries, services
@@ -229,7 +229,7 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
                 },
             )
             return redirect("invitation", slug=table.slug, public_id=invitation.public_id)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(request, "tables/invite.html", {"table": table, "form": form}, status=status)
 
 
@@ -314,7 +314,7 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
                 request, _("%(count)s representatives were imported.") % {"count": len(created)}
             )
             return redirect("members", slug=table.slug)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(
         request,
         "tables/import.html",
@@ -354,7 +354,7 @@ def add_instrument(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("The instrument was added."))
             return redirect("table", slug=table.slug)
-    status = 400 if request.method == "POST" else 200
+    status = status_for(request)
     return render(
         request, "tables/instrument_add.html", {"table": table, "form": form}, status=status
     )

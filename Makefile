@@ -49,3 +49,6 @@ messages:
 
 vendor:
 	scripts/vendor
+
+bench: install
+	$(VENV)/python bench/zonal.py

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from minga.core.access import SYSTEM
+from minga.core.cli import progress_bar
 from minga.monitoring import formats
 from minga.monitoring.services import import_field
 from minga.tables.models import Table
@@ -38,19 +38,11 @@ class Command(BaseCommand):
             parsed = formats.parse(path.read_bytes(), options["format"], path.name)
         except formats.FormatError as exc:
             raise CommandError(f"{path.name}: {exc}") from None
-        err = self.stderr
-
-        def progress(done: int, total: int) -> None:
-            if not total:
-                return
-            width = 30
-            filled = width * done // total
-            err.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending="")
-            if done == total:
-                err.write("")
-            sys.stderr.flush()
-
         summary = import_field(
-            by=SYSTEM, table=table, parsed=parsed, filename=path.name, progress=progress
+            by=SYSTEM,
+            table=table,
+            parsed=parsed,
+            filename=path.name,
+            progress=progress_bar(self.stderr),
         )
         self.stdout.write(summary.line())

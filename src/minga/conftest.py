@@ -29,7 +29,12 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any, _fast_hashing: None) -> None:
+def django_db_setup(
+    django_db_setup: Any, django_db_blocker: Any, _fast_hashing: None, tmp_path_factory: Any
+) -> None:
+    from django.conf import settings
+
+    settings.MINGA_RASTER_ROOT = tmp_path_factory.mktemp("rasters")
     with django_db_blocker.unblock():
         load_demo(say=lambda line: None)
 

@@ -222,6 +222,8 @@ STORAGES = {
 # layers on a plain background. Set e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
 MINGA_TILE_URL = env_str("MINGA_TILE_URL", "")
 MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
+# Satellite layers are registered from files under this folder (never from anywhere else).
+MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
 
 # --- e-mail ----------------------------------------------------------------------------------
 _MAIL_BACKENDS = {

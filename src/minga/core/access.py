@@ -47,6 +47,10 @@ ACTIONS: dict[str, frozenset[str]] = {
     "agreement.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # field monitoring
     "monitoring.import": frozenset({Role.SECRETARIAT, Role.MONITOR}),
+    # satellite layers and verification
+    "satellite.manage": frozenset({Role.SECRETARIAT}),
+    "verification.sample": frozenset({Role.SECRETARIAT, Role.MONITOR}),
+    "verification.issue": frozenset({Role.SECRETARIAT}),
     # roadmap, initiatives, commitments and reports
     "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "initiative.manage": frozenset({Role.SECRETARIAT}),

@@ -14,6 +14,7 @@ from minga.demo.agreements import load_agreements
 from minga.demo.governance import load_governance
 from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
+from minga.demo.satellite import load_satellite
 from minga.demo.shapes import ECUADOR_AMAZON, blob
 from minga.tables import services
 from minga.tables.models import Organization, Region, Table
@@ -175,3 +176,4 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     load_agreements(table)
     load_patrols(table)
     load_plans(table, seed=spec.seed)
+    load_satellite(table, seed=spec.seed)

@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import add_errors
+from minga.core.pdf import pdf_response
 from minga.core.spreadsheet import ImportFailed, read_rows, write_csv, write_xlsx
 from minga.core.svgmap import outline_svg
 from minga.initiatives import queries, services, sheet
@@ -436,14 +436,10 @@ def report(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 @require_GET
 def report_pdf(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    from weasyprint import HTML
-
     context = _report_context(request, slug, public_id)
-    html = render_to_string("initiatives/report_pdf.html", context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="report-{public_id}.pdf"'
-    return response
+    return pdf_response(
+        request, "initiatives/report_pdf.html", context, filename=f"report-{public_id}.pdf"
+    )
 
 
 @login_required

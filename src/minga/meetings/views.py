@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minga.core.access import DECIDING_ROLES
 from minga.core.forms import add_errors, saved, status_for
+from minga.core.pdf import pdf_response
 from minga.meetings import queries, services
 from minga.meetings.forms import AgendaItemForm, MeetingForm, MinutesForm, PriorityForm, RankingForm
 from minga.meetings.ics import meeting_calendar
@@ -296,16 +296,13 @@ def report(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 @require_GET
 def report_pdf(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    from weasyprint import HTML
-
     table, found = _meeting(request, slug, public_id)
-    html = render_to_string(
-        "meetings/report_pdf.html", _report_context(table, found), request=request
+    return pdf_response(
+        request,
+        "meetings/report_pdf.html",
+        _report_context(table, found),
+        filename=f"acta-{found.public_id}.pdf",
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="acta-{found.public_id}.pdf"'
-    return response
 
 
 # --- joint agenda -----------------------------------------------------------------------------

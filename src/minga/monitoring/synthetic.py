@@ -116,7 +116,7 @@ class Landscape:
         if alert_hit.any():
             start = (dt.date(self.release + 1, 1, 1) - dt.date(2014, 12, 31)).days
             span = (years[alert_hit] - (self.release - 2000) - 1) * 365
-            days = start + span + rng.integers(0, 330, size=span.size)
+            days = start + span + rng.integers(0, 300, size=span.size)
             conf = rng.choice([2, 3, 4], p=[0.5, 0.35, 0.15], size=span.size)
             alerts[alert_hit] = conf * 10000 + days
         return {"treecover2000": tc, "lossyear": loss, "gain": gain, "alerts": alerts}

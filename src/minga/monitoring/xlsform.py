@@ -77,3 +77,89 @@ def patrol_xlsform(*, form_id: str, title: str, version: str, local_language: st
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+CHECK_SURVEY = [
+    ("start", "start", ("", "", ""), {}),
+    ("end", "end", ("", "", ""), {}),
+    (
+        "select_one point",
+        "point",
+        ("Punto", "Ponto", "Point"),
+        {"required": "yes", "appearance": "map"},
+    ),
+    ("geopoint", "location", ("Dónde estoy", "Onde estou", "Where I am"), {"required": "yes"}),
+    (
+        "select_one reference",
+        "reference",
+        ("Qué hay en el terreno", "O que há no terreno", "What is on the ground"),
+        {"required": "yes"},
+    ),
+    ("image", "photo", ("Foto", "Foto", "Photo"), {"parameters": "max-pixels=1280"}),
+    ("text", "notes", ("Notas", "Notas", "Notes"), {}),
+]
+REFERENCE_LABELS = {
+    "loss": (
+        "Bosque perdido en el periodo",
+        "Floresta perdida no período",
+        "Forest lost in the period",
+    ),
+    "forest": ("Bosque en pie", "Floresta em pé", "Standing forest"),
+    "other": (
+        "No es bosque (desde antes)",
+        "Não é floresta (desde antes)",
+        "Not forest (since before)",
+    ),
+    "confirmed": ("Sí hay desbroce", "Há desmatamento", "Clearing confirmed"),
+    "false_alarm": ("No hay desbroce", "Não há desmatamento", "No clearing found"),
+}
+
+
+def points_xlsform(
+    *,
+    form_id: str,
+    title: str,
+    version: str,
+    points: list[tuple[str, str, float, float]],
+    answers: list[str],
+) -> bytes:
+    """A check form with the points preloaded: ODK Collect's "select one from map" shows them
+    (choices carry a ``geometry`` column), the monitor picks one, stands there and answers."""
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    languages = [name for name, _ in LANGUAGES]
+    survey.append(
+        [
+            "type",
+            "name",
+            *[f"label::{lang}" for lang in languages],
+            "required",
+            "appearance",
+            "parameters",
+        ]
+    )
+    for kind, name, labels, extra in CHECK_SURVEY:
+        survey.append(
+            [
+                kind,
+                name,
+                *labels,
+                extra.get("required", ""),
+                extra.get("appearance", ""),
+                extra.get("parameters", ""),
+            ]
+        )
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", *[f"label::{lang}" for lang in languages], "geometry"])
+    for name, label, lat, lon in points:
+        choices.append(["point", name, label, label, label, f"{lat:.7f} {lon:.7f} 0 0"])
+    for answer in answers:
+        choices.append(["reference", answer, *REFERENCE_LABELS[answer], ""])
+    settings = book.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version", "default_language"])
+    settings.append([title, form_id, version, "Español (es)"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

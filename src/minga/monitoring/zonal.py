@@ -276,11 +276,18 @@ class AlertMonths:
     def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
         from minga.monitoring.products import decoder_for
 
-        day, conf = decoder_for(self.product).alerts(arrays["alerts"])
+        raw = arrays["alerts"]
+        first = raw if raw.ndim == 2 else raw[0]
+        seen = first != 0
+        code = np.zeros(first.shape, np.int64)
+        if not seen.any():
+            return code
+        day, conf = decoder_for(self.product).alerts(raw[..., seen])
         month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         idx = month - self.first_month
         ok = (day > 0) & (conf > 0) & (idx >= 0) & (idx < self.months)
-        return np.where(ok, 1 + idx * 3 + conf - 1, 0).astype(np.int64)
+        code[seen] = np.where(ok, 1 + idx * 3 + conf - 1, 0)
+        return code
 
 
 # --- the block runner ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import add_errors, status_for
+from minga.core.reports import sections
 from minga.core.spreadsheet import ImportFailed
 from minga.core.svgmap import outline_svg
 from minga.tables import queries, services
@@ -102,6 +103,7 @@ def table_home(request: HttpRequest, slug: str) -> HttpResponse:
                 [(t.shape, t.name) for t in territories],
                 title=_("Territory of %(table)s") % {"table": table.name},
             ),
+            "sections": sections("table", table=table, user=request.user),
         },
     )
 

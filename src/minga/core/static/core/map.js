@@ -22,7 +22,14 @@
               fillColor: hot ? "#b3261e" : "#2e8b57", className: hot ? "overlap" : ""
             };
           },
-          pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 7 }); },
+          pointToLayer: function (f, latlng) {
+            var p = f.properties || {};
+            if (p.radius_m) {  // a satellite hotspot: its extent, coloured by confidence
+              var colour = { low: "#e8b04a", high: "#d46a1f", highest: "#8e1b12" }[p.confidence] || "#b3261e";
+              return L.circle(latlng, { radius: p.radius_m, color: colour, fillColor: colour, fillOpacity: 0.35 });
+            }
+            return L.circleMarker(latlng, { radius: 7 });
+          },
           onEachFeature: function (f, l) {
             if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
           }

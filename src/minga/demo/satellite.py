@@ -65,7 +65,9 @@ def load_satellite(table: Table, *, seed: int) -> None:
     satellite.record_hotspot_checks(
         by=SYSTEM,
         table=table,
-        pairs=[(h.public_id, "false_alarm" if i == 3 else "confirmed") for i, h in enumerate(spots)],
+        pairs=[
+            (h.public_id, "false_alarm" if i == 3 else "confirmed") for i, h in enumerate(spots)
+        ],
     )
     satellite.issue_verification(
         by=SYSTEM, table=table, zone=zone, start_year=2020, end_year=2024, design=design

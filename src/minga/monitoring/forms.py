@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minga.monitoring import products
+from minga.monitoring.models import PRODUCT_LABELS
 from minga.monitoring.sampling import STRATA
 
 
@@ -20,7 +21,7 @@ class LayerForm(forms.Form):
         path.choices = [(f, f) for f in files_available]
         product: Any = self.fields["product"]
         product.choices = [("", _("Detect from the file name"))] + [
-            (d.name, d.label) for d in products.DECODERS.values()
+            (name, PRODUCT_LABELS.get(name, name)) for name in products.DECODERS
         ]
 
 
@@ -66,7 +67,8 @@ class VerificationForm(forms.Form):
         super().__init__(*args, **kwargs)
         design: Any = self.fields["design"]
         design.choices = [("", _("None (satellite only)"))] + [
-            (d.public_id, f"{d.start_year}–{d.end_year} · {d.public_id}") for d in designs
+            (d.public_id, f"{d.start_year}–{d.end_year} · {d.created_at:%Y-%m-%d %H:%M}")
+            for d in designs
         ]
 
 

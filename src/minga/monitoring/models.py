@@ -213,6 +213,31 @@ class AnalysisRun(TimeStampedModel):
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
 
+    @property
+    def step_label(self) -> str:
+        return str(STEP_LABELS.get(self.step, ""))
+
+
+STEP_LABELS = {
+    "forest": _("forest and loss per zone"),
+    "alerts": _("alerts per month"),
+    "saving": _("saving the results"),
+}
+PRODUCT_LABELS = {
+    "hansen_treecover2000": _("Hansen tree cover in 2000 (%)"),
+    "hansen_lossyear": _("Hansen tree cover loss year"),
+    "hansen_gain": _("Hansen tree cover gain 2000–2012"),
+    "gfw_integrated_alerts": _("GFW integrated deforestation alerts"),
+    "umd_glad_landsat_alerts": _("GLAD-L alerts (Landsat)"),
+    "umd_glad_sentinel2_alerts": _("GLAD-S2 alerts (Sentinel-2)"),
+    "wur_radd_alerts": _("RADD alerts (Sentinel-1 radar)"),
+}
+STRATUM_LABELS = {
+    "loss": _("Forest lost in the period"),
+    "forest": _("Standing forest"),
+    "other": _("Other land (not forest, or lost before)"),
+}
+
 
 class Metric(models.TextChoices):
     AREA = "area", _("Area")

@@ -28,6 +28,7 @@ from minga.core.events import record_event
 from minga.core.geo import parse_area
 from minga.monitoring import products, queries
 from minga.monitoring.models import (
+    PRODUCT_LABELS,
     AnalysisRun,
     Hotspot,
     HotspotStatus,
@@ -167,7 +168,11 @@ def register_layer(
             if ds.count < decoder.bands:
                 raise SatelliteError(
                     _("%(product)s needs %(n)s bands; the file has %(m)s.")
-                    % {"product": decoder.label, "n": decoder.bands, "m": ds.count}
+                    % {
+                        "product": PRODUCT_LABELS.get(product, product),
+                        "n": decoder.bands,
+                        "m": ds.count,
+                    }
                 )
             bands = list(range(1, decoder.bands + 1)) if decoder.bands > 1 else 1
             sample = ds.read(bands, window=Window(0, 0, min(ds.width, 512), min(ds.height, 512)))
@@ -176,7 +181,7 @@ def register_layer(
             except products.ProductError as exc:
                 raise SatelliteError(
                     _("The values do not follow the %(product)s encoding: %(detail)s")
-                    % {"product": decoder.label, "detail": exc}
+                    % {"product": PRODUCT_LABELS.get(product, product), "detail": exc}
                 ) from None
             west, south, east, north = ds.bounds
             fields = {

@@ -19,7 +19,12 @@ from minga.core.forms import run_posted
 from minga.core.pdf import pdf_response
 from minga.monitoring import forms, queries, satellite
 from minga.monitoring.charts import CONF_CLASSES, alerts_chart, loss_chart
-from minga.monitoring.models import CONFIDENCE_CHOICES, SampleDesign, VerificationReport
+from minga.monitoring.models import (
+    CONFIDENCE_CHOICES,
+    STRATUM_LABELS,
+    SampleDesign,
+    VerificationReport,
+)
 from minga.monitoring.products import decoder_for
 from minga.monitoring.xlsform import points_xlsform
 from minga.tables import queries as tables
@@ -318,9 +323,17 @@ def design_page(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
         {
             "table": table,
             "design": design,
-            "points": [{**p, "label": labels.get(p["id"], "")} for p in design.points],
-            "matrix": list(zip(STRATA, matrix, strict=True)),
-            "strata": STRATA,
+            "points": [
+                {
+                    **p,
+                    "stratum_label": STRATUM_LABELS[p["stratum"]],
+                    "label": STRATUM_LABELS.get(labels.get(p["id"], ""), ""),
+                }
+                for p in design.points
+            ],
+            "matrix": [(STRATUM_LABELS[s], row) for s, row in zip(STRATA, matrix, strict=True)],
+            "strata": [STRATUM_LABELS[s] for s in STRATA],
+            "mapped": [(STRATUM_LABELS[s], design.mapped_ha.get(s, 0.0)) for s in STRATA],
             "labelled": labelled,
             "may_sample": may_sample,
             "labels_form": forms.LabelsForm(),
@@ -402,6 +415,10 @@ def _verification_context(table: Table, report: VerificationReport) -> dict[str,
         "chart": loss_chart(loss, title=_("Tree cover loss per year (ha)")) if loss else "",
         "alerts": [(names[int(c)], ha) for c, ha in f["alerts_ha_by_confidence"].items()],
         "estimation": f.get("estimation"),
+        "classes": [
+            (STRATUM_LABELS.get(name, name), c)
+            for name, c in (f.get("estimation") or {}).get("classes", {}).items()
+        ],
     }
 
 

@@ -27,7 +27,7 @@ from minga.decisions.models import Comment, Decision, Position, Proposal, Propos
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.monitoring.models import Observation as FieldObservation
-from minga.monitoring.models import Patrol
+from minga.monitoring.models import Patrol, RasterLayer, SampleDesign, VerificationReport
 from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
 from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
 
@@ -103,6 +103,9 @@ ALLOWED_RAW = FORMAT_CODES | {
     "Pseudo",
     "CSV",
     "PDF",
+    "GPX",
+    "GeoJSON",
+    "JSON",
     "XLSX",
     "ICS",
     "USD",
@@ -212,9 +215,14 @@ def _data_values() -> list[str]:
         (Consent, ["minutes", "withdrawal_reason"]),
         (FieldObservation, ["notes"]),
         (Patrol, ["monitors"]),
+        (RasterLayer, ["name"]),
+        (VerificationReport, ["zone_name"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
+    from minga.monitoring.satellite import available_files
+
+    values += available_files()
     values += [
         "secretariat",
         "convener",
@@ -267,6 +275,14 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     invitation = Invitation.objects.latest("created_at")
     organization = Organization.objects.get(acronym="FESUK")
     extra = _meetings_and_decisions(personas, organization)
+    table = Table.objects.get(slug="morona-santiago")
+    design = SampleDesign.objects.filter(table=table).first()
+    territory = table.territories.first()
+    extra["zone"] = f"/t/morona-santiago/satellite/territory/{territory.public_id}/"
+    extra["design"] = f"/t/morona-santiago/samples/{design.public_id}/"
+    extra["verification"] = (
+        f"/t/morona-santiago/verifications/{VerificationReport.objects.filter(table=table).first().public_id}/"
+    )
     person = Person.objects.get(user=personas["member"])
     pages = {
         "network": (anonymous, "get", "/", {}),
@@ -352,6 +368,10 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "monitoring": (secretariat, "get", "/t/morona-santiago/monitoring/", {}),
         "field import": (secretariat, "get", "/t/morona-santiago/monitoring/import/", {}),
         "quarantine": (secretariat, "get", "/t/morona-santiago/monitoring/quarantine/", {}),
+        "satellite": (secretariat, "get", "/t/morona-santiago/satellite/", {}),
+        "satellite zone": (secretariat, "get", extra["zone"], {}),
+        "ground sample": (secretariat, "get", extra["design"], {}),
+        "verification": (anonymous, "get", extra["verification"], {}),
     }
     data = _data_values()
     problems = {}

@@ -24,6 +24,7 @@ from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
+from minga.monitoring.models import AnalysisRun, SampleDesign, VerificationReport
 from minga.roadmap.models import Indicator
 from minga.tables.models import Instrument, Invitation, Membership, Organization, Person
 
@@ -100,6 +101,17 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "field-import": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "quarantine": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "patrol-form": ("GET", EVERYONE_200),
+    "satellite": ("GET", EVERYONE_200),
+    "satellite-run": ("GET", EVERYONE_200),
+    "hotspots-geojson": ("GET", EVERYONE_200),
+    "hotspot-form": ("GET", EVERYONE_200),
+    "hotspot-checks": ("POST", answers(403, secretariat=302, monitor=302, public=302)),
+    "satellite-zone": ("GET", EVERYONE_200),
+    "sample-design": ("GET", EVERYONE_200),
+    "sample-export": ("GET", EVERYONE_200),
+    "verification": ("GET", EVERYONE_200),
+    "verification-json": ("GET", EVERYONE_200),
+    "verification-pdf": ("GET", EVERYONE_200),
     "agreement-patrol-form": ("GET", EVERYONE_200),
     "agreements": ("GET", EVERYONE_200),
     "agreements-geojson": ("GET", EVERYONE_200),
@@ -307,6 +319,9 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         table=table, community__name="Comunidad Shuar Tsapau"
     ).first()
     outside_org = Organization.objects.filter(memberships__table__slug="sucumbios").first()
+    run = AnalysisRun.objects.filter(table=table).first()
+    design = SampleDesign.objects.filter(table=table).first()
+    verification = VerificationReport.objects.filter(table=table).first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
         for name, user in personas.items()
@@ -342,6 +357,10 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "report": report.public_id,
         "token": invitation.token,
         "outside_org": outside_org.public_id,
+        "run": run.public_id,
+        "territory": table.territories.first().public_id,
+        "design": design.public_id,
+        "verification": verification.public_id,
         "tokens": tokens,
         "own_tokens": own_tokens,
     }
@@ -392,6 +411,14 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             )
         },
         "agreement-patrol-form": {"slug": w["slug"], "agreement": w["agreement"]},
+        "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
+        "satellite-zone": {"slug": w["slug"], "kind": "territory", "public_id": w["territory"]},
+        "sample-design": {"slug": w["slug"], "public_id": w["design"]},
+        "sample-export": {"slug": w["slug"], "public_id": w["design"], "fmt": "geojson"},
+        **{
+            name: {"slug": w["slug"], "public_id": w["verification"]}
+            for name in ("verification", "verification-json", "verification-pdf")
+        },
         "incentive-delivery": {
             "slug": w["slug"],
             "public_id": w["agreement"],
@@ -423,6 +450,10 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
     if route.split(":")[0] not in ("api-1.0.0", "admin") and " " not in route:
         if not kwargs and route in {
             "table",
+            "satellite",
+            "hotspots-geojson",
+            "hotspot-form",
+            "hotspot-checks",
             "table-geojson",
             "table-edit",
             "territory-set",

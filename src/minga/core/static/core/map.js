@@ -16,6 +16,11 @@
         }
         var layer = L.geoJSON(data, {
           style: function (f) {
+            var conf = f.properties && f.properties.confidence;
+            if (conf) {  // a satellite hotspot, coloured by its strongest alert
+              var colour = { low: "#e8b04a", high: "#d46a1f", highest: "#8e1b12" }[conf] || "#b3261e";
+              return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.35 };
+            }
             var hot = f.properties && f.properties.overlap;
             return {
               color: hot ? "#b3261e" : "#154d31", weight: 2, fillOpacity: 0.3,
@@ -24,24 +29,24 @@
           },
           pointToLayer: function (f, latlng) {
             var p = f.properties || {};
-            if (p.radius_m) {  // a satellite hotspot: its extent, coloured by confidence
-              var colour = { low: "#e8b04a", high: "#d46a1f", highest: "#8e1b12" }[p.confidence] || "#b3261e";
-              return L.circle(latlng, { radius: p.radius_m, color: colour, fillColor: colour, fillOpacity: 0.35 });
-            }
+            if (p.radius_m) { return L.circle(latlng, { radius: p.radius_m }); }  // a hotspot's extent
             return L.circleMarker(latlng, { radius: 7 });
           },
           onEachFeature: function (f, l) {
             if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
           }
         });
-        map.fitBounds(layer.getBounds(), { padding: [12, 12] });
         // Many points (field observations) are clustered when the page loads the cluster plugin.
         if (el.dataset.cluster !== undefined && L.markerClusterGroup) {
+          map.fitBounds(layer.getBounds(), { padding: [12, 12] });
           var cluster = L.markerClusterGroup({ showCoverageOnHover: false });
           layer.eachLayer(function (l) { (l.getLatLng ? cluster : map).addLayer(l); });
           cluster.addTo(map);
         } else {
+          // circles measure their bounds in map units: place the view first, then fit
+          map.setView([0, 0], 2);
           layer.addTo(map);
+          map.fitBounds(layer.getBounds(), { padding: [12, 12] });
         }
         el.classList.add("map-ready");
       })

@@ -76,8 +76,8 @@ def columns(
 
 
 def _fmt(value: float) -> str:
-    if value >= 100:
-        return f"{value:,.0f}"
-    if value >= 10:
-        return f"{value:.1f}"
-    return f"{value:.2f}"
+    """In the reader's language (1 234,5 in Spanish, 1,234.5 in English)."""
+    from django.utils.formats import number_format
+
+    places = 0 if value >= 100 else 1 if value >= 10 else 2
+    return str(number_format(round(value, places), places, use_l10n=True, force_grouping=True))

@@ -239,7 +239,9 @@ ENGINES = {
 def child(engine: str, data_json: str) -> None:
     data = json.loads(data_json)
     result = ENGINES[engine](data) if engine in ENGINES else ceiling(data)
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM starts afresh at exec (ru_maxrss would carry the parent's high-water mark over)
+    status = Path("/proc/self/status").read_text()
+    own = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result["peak_mib"] = max(own, kids) / 1024
     print(json.dumps(result))

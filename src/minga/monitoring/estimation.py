@@ -11,14 +11,12 @@ reference label on the ground. With ``W_i`` the share of the mapped area in map 
 * user's accuracy ``p_ii / p_i·``, producer's ``p_jj / p_·j``, overall ``Σ_j p_jj`` (eqs. 1–3).
 
 A stratum with fewer than two sample units has no variance estimate: refused, never guessed.
-Also here: the sample allocation the paper recommends (section 5.1.3) and stratified random
-points for a field campaign.
+Also here: the sample allocation the paper recommends (section 5.1.3).
 """
 
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -155,18 +153,3 @@ def allocate(
     for i in big:
         counts[i] = max(minimum, round(left * mapped_area[i] / big_area))
     return counts
-
-
-def random_points_in_cells(
-    cells: Sequence[tuple[float, float, float, float]], n: int, *, seed: int
-) -> list[tuple[float, float]]:
-    """``n`` points drawn uniformly among ``cells`` (equal-area boxes), one per chosen cell."""
-    rng = random.Random(seed)
-    if n > len(cells):
-        n = len(cells)
-    chosen = rng.sample(range(len(cells)), n)
-    points = []
-    for idx in sorted(chosen):
-        x0, y0, x1, y1 = cells[idx]
-        points.append((x0 + (x1 - x0) * rng.random(), y0 + (y1 - y0) * rng.random()))
-    return points

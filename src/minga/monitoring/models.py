@@ -122,6 +122,7 @@ class Quarantined(TimeStampedModel):
 class ZoneKind(models.TextChoices):
     TERRITORY = "territory", _("Territory")
     AGREEMENT = "agreement", _("Agreement")
+    INITIATIVE = "initiative", _("Initiative")
 
 
 class Zone(models.Model):
@@ -133,23 +134,32 @@ class Zone(models.Model):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    initiative = models.ForeignKey(
+        "initiatives.Initiative", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         abstract = True
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(territory__isnull=True) ^ models.Q(agreement__isnull=True),
+                condition=(
+                    models.Q(territory__isnull=False, agreement=None, initiative=None)
+                    | models.Q(territory=None, agreement__isnull=False, initiative=None)
+                    | models.Q(territory=None, agreement=None, initiative__isnull=False)
+                ),
                 name="%(app_label)s_%(class)s_one_zone",
             )
         ]
 
     @property
     def zone(self) -> Any:
-        return self.territory or self.agreement
+        return self.territory or self.agreement or self.initiative
 
     @property
     def zone_kind(self) -> str:
-        return ZoneKind.TERRITORY if self.territory_id else ZoneKind.AGREEMENT
+        if self.territory_id:
+            return ZoneKind.TERRITORY
+        return ZoneKind.AGREEMENT if self.agreement_id else ZoneKind.INITIATIVE
 
 
 class RasterLayer(TimeStampedModel):

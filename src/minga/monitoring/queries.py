@@ -10,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from minga.agreements.models import Agreement
 from minga.core.access import Sensitivity, level_for
 from minga.monitoring.models import (
     AnalysisRun,
@@ -167,34 +166,34 @@ def zones_for(user: Any, table: Table) -> list[Any]:
     """The table's territories and agreements with an area that this viewer may see."""
     from minga.monitoring.satellite import zones_of
 
-    return [z for z in zones_of(table) if zone_visible(user, table, z.territory or z.agreement)]
+    return [z for z in zones_of(table) if zone_visible(user, table, z.owner)]
 
 
 def get_zone_for(user: Any, table: Table, kind: str, public_id: str) -> Any:
     for zone in zones_of_kind(table, kind, public_id):
-        if zone_visible(user, table, zone.territory or zone.agreement):
+        if zone_visible(user, table, zone.owner):
             return zone
         raise PermissionDenied
     raise Http404
 
 
 def zones_of_kind(table: Table, kind: str, public_id: str) -> list[Any]:
-    from minga.core.geo import parse_area
-    from minga.monitoring.satellite import ZoneRef
-    from minga.tables.models import Territory
+    from minga.monitoring.satellite import zones_of
 
-    if kind == ZoneKind.TERRITORY:
-        found = Territory.objects.filter(table=table, public_id=public_id).first()
-        return [ZoneRef(found, None, found.shape)] if found else []
-    if kind == ZoneKind.AGREEMENT:
-        agreement = Agreement.objects.filter(table=table, public_id=public_id).first()
-        if agreement and agreement.geometry:
-            return [ZoneRef(None, agreement, parse_area(agreement.geometry))]
-    return []
+    field = {"territory": "territory", "agreement": "agreement", "initiative": "initiative"}.get(
+        kind
+    )
+    if field is None:
+        return []
+    return [
+        z
+        for z in zones_of(table)
+        if getattr(z, field) is not None and getattr(z, field).public_id == public_id
+    ]
 
 
 def _zone_filter(zone: Any) -> dict[str, Any]:
-    return {"territory": zone.territory, "agreement": zone.agreement}
+    return {"territory": zone.territory, "agreement": zone.agreement, "initiative": zone.initiative}
 
 
 @dataclass
@@ -414,7 +413,9 @@ def verification_figures(
 
 
 def zone_kind_of(zone: Any) -> str:
-    return str(ZoneKind.TERRITORY if zone.territory is not None else ZoneKind.AGREEMENT)
+    if zone.territory is not None:
+        return str(ZoneKind.TERRITORY)
+    return str(ZoneKind.AGREEMENT if zone.agreement is not None else ZoneKind.INITIATIVE)
 
 
 def _touches(area: Any, track: dict[str, Any]) -> bool:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import math
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from minga.agreements.models import Agreement
 from minga.core.events import record_event
 from minga.core.geo import parse_area
+from minga.initiatives.models import Initiative
 from minga.monitoring import products, queries
 from minga.monitoring.models import (
     PRODUCT_LABELS,
@@ -227,22 +229,34 @@ class ZoneRef:
     territory: Territory | None
     agreement: Agreement | None
     geometry: Any
+    initiative: Initiative | None = None
 
     @property
     def fields(self) -> dict[str, Any]:
-        return {"territory": self.territory, "agreement": self.agreement}
+        return {
+            "territory": self.territory,
+            "agreement": self.agreement,
+            "initiative": self.initiative,
+        }
+
+    @property
+    def owner(self) -> Any:
+        return self.territory or self.agreement or self.initiative
 
     @property
     def name(self) -> str:
-        return str(self.territory or self.agreement)
+        return str(self.owner)
 
 
 def zones_of(table: Table) -> list[ZoneRef]:
-    """Every territory and agreement of the table with an area, territories first."""
+    """The table's zones: territories, then agreements and initiatives that have an area."""
     zones = [ZoneRef(t, None, t.shape) for t in table.territories.all().order_by("pk")]
     for agreement in Agreement.objects.filter(table=table).order_by("pk"):
         if agreement.geometry:
             zones.append(ZoneRef(None, agreement, parse_area(agreement.geometry)))
+    for initiative in Initiative.objects.filter(table=table).order_by("pk"):
+        if (initiative.geometry or {}).get("type") in ("Polygon", "MultiPolygon"):
+            zones.append(ZoneRef(None, None, parse_area(initiative.geometry or {}), initiative))
     return zones
 
 
@@ -419,8 +433,8 @@ def _hotspots(run: AnalysisRun, layer: RasterLayer, zones: list[ZoneRef]) -> lis
     since = (dt.date(1970 + first // 12, first % 12 + 1, 1) - products.EPOCH).days - 1
     found = []
     for zone in zones:
-        if zone.agreement is not None:
-            continue  # agreements lie inside territories: one hotspot, one place
+        if zone.territory is None:
+            continue  # agreements and initiatives lie inside territories: one hotspot, one place
         try:
             pixels = sampling.alert_pixels(
                 layer.path, layer.product, zone.geometry, since_day=since
@@ -475,7 +489,7 @@ def create_sample_design(
         raise SatelliteError(
             _("Register a Hansen tree cover 2000 layer and a loss year layer first.")
         )
-    seed = seed if seed is not None else int.from_bytes(__import__("os").urandom(3), "big")
+    seed = seed if seed is not None else secrets.randbelow(2**24)
     try:
         design = sampling.stratified_sample(
             layers["hansen_treecover2000"].path,
@@ -663,9 +677,10 @@ def issue_verification(
     run = queries.latest_run(table)
     if run is None:
         raise SatelliteError(_("Run a satellite analysis of the table first."))
-    if design is not None and (design.territory_id, design.agreement_id) != (
+    if design is not None and (design.territory_id, design.agreement_id, design.initiative_id) != (
         getattr(zone.territory, "pk", None),
         getattr(zone.agreement, "pk", None),
+        getattr(zone.initiative, "pk", None),
     ):
         raise SatelliteError(_("The sample belongs to another zone."))
     figures = queries.verification_figures(

@@ -25,7 +25,6 @@ from minga.monitoring.models import (
     SampleDesign,
     VerificationReport,
 )
-from minga.monitoring.products import decoder_for
 from minga.monitoring.xlsform import points_xlsform
 from minga.tables import queries as tables
 from minga.tables.models import Table
@@ -83,7 +82,7 @@ def satellite_page(request: HttpRequest, slug: str) -> HttpResponse:
             {
                 "zone": zone,
                 "kind": queries.zone_kind_of(zone),
-                "public_id": (zone.territory or zone.agreement).public_id,
+                "public_id": zone.owner.public_id,
                 "series": s,
                 "recent": sum(ha for _, ha in recent),
                 "anomalies": queries.loss_anomalies(s.loss),
@@ -454,7 +453,3 @@ def verification_pdf(request: HttpRequest, slug: str, public_id: str) -> HttpRes
         _verification_context(table, report),
         filename=f"minga-verification-{report.public_id}.pdf",
     )
-
-
-def decoder_label(product: str) -> str:
-    return decoder_for(product).label

@@ -292,16 +292,6 @@ class AlertMonths:
 
 # --- the block runner ------------------------------------------------------------------------------
 
-_OPEN: dict[str, Any] = {}
-
-
-def _dataset(path: str) -> Any:
-    import rasterio
-
-    if path not in _OPEN:
-        _OPEN[path] = rasterio.open(path)
-    return _OPEN[path]
-
 
 @dataclass
 class BlockTask:
@@ -327,11 +317,15 @@ def run_block(task: BlockTask) -> list[tuple[int, np.ndarray]]:
         int(max(z.cell_cols.max(initial=-1) + 1, z.span_end.max(initial=-1))) for _, z in task.zones
     )
     window = Window(c0, r0, c1 - c0, r1 - r0)
+    import rasterio
+
     arrays = {}
     for name, path in task.paths.items():
         nbands = task.bands.get(name, 1)
-        data = _dataset(path).read(list(range(1, nbands + 1)) if nbands > 1 else 1, window=window)
-        arrays[name] = data
+        with rasterio.open(path) as dataset:  # opened per block: a replaced file is never stale
+            arrays[name] = dataset.read(
+                list(range(1, nbands + 1)) if nbands > 1 else 1, window=window
+            )
     code = task.classify(arrays)
     nc = task.classify.ncodes
     h = r1 - r0

@@ -330,3 +330,27 @@ def test_read_label_rows_understands_odk_exports():
     assert satellite.read_label_rows(data) == [("L001", "loss")]
     with pytest.raises(satellite.SatelliteError):
         satellite.read_label_rows(b"\xff\xfe garbage")
+
+
+def test_an_initiative_with_an_area_is_a_zone(client_for, table, personas):
+    from pyproj import Geod
+    from shapely.geometry import Point, mapping
+
+    from minga.initiatives.models import Initiative
+
+    initiative = Initiative.objects.filter(table=table).first()
+    centre = table.territories.first().shape.centroid
+    area = Point(centre.x, centre.y).buffer(0.02)
+    initiative.geometry = mapping(area)
+    initiative.save()
+    run = satellite.start_analysis(by=personas["secretariat"], table=table, background=False)
+    satellite.run_analysis(run)
+    stat = ZoneStatistic.objects.get(run=run, initiative=initiative, metric="area")
+    hectares = abs(Geod(ellps="WGS84").geometry_area_perimeter(area)[0]) / 1e4
+    assert stat.hectares == pytest.approx(hectares, rel=1e-4)
+    page = client_for("public").get(f"/t/{SLUG}/satellite/initiative/{initiative.public_id}/")
+    assert page.status_code == 200 and 'class="chart"' in page.content.decode()
+    assert (
+        client_for("public").get(f"/t/{SLUG}/satellite/planet/{initiative.public_id}/").status_code
+        == 404
+    )

@@ -552,6 +552,30 @@ def _column(row: dict[str, Any], names: Iterable[str]) -> str:
     return ""
 
 
+def _check_pairs(
+    pairs: list[tuple[str, str]],
+    *,
+    known: set[str],
+    answers: Iterable[str],
+    unknown: str,
+    aliases: set[str] | None = None,
+) -> None:
+    """Refuse the whole file when any row names an unknown point or answer (nothing half-stored)."""
+    answers = tuple(answers)
+    accepted = aliases or set(answers)
+    problems = []
+    for n, (point, label) in enumerate(pairs, 2):
+        if point not in known:
+            problems.append(unknown % {"n": n, "point": point or "—"})
+        elif label not in accepted:
+            problems.append(
+                _("row %(n)s: %(label)s is not one of %(classes)s")
+                % {"n": n, "label": label or "—", "classes": ", ".join(answers)}
+            )
+    if problems:
+        raise SatelliteError("; ".join(problems[:10]))
+
+
 def record_labels(
     *, by: Any, design: SampleDesign, pairs: list[tuple[str, str]], source: str = "csv"
 ) -> int:
@@ -559,21 +583,12 @@ def record_labels(
     from minga.monitoring.sampling import STRATA
 
     require(by, design.table, "verification.sample")
-    known = {p["id"] for p in design.points}
-    problems = []
-    for n, (point, label) in enumerate(pairs, 2):
-        if point not in known:
-            problems.append(
-                _("row %(n)s: %(point)s is not a point of this sample")
-                % {"n": n, "point": point or "—"}
-            )
-        elif label not in STRATA:
-            problems.append(
-                _("row %(n)s: %(label)s is not one of %(classes)s")
-                % {"n": n, "label": label or "—", "classes": ", ".join(STRATA)}
-            )
-    if problems:
-        raise SatelliteError("; ".join(problems[:10]))
+    _check_pairs(
+        pairs,
+        known={p["id"] for p in design.points},
+        answers=STRATA,
+        unknown=_("row %(n)s: %(point)s is not a point of this sample"),
+    )
     with transaction.atomic():
         for point, label in pairs:
             ReferenceLabel.objects.update_or_create(
@@ -638,20 +653,13 @@ def record_hotspot_checks(*, by: Any, table: Table, pairs: list[tuple[str, str]]
     """Monitors' answers for hotspots (from the hotspot form): confirmed or false alarm."""
     require(by, table, "verification.sample")
     spots = {h.public_id: h for h in Hotspot.objects.filter(table=table)}
-    problems = []
-    for n, (point, result) in enumerate(pairs, 2):
-        if point not in spots:
-            problems.append(
-                _("row %(n)s: %(point)s is not a hotspot of this table")
-                % {"n": n, "point": point or "—"}
-            )
-        elif result not in HOTSPOT_RESULTS:
-            problems.append(
-                _("row %(n)s: %(label)s is not one of %(classes)s")
-                % {"n": n, "label": result or "—", "classes": "confirmed, false_alarm"}
-            )
-    if problems:
-        raise SatelliteError("; ".join(problems[:10]))
+    _check_pairs(
+        pairs,
+        known=set(spots),
+        answers=("confirmed", "false_alarm"),
+        unknown=_("row %(n)s: %(point)s is not a hotspot of this table"),
+        aliases=set(HOTSPOT_RESULTS),
+    )
     today = timezone.localdate()
     with transaction.atomic():
         for point, result in pairs:

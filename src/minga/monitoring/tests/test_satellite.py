@@ -12,7 +12,6 @@ import rasterio
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from rasterio.transform import from_origin
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event
@@ -28,6 +27,7 @@ from minga.monitoring.models import (
     VerificationReport,
     ZoneStatistic,
 )
+from minga.monitoring.tests.rasters import write_tif
 from minga.tables.models import Table
 
 SLUG = "morona-santiago"
@@ -83,19 +83,8 @@ def test_a_layer_outside_the_raster_folder_is_refused(table, personas, settings,
     assert Event.objects.count() == events
 
 
-def _write(path, array, west=-77.0, north=-2.0, dtype="uint8"):
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=array.shape[1],
-        height=array.shape[0],
-        count=1,
-        dtype=dtype,
-        crs="EPSG:4326",
-        transform=from_origin(west, north, 0.00025, 0.00025),
-    ) as out:
-        out.write(array.astype(dtype), 1)
+def _write(path, array, west=-77.0, north=-2.0):
+    write_tif(path, array, west=west, north=north)
 
 
 def test_a_file_outside_the_encoding_is_refused(table, personas, settings, tmp_path):

@@ -10,30 +10,14 @@ import shapely
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from pyproj import Geod
-from rasterio.transform import from_origin
 
 from minga.monitoring import zonal
 from minga.monitoring.synthetic import Landscape
+from minga.monitoring.tests.rasters import RES
+from minga.monitoring.tests.rasters import write_tif as write
 from minga.monitoring.zonal import Grid, ZonalError, forest_loss, zone_cells
 
 GEOD = Geod(ellps="WGS84")
-RES = 0.00025
-
-
-def write(path, array, *, west=-77.0, north=-1.0, res=RES, crs="EPSG:4326", dtype="uint8"):
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=array.shape[1],
-        height=array.shape[0],
-        count=1,
-        dtype=dtype,
-        crs=crs,
-        transform=from_origin(west, north, res, res),
-    ) as out:
-        out.write(array.astype(dtype), 1)
-    return str(path)
 
 
 def pixel_ha(row, *, north=-1.0, west=-77.0):

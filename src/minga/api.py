@@ -66,6 +66,8 @@ def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
     )
 
 
+from minga.ledger.api import router as log_router  # noqa: E402
 from minga.tables.api import router as tables_router  # noqa: E402
 
 api.add_router("/", tables_router)
+api.add_router("/", log_router)

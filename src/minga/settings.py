@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks_db",
     "minga.core",
+    "minga.ledger",
     "minga.tables",
     "minga.meetings",
     "minga.roadmap",
@@ -92,6 +93,7 @@ INSTALLED_APPS = [
     "minga.decisions",
     "minga.initiatives",
     "minga.monitoring",
+    "minga.credits",
     "minga.demo",
 ]
 
@@ -222,6 +224,10 @@ STORAGES = {
 # layers on a plain background. Set e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
 MINGA_TILE_URL = env_str("MINGA_TILE_URL", "")
 MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
+# The transparency log: its origin line (C2SP tlog-checkpoint) and the signing key's file, which
+# lives outside the database (create it with `minga keys init`).
+MINGA_LOG_ORIGIN = env_str("MINGA_LOG_ORIGIN", "minga.localhost/log")
+MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
 

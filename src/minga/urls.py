@@ -5,6 +5,7 @@ from minga.api import api
 
 urlpatterns = [
     path("", include("minga.core.urls")),
+    path("", include("minga.ledger.urls")),
     path("", include("minga.tables.urls")),
     path("", include("minga.meetings.urls")),
     path("", include("minga.roadmap.urls")),

@@ -51,6 +51,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "satellite.manage": frozenset({Role.SECRETARIAT}),
     "verification.sample": frozenset({Role.SECRETARIAT, Role.MONITOR}),
     "verification.issue": frozenset({Role.SECRETARIAT}),
+    # the credit registry
+    "credits.manage": frozenset({Role.SECRETARIAT}),
     # roadmap, initiatives, commitments and reports
     "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "initiative.manage": frozenset({Role.SECRETARIAT}),

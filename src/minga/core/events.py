@@ -9,6 +9,9 @@ from django.db import transaction
 from minga.core.access import Sensitivity
 from minga.core.models import Event
 
+# Called inside the transaction after every recorded event (the ledger schedules its sequencer).
+RECORDED_HOOKS: list[Any] = []
+
 
 def record_event(
     type: str,
@@ -27,7 +30,7 @@ def record_event(
     subject_ref = ""
     if subject is not None:
         subject_ref = f"{subject._meta.label_lower}:{getattr(subject, 'public_id', subject.pk)}"
-    return Event.objects.create(
+    event = Event.objects.create(
         type=type,
         actor=user,
         actor_label=label,
@@ -36,3 +39,6 @@ def record_event(
         payload=payload or {},
         sensitivity=int(sensitivity),
     )
+    for hook in RECORDED_HOOKS:
+        hook(event)
+    return event

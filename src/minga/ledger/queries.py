@@ -1,0 +1,97 @@
+"""Reads of the log: proofs built from stored subtrees (one query each), entries, checkpoints."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from minga.ledger import merkle
+from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+
+CACHE_SIZE = 200_000
+# Perfect subtrees never change once written: a process-wide cache is always right.
+_cache: OrderedDict[int, bytes] = OrderedDict()
+
+
+class ProofError(ValueError):
+    """A proof request the log cannot answer (index or sizes out of range)."""
+
+
+def _lookup(keys: set[int]) -> dict[int, bytes]:
+    found = {k: _cache[k] for k in keys if k in _cache}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        for key, value in TreeNode.objects.filter(id__in=missing).values_list("id", "hash"):
+            found[key] = bytes(value)
+            _cache[key] = bytes(value)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    if len(found) != len(keys):
+        raise ProofError("the stored tree is missing nodes: run `minga audit --local`")
+    return found
+
+
+def _with_nodes(compute: Any) -> Any:
+    """Run ``compute(subtrees)`` twice: once to learn which nodes it needs, once with them."""
+    needed: set[int] = set()
+
+    def record(level: int, index: int) -> bytes:
+        needed.add((level << LEVEL_SHIFT) | index)
+        return b"\x00" * 32
+
+    compute(merkle.Subtrees(record))
+    nodes = _lookup(needed)
+    return compute(merkle.Subtrees(lambda level, index: nodes[(level << LEVEL_SHIFT) | index]))
+
+
+def tree() -> Any:
+    """Subtrees straight from the database (for roots while sequencing)."""
+    return merkle.Subtrees(
+        lambda level, index: _lookup({(level << LEVEL_SHIFT) | index})[
+            (level << LEVEL_SHIFT) | index
+        ]
+    )
+
+
+def size() -> int:
+    state = LogState.objects.filter(pk=1).first()
+    return state.size if state else 0
+
+
+def root(at: int) -> bytes:
+    if not 0 <= at <= size():
+        raise ProofError(f"the log has no tree of size {at}")
+    return bytes(_with_nodes(lambda t: t.root(at)))
+
+
+def inclusion(index: int, at: int) -> dict[str, Any]:
+    if at > size() or not 0 <= index < at:
+        raise ProofError(f"no leaf {index} in a tree of size {at} (the log holds {size()})")
+    proof, root_hash = _with_nodes(lambda t: (t.inclusion_proof(index, at), t.root(at)))
+    leaf = _with_nodes(lambda t: t.node(0, index))
+    return {"index": index, "size": at, "leaf_hash": leaf, "proof": proof, "root": root_hash}
+
+
+def consistency(first: int, second: int) -> dict[str, Any]:
+    if not 0 < first <= second <= size():
+        raise ProofError(f"no consistency proof from {first} to {second} (the log holds {size()})")
+    proof, r1, r2 = _with_nodes(
+        lambda t: (t.consistency_proof(first, second), t.root(first), t.root(second))
+    )
+    return {"first": first, "second": second, "proof": proof, "first_root": r1, "second_root": r2}
+
+
+def entry(index: int) -> LogEntry | None:
+    return LogEntry.objects.filter(index=index).first()
+
+
+def entry_for_event(event_id: int) -> LogEntry | None:
+    return LogEntry.objects.filter(event_id=event_id).first()
+
+
+def latest_checkpoint() -> Checkpoint | None:
+    return Checkpoint.objects.first()
+
+
+def checkpoint_covering(index: int) -> Checkpoint | None:
+    return Checkpoint.objects.filter(size__gt=index).order_by("size").first()

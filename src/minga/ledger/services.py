@@ -1,0 +1,206 @@
+"""The sequencer and the signer of the transparency log.
+
+Services anywhere record events; none of them touches the log. The **sequencer**
+(:func:`integrate`) takes the events not yet in the log, in the order they were recorded, gives
+them the next leaf indexes and stores every perfect subtree they complete — under one row lock
+(``LogState``), so concurrent writers never fight over indexes (Trillian's design). The
+**signer** (:func:`sign_checkpoint`) signs the tree's size and root as a C2SP checkpoint with the
+Ed25519 key kept in ``MINGA_LOG_KEY_FILE``, outside the database.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from minga.core.models import Event
+from minga.ledger import leaves, merkle, note
+from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+
+BATCH = 5000
+_scheduled = threading.local()
+
+
+def node_key(level: int, index: int) -> int:
+    return (level << LEVEL_SHIFT) | index
+
+
+def frontier(size: int) -> list[tuple[int, int]]:
+    """The perfect subtrees ``(level, index)`` that make up a tree of ``size`` leaves."""
+    out, start = [], 0
+    for level in range(size.bit_length() - 1, -1, -1):
+        if size >> level & 1:
+            out.append((level, start >> level))
+            start += 1 << level
+    return out
+
+
+def schedule_sequencer(event: Event) -> None:
+    """After the transaction that recorded ``event`` commits, have the worker integrate it
+    (once per transaction, however many events it records)."""
+    from minga.ledger.tasks import integrate_log
+
+    conn = transaction.get_connection()
+    key = (id(conn), id(conn.atomic_blocks[0]) if conn.atomic_blocks else None)
+    if getattr(_scheduled, "key", None) == key:
+        return
+    _scheduled.key = key
+
+    def run() -> None:
+        _scheduled.key = None
+        integrate_log.enqueue()
+
+    transaction.on_commit(run)
+
+
+def _leaf_rows(events: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes, bytes | None]]:
+    rows = []
+    for event_id, type_, occurred_at, actor, table, subject, payload, sensitivity in events:
+        salt = os.urandom(16) if sensitivity > 0 else None
+        leaf = leaves.event_leaf(
+            event_id=event_id,
+            type=type_,
+            occurred_at=occurred_at,
+            actor=actor,
+            table=table,
+            subject=subject,
+            payload=payload,
+            sensitivity=sensitivity,
+            salt=salt,
+        )
+        rows.append((event_id, leaf, salt))
+    return rows
+
+
+def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
+    """Append queued events to the log, in recording order; returns how many were added."""
+    added = 0
+    while limit is None or added < limit:
+        step = batch if limit is None else min(batch, limit - added)
+        with transaction.atomic():
+            state, _ = LogState.objects.select_for_update().get_or_create(pk=1)
+            queued = list(
+                Event.objects.filter(log_entry__isnull=True)
+                .order_by("id")
+                .values_list(
+                    "id",
+                    "type",
+                    "occurred_at",
+                    "actor_label",
+                    "table_slug",
+                    "subject",
+                    "payload",
+                    "sensitivity",
+                )[:step]
+            )
+            if not queued:
+                break
+            state.size = append_leaves(state.size, _leaf_rows(queued))
+            state.save(update_fields=["size"])
+        added += len(queued)
+    return added
+
+
+def append_leaves(size: int, rows: list[tuple[int, bytes, bytes | None]]) -> int:
+    """Store leaves ``size, size+1, …`` and every perfect subtree they complete. Call it
+    holding the ``LogState`` lock. Returns the new size."""
+    known: dict[int, bytes] = {}
+    wanted = [node_key(level, index) for level, index in frontier(size)]
+    if wanted:
+        known.update(
+            (k, bytes(h))
+            for k, h in TreeNode.objects.filter(id__in=wanted).values_list("id", "hash")
+        )
+    entries, nodes = [], []
+    for event_id, leaf, salt in rows:
+        digest = merkle.leaf_hash(leaf)
+        entries.append((size, event_id, leaf, digest, salt))
+        i, level, h = size, 0, digest
+        key = node_key(0, i)
+        known[key] = h
+        nodes.append((key, h))
+        while i & 1:
+            h = merkle.node_hash(known[node_key(level, i - 1)], h)
+            level, i = level + 1, i >> 1
+            key = node_key(level, i)
+            known[key] = h
+            nodes.append((key, h))
+        size += 1
+    table_entry = LogEntry._meta.db_table
+    table_node = TreeNode._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f'INSERT INTO {table_entry} ("index", event_id, leaf, leaf_hash, salt) '  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            entries,
+        )
+        cursor.executemany(
+            f"INSERT INTO {table_node} (id, hash) VALUES (%s, %s)",  # noqa: S608
+            nodes,
+        )
+    return size
+
+
+# --- keys and checkpoints -------------------------------------------------------------------------
+
+
+class KeyMissing(RuntimeError):
+    """No signing key: run `minga keys init`."""
+
+
+def key_file() -> Path:
+    return Path(settings.MINGA_LOG_KEY_FILE)
+
+
+def init_keys(*, force: bool = False) -> str:
+    """Create the log's Ed25519 signing key (file mode 0600); returns the verifier key."""
+    path = key_file()
+    if path.exists() and not force:
+        return note.parse_signer(path.read_text()).verifier_key
+    signer, verifier = note.generate(settings.MINGA_LOG_ORIGIN)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(signer + "\n")
+    return verifier
+
+
+def signer_key() -> str:
+    path = key_file()
+    if not path.exists():
+        raise KeyMissing(f"no signing key at {path}: run `minga keys init`")
+    return path.read_text().strip()
+
+
+def verifier_key() -> str:
+    return note.parse_signer(signer_key()).verifier_key
+
+
+def sign_checkpoint() -> Checkpoint:
+    """Sign the current tree (a new checkpoint only when the tree grew)."""
+    key = signer_key()
+    with transaction.atomic():
+        state, _ = LogState.objects.select_for_update().get_or_create(pk=1)
+        latest = Checkpoint.objects.first()
+        if latest is not None and latest.size == state.size:
+            return latest
+        from minga.ledger.queries import tree
+
+        root = tree().root(state.size)
+        body = note.Checkpoint(settings.MINGA_LOG_ORIGIN, state.size, root).text()
+        return Checkpoint.objects.create(size=state.size, root=root, note=note.sign(body, key))
+
+
+def publish() -> Checkpoint | None:
+    """Integrate everything queued and sign a checkpoint if a key exists (the worker's task)."""
+    integrate()
+    try:
+        return sign_checkpoint()
+    except KeyMissing:
+        return None

@@ -12,6 +12,11 @@ from minga.core.testing import EXTRA_DEMO_USERS, PERSONAS
 from minga.demo.load import load_demo
 
 
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Tests that commit for real (``flushes_db``) run last: their flush empties the demo."""
+    items.sort(key=lambda item: item.get_closest_marker("flushes_db") is not None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _fast_hashing() -> None:
     """A cheap hasher for the whole run, set before the demo users get their passwords."""
@@ -28,6 +33,14 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_log_cache() -> None:
+    """Each test rolls its database back; the log's node cache must not outlive it."""
+    from minga.ledger.queries import forget_cache
+
+    forget_cache()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     django_db_setup: Any, django_db_blocker: Any, _fast_hashing: None, tmp_path_factory: Any
@@ -35,6 +48,7 @@ def django_db_setup(
     from django.conf import settings
 
     settings.MINGA_RASTER_ROOT = tmp_path_factory.mktemp("rasters")
+    settings.MINGA_LOG_KEY_FILE = tmp_path_factory.mktemp("keys") / "log.key"
     with django_db_blocker.unblock():
         load_demo(say=lambda line: None)
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
     path("", include("minga.monitoring.urls")),
+    path("", include("minga.credits.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from minga.core.models import Event
 from minga.credits.models import Balance, Batch, Retirement
@@ -20,28 +21,39 @@ def replay_registry() -> Iterator[str]:
     )
     held: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"tradable": 0, "retired": 0})
     retirements: dict[str, tuple[str, str, int]] = {}
-    for type_, p in (
+    for event_id, type_, p in (
         Event.objects.filter(type__startswith="credits.")
         .order_by("id")
-        .values_list("type", "payload")
+        .values_list("id", "type", "payload")
     ):
-        if type_ == "credits.issued":
-            supply[p["batch"]]["issued"] += p["amount"]
-            supply[p["batch"]]["tradable"] += p["amount"]
-            held[(p["to"], p["batch"])]["tradable"] += p["amount"]
-        elif type_ == "credits.transferred":
-            held[(p["from"], p["batch"])]["tradable"] -= p["amount"]
-            held[(p["to"], p["batch"])]["tradable"] += p["amount"]
-        elif type_ == "credits.retired":
-            supply[p["batch"]]["tradable"] -= p["amount"]
-            supply[p["batch"]]["retired"] += p["amount"]
-            held[(p["account"], p["batch"])]["tradable"] -= p["amount"]
-            held[(p["account"], p["batch"])]["retired"] += p["amount"]
-            retirements[p["retirement"]] = (p["batch"], p["account"], p["amount"])
-        elif type_ == "credits.cancelled":
-            supply[p["batch"]]["tradable"] -= p["amount"]
-            supply[p["batch"]]["cancelled"] += p["amount"]
-            held[(p["account"], p["batch"])]["tradable"] -= p["amount"]
+        try:
+            _apply(type_, p, supply, held, retirements)
+        except (KeyError, TypeError):
+            yield f"event #{event_id} ({type_}) does not carry what the registry needs"
+    yield from _compare(supply, held, retirements)
+
+
+def _apply(type_: str, p: dict[str, Any], supply: Any, held: Any, retirements: Any) -> None:
+    if type_ == "credits.issued":
+        supply[p["batch"]]["issued"] += p["amount"]
+        supply[p["batch"]]["tradable"] += p["amount"]
+        held[(p["to"], p["batch"])]["tradable"] += p["amount"]
+    elif type_ == "credits.transferred":
+        held[(p["from"], p["batch"])]["tradable"] -= p["amount"]
+        held[(p["to"], p["batch"])]["tradable"] += p["amount"]
+    elif type_ == "credits.retired":
+        supply[p["batch"]]["tradable"] -= p["amount"]
+        supply[p["batch"]]["retired"] += p["amount"]
+        held[(p["account"], p["batch"])]["tradable"] -= p["amount"]
+        held[(p["account"], p["batch"])]["retired"] += p["amount"]
+        retirements[p["retirement"]] = (p["batch"], p["account"], p["amount"])
+    elif type_ == "credits.cancelled":
+        supply[p["batch"]]["tradable"] -= p["amount"]
+        supply[p["batch"]]["cancelled"] += p["amount"]
+        held[(p["account"], p["batch"])]["tradable"] -= p["amount"]
+
+
+def _compare(supply: Any, held: Any, retirements: Any) -> Iterator[str]:
     rows = {b.batch_id: b for b in Batch.objects.all()}
     for batch_id, want in supply.items():
         row = rows.pop(batch_id, None)

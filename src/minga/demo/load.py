@@ -11,6 +11,7 @@ from django.db import transaction
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
 from minga.demo.agreements import load_agreements
+from minga.demo.credits import load_credits
 from minga.demo.governance import load_governance
 from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
@@ -144,6 +145,11 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
                 ]
             )
         )
+    # the transparency log: every event above, sequenced and signed
+    from minga.ledger import services as ledger
+
+    ledger.init_keys()
+    ledger.publish()
     return True
 
 
@@ -177,3 +183,5 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     load_patrols(table)
     load_plans(table, seed=spec.seed)
     load_satellite(table, seed=spec.seed)
+    if table.slug == "morona-santiago":
+        load_credits(table, seed=spec.seed)

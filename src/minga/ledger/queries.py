@@ -13,6 +13,12 @@ CACHE_SIZE = 200_000
 _cache: OrderedDict[int, bytes] = OrderedDict()
 
 
+def forget_cache() -> None:
+    """Drop cached nodes (the sequencer calls it when it appends: a rolled-back append must never
+    leave hashes behind)."""
+    _cache.clear()
+
+
 class ProofError(ValueError):
     """A proof request the log cannot answer (index or sizes out of range)."""
 

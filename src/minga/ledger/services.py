@@ -101,6 +101,9 @@ def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
             )
             if not queued:
                 break
+            from minga.ledger.queries import forget_cache
+
+            forget_cache()
             state.size = append_leaves(state.size, _leaf_rows(queued))
             state.save(update_fields=["size"])
         added += len(queued)

@@ -3,6 +3,7 @@ went through translation (checked by rendering pages in a pseudo-locale)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 from html.parser import HTMLParser
@@ -23,8 +24,10 @@ from minga.agreements.models import (
     Incentive,
     Obligation,
 )
+from minga.credits.models import Account, Batch, CreditClass, Payout, Project, Retirement
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
+from minga.ledger.models import Checkpoint
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.monitoring.models import Observation as FieldObservation
 from minga.monitoring.models import Patrol, RasterLayer, SampleDesign, VerificationReport
@@ -217,12 +220,26 @@ def _data_values() -> list[str]:
         (Patrol, ["monitors"]),
         (RasterLayer, ["name"]),
         (VerificationReport, ["zone_name"]),
+        (CreditClass, ["name", "class_id"]),
+        (Project, ["name", "description", "project_id"]),
+        (Batch, ["batch_id"]),
+        (Account, ["name"]),
+        (Retirement, ["beneficiary", "reason", "jurisdiction", "public_id"]),
+        (Payout, ["recipient"]),
+        (Checkpoint, ["note"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
+    from minga.credits.queries import certificate
+    from minga.ledger.services import KeyMissing, verifier_key
     from minga.monitoring.satellite import available_files
 
     values += available_files()
+    for retirement in Retirement.objects.all():
+        found = certificate(retirement)
+        values += [found.get("leaf", ""), *found.get("proof", [])]
+    with contextlib.suppress(KeyMissing):
+        values.append(verifier_key())
     values += [
         "secretariat",
         "convener",
@@ -279,6 +296,11 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     design = SampleDesign.objects.filter(table=table).first()
     territory = table.territories.first()
     extra["zone"] = f"/t/morona-santiago/satellite/territory/{territory.public_id}/"
+    from minga.credits.models import Retirement
+    from minga.ledger import services as ledger
+
+    ledger.publish()
+    extra["retirement"] = f"/credits/retirements/{Retirement.objects.first().public_id}/"
     extra["design"] = f"/t/morona-santiago/samples/{design.public_id}/"
     extra["verification"] = (
         f"/t/morona-santiago/verifications/{VerificationReport.objects.filter(table=table).first().public_id}/"
@@ -372,6 +394,8 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "satellite zone": (secretariat, "get", extra["zone"], {}),
         "ground sample": (secretariat, "get", extra["design"], {}),
         "verification": (anonymous, "get", extra["verification"], {}),
+        "credit registry": (anonymous, "get", "/t/morona-santiago/credits/", {}),
+        "retirement certificate": (anonymous, "get", extra["retirement"], {}),
     }
     data = _data_values()
     problems = {}

@@ -112,6 +112,15 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "verification": ("GET", EVERYONE_200),
     "verification-json": ("GET", EVERYONE_200),
     "verification-pdf": ("GET", EVERYONE_200),
+    "log-checkpoint": ("GET", EVERYONE_200),
+    "log-key": ("GET", EVERYONE_200),
+    "log-entry": ("GET", EVERYONE_200),
+    "credit-registry": ("GET", EVERYONE_200),
+    "retirement": ("GET", EVERYONE_200),
+    "retirement-pdf": ("GET", EVERYONE_200),
+    "retirement-json": ("GET", EVERYONE_200),
+    "GET /api/v1/log/proof/inclusion": ("GET", EVERYONE_200),
+    "GET /api/v1/log/proof/consistency": ("GET", EVERYONE_200),
     "agreement-patrol-form": ("GET", EVERYONE_200),
     "agreements": ("GET", EVERYONE_200),
     "agreements-geojson": ("GET", EVERYONE_200),
@@ -322,6 +331,11 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     run = AnalysisRun.objects.filter(table=table).first()
     design = SampleDesign.objects.filter(table=table).first()
     verification = VerificationReport.objects.filter(table=table).first()
+    from minga.credits.models import Retirement
+    from minga.ledger import services as ledger
+
+    ledger.publish()
+    retirement = Retirement.objects.first()
     tokens = {
         name: create_api_token(user=user, name="matrix")[1]
         for name, user in personas.items()
@@ -361,6 +375,7 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "territory": table.territories.first().public_id,
         "design": design.public_id,
         "verification": verification.public_id,
+        "retirement": retirement.public_id,
         "tokens": tokens,
         "own_tokens": own_tokens,
     }
@@ -412,6 +427,11 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         },
         "agreement-patrol-form": {"slug": w["slug"], "agreement": w["agreement"]},
         "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
+        "log-entry": {"index": 1},
+        **{
+            name: {"public_id": w["retirement"]}
+            for name in ("retirement", "retirement-pdf", "retirement-json")
+        },
         "satellite-zone": {"slug": w["slug"], "kind": "territory", "public_id": w["territory"]},
         "sample-design": {"slug": w["slug"], "public_id": w["design"]},
         "sample-export": {"slug": w["slug"], "public_id": w["design"], "fmt": "geojson"},
@@ -451,6 +471,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         if not kwargs and route in {
             "table",
             "satellite",
+            "credit-registry",
             "hotspots-geojson",
             "hotspot-form",
             "hotspot-checks",
@@ -500,6 +521,10 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
     path = route.split(" ", 1)[1]
     path = path.replace("{slug}", w["slug"]).replace("{public_id}", w["organization"])
     path = path.replace("{membership_id}", str(w["api_membership"]))
+    path += {
+        "GET /api/v1/log/proof/inclusion": "?index=0&size=2",
+        "GET /api/v1/log/proof/consistency": "?first=1&second=2",
+    }.get(route, "")
     bodies = {
         "PATCH /api/v1/tables/{slug}": {"description": "Actualizada por la API"},
         "POST /api/v1/tables/{slug}/memberships": {"organization": w["outside_org"]},

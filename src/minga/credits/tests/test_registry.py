@@ -1,0 +1,309 @@
+"""The registry's rules: verified issuance once per area-period, exact supply, idempotent moves,
+concurrent retirements, certificates anyone can check, and fair distribution."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from minga.core.access import SYSTEM
+from minga.core.models import Event
+from minga.credits import distribution
+from minga.credits import services as credits
+from minga.credits.models import Account, Balance, Batch, Project, Retirement
+from minga.ledger import services as ledger
+from minga.monitoring.models import VerificationReport
+
+DOCS = Path(__file__).resolve().parents[4] / "docs"
+
+
+@pytest.fixture
+def project(db):
+    return Project.objects.get(project_id="BJ01-001")
+
+
+@pytest.fixture
+def batch(project):
+    return project.batches.get()
+
+
+@pytest.fixture
+def holder(batch):
+    return Account.objects.get(balances__batch=batch, kind="organization")
+
+
+def supply_adds_up(batch):
+    batch.refresh_from_db()
+    assert batch.issued == batch.tradable + batch.retired + batch.cancelled + batch.escrowed
+    held = Balance.objects.filter(batch=batch).aggregate(t=Sum("tradable"), r=Sum("retired"))
+    assert held["t"] == batch.tradable and held["r"] == batch.retired
+
+
+def test_the_demo_pilot(project, batch):
+    assert project.credit_class.class_id == "BJ01" and batch.batch_id.startswith(
+        "BJ01-001-20170101-20241231-"
+    )
+    sales = list(project.sales.order_by("sold_on"))
+    assert sales[0].total == Decimal("16000.16") and not sales[0].committed
+    assert sales[1].committed and sales[1].total == Decimal("27500.00")
+    payouts = list(sales[0].payouts.all())
+    assert sum(p.amount for p in payouts) == sales[0].total
+    assert sum(p.amount for p in payouts if p.community) >= Decimal("0.6") * sales[0].total
+    supply_adds_up(batch)
+
+
+def test_issuance_needs_a_verification_of_the_area_and_period_and_happens_once(
+    project, batch, holder
+):
+    events = Event.objects.count()
+    report = batch.verification
+    with pytest.raises(credits.RegistryError, match="already issued"):
+        credits.issue_batch(
+            by=SYSTEM,
+            project=project,
+            verification=report,
+            start_date=dt.date(2024, 1, 1),
+            end_date=dt.date(2024, 6, 30),
+            amount=10,
+            recipient=holder,
+        )
+    territory_report = VerificationReport.objects.filter(territory__isnull=False).first()
+    with pytest.raises(credits.RegistryError, match="not for this project's area"):
+        credits.issue_batch(
+            by=SYSTEM,
+            project=project,
+            verification=territory_report,
+            start_date=dt.date(2021, 1, 1),
+            end_date=dt.date(2021, 12, 31),
+            amount=10,
+            recipient=holder,
+        )
+    with pytest.raises(credits.RegistryError, match="covers 2017–2024"):
+        credits.issue_batch(
+            by=SYSTEM,
+            project=project,
+            verification=report,
+            start_date=dt.date(2025, 1, 1),
+            end_date=dt.date(2025, 12, 31),
+            amount=10,
+            recipient=holder,
+        )
+    assert Event.objects.count() == events
+    assert Batch.objects.filter(project=project).count() == 1
+
+
+def test_retiring_more_than_the_balance_writes_nothing(batch, holder):
+    events, retired = Event.objects.count(), batch.retired
+    balance = Balance.objects.get(batch=batch, account=holder)
+    with pytest.raises(credits.RegistryError, match="holds"):
+        credits.retire(
+            by=SYSTEM,
+            batch=batch,
+            account=holder,
+            amount=balance.tradable + 1,
+            beneficiary="X",
+            reason="Y",
+            jurisdiction="EC",
+            idempotency_key="too-much",
+        )
+    for amount in (0, -5, 1.5):
+        with pytest.raises(credits.RegistryError):
+            credits.retire(
+                by=SYSTEM,
+                batch=batch,
+                account=holder,
+                amount=amount,
+                beneficiary="X",
+                reason="Y",
+                jurisdiction="EC",
+                idempotency_key=f"bad-{amount}",
+            )
+    batch.refresh_from_db()
+    assert Event.objects.count() == events and batch.retired == retired
+
+
+def test_the_same_idempotency_key_retires_once(batch, holder):
+    first = credits.retire(
+        by=SYSTEM,
+        batch=batch,
+        account=holder,
+        amount=7,
+        beneficiary="BID",
+        reason="r",
+        jurisdiction="EC",
+        idempotency_key="once",
+    )
+    again = credits.retire(
+        by=SYSTEM,
+        batch=batch,
+        account=holder,
+        amount=7,
+        beneficiary="BID",
+        reason="r",
+        jurisdiction="EC",
+        idempotency_key="once",
+    )
+    assert again.pk == first.pk and Retirement.objects.filter(idempotency_key="once").count() == 1
+    with pytest.raises(credits.RegistryError, match="different operation"):
+        credits.retire(
+            by=SYSTEM,
+            batch=batch,
+            account=holder,
+            amount=8,
+            beneficiary="BID",
+            reason="r",
+            jurisdiction="EC",
+            idempotency_key="once",
+        )
+    supply_adds_up(batch)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["transfer", "retire", "cancel"]),
+            st.integers(1, 4000),
+            st.integers(0, 2),
+        ),
+        max_size=12,
+    )
+)
+def test_the_supply_invariant_holds_under_any_sequence(batch, holder, ops):
+    accounts = [holder, *Account.objects.filter(kind="buyer").order_by("pk")[:2]]
+    for n, (op, amount, who) in enumerate(ops):
+        account = accounts[who]
+        try:
+            if op == "transfer":
+                credits.transfer(
+                    by=SYSTEM,
+                    batch=batch,
+                    sender=account,
+                    recipient=accounts[(who + 1) % 3],
+                    amount=amount,
+                    idempotency_key=f"h-{id(ops)}-{n}",
+                )
+            elif op == "retire":
+                credits.retire(
+                    by=SYSTEM,
+                    batch=batch,
+                    account=account,
+                    amount=amount,
+                    beneficiary="b",
+                    reason="r",
+                    jurisdiction="EC",
+                    idempotency_key=f"h-{id(ops)}-{n}",
+                )
+            else:
+                credits.cancel(
+                    by=SYSTEM, batch=batch, account=account, amount=amount, reason="test"
+                )
+        except credits.RegistryError:
+            pass
+        supply_adds_up(batch)
+
+
+@pytest.mark.flushes_db
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_retirements_against_a_balance_of_ten():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks under real concurrency need PostgreSQL (make test-postgres)")
+    from minga.demo.load import load_demo
+
+    load_demo(say=lambda line: None)
+    batch = Project.objects.get(project_id="BJ01-001").batches.get()
+    holder = Account.objects.get(balances__batch=batch, kind="organization")
+    target = credits.open_account(by=SYSTEM, table=batch.project.table, kind="buyer", name="Ten")
+    credits.transfer(
+        by=SYSTEM, batch=batch, sender=holder, recipient=target, amount=10, idempotency_key="ten"
+    )
+    barrier = threading.Barrier(50)
+    outcomes = []
+
+    def worker(n):
+        try:
+            barrier.wait()
+            credits.retire(
+                by=SYSTEM,
+                batch=batch,
+                account=target,
+                amount=1,
+                beneficiary="b",
+                reason="r",
+                jurisdiction="EC",
+                idempotency_key=f"c-{n}",
+            )
+            outcomes.append("ok")
+        except credits.RegistryError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 10 and outcomes.count("refused") == 40
+    balance = Balance.objects.get(batch=batch, account=target)
+    assert (balance.tradable, balance.retired) == (0, 10)
+    supply_adds_up(batch)
+
+
+def test_a_certificate_anyone_can_check(client_for, tmp_path):
+    ledger.publish()
+    retirement = Retirement.objects.get(idempotency_key="demo-retirement-1")
+    page = client_for("public").get(f"/credits/retirements/{retirement.public_id}/?lang=en")
+    assert page.status_code == 200 and "Signed checkpoint" in page.content.decode()
+    pdf = client_for("public").get(f"/credits/retirements/{retirement.public_id}.pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    bundle = client_for("public").get(f"/credits/retirements/{retirement.public_id}.json").json()
+    path = tmp_path / "certificate.json"
+    path.write_text(json.dumps(bundle))
+    script = DOCS / "verify_certificate.py"
+    ok = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "5000 credits of BJ01-001" in ok.stdout
+    tampered = dict(bundle, leaf=bundle["leaf"].replace('"amount":5000', '"amount":50000'))
+    path.write_text(json.dumps(tampered))
+    bad = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "not included" in bad.stdout
+    # the script imports nothing from minga
+    assert "minga" not in "".join(
+        line for line in script.read_text().splitlines() if line.startswith(("import", "from"))
+    )
+
+
+def test_the_registry_page(client_for):
+    body = client_for("public").get("/t/morona-santiago/credits/?lang=es").content.decode()
+    assert "BJ01-001" in body and "Compradores del lanzamiento" in body
+
+
+def r(name, community, hectares=0, families=0):
+    return distribution.Recipient(name, community, Decimal(hectares), families)
+
+
+def test_distribution_adds_up_to_the_cent_and_keeps_the_community_minimum():
+    people = [r("A", True, 10, 5), r("B", True, 0, 1), r("NGO", False, 100, 0)]
+    payouts = distribution.distribute(Decimal("100.00"), people, {"hectares": 1})
+    assert sum(p.amount for p in payouts) == Decimal("100.00")
+    assert sum(p.amount for p in payouts if p.community) == Decimal("60.00")  # scaled up to 60 %
+    thirds = distribution.distribute(
+        Decimal("100.00"), [r("X", True), r("Y", True), r("Z", True)], {"equal": 1}
+    )
+    assert [p.amount for p in thirds] == [Decimal("33.34"), Decimal("33.33"), Decimal("33.33")]
+    with pytest.raises(distribution.DistributionError, match="add up to 1"):
+        distribution.distribute(Decimal(1), people, {"hectares": "0.5"})
+    with pytest.raises(distribution.DistributionError, match="needs a community"):
+        distribution.distribute(Decimal(1), [r("NGO", False, 1)], {"equal": 1})

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from minga.credits import views
+
+urlpatterns = [
+    path("t/<slug:slug>/credits/", views.registry, name="credit-registry"),
+    path("credits/retirements/<str:public_id>/", views.certificate, name="retirement"),
+    path("credits/retirements/<str:public_id>.pdf", views.certificate_pdf, name="retirement-pdf"),
+    path(
+        "credits/retirements/<str:public_id>.json", views.certificate_json, name="retirement-json"
+    ),
+]

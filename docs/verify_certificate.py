@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import sys
+from pathlib import Path
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -109,8 +110,7 @@ def main() -> int:
     parser.add_argument("certificate")
     parser.add_argument("--key", help="the log's verifier key you trust")
     args = parser.parse_args()
-    with open(args.certificate, encoding="utf-8") as f:
-        certificate = json.load(f)
+    certificate = json.loads(Path(args.certificate).read_text(encoding="utf-8"))
     if certificate.get("status") != "included":
         print("the certificate is not yet included in a signed checkpoint")
         return 1

@@ -51,4 +51,5 @@ vendor:
 	scripts/vendor
 
 bench: install
+	$(VENV)/python bench/ledger.py
 	$(VENV)/python bench/zonal.py

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from minga.ledger import merkle
 from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
 
@@ -14,9 +16,11 @@ _cache: OrderedDict[int, bytes] = OrderedDict()
 
 
 def forget_cache() -> None:
-    """Drop cached nodes (the sequencer calls it when it appends: a rolled-back append must never
-    leave hashes behind)."""
+    """Drop cached nodes and size (the sequencer calls it when it appends: a rolled-back append
+    must never leave hashes behind)."""
+    global _known_size
     _cache.clear()
+    _known_size = 0
 
 
 class ProofError(ValueError):
@@ -33,12 +37,17 @@ def _lookup(keys: set[int]) -> dict[int, bytes]:
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     if len(found) != len(keys):
-        raise ProofError("the stored tree is missing nodes: run `minga audit --local`")
+        raise ProofError(_("the stored tree is missing nodes: run `minga audit --local`"))
     return found
 
 
 def _with_nodes(compute: Any) -> Any:
-    """Run ``compute(subtrees)`` twice: once to learn which nodes it needs, once with them."""
+    """Run ``compute(subtrees)`` on cached nodes; on a miss, learn which nodes it needs (a dry
+    run), fetch them in one query, and run it again."""
+    try:
+        return compute(merkle.Subtrees(lambda level, index: _cache[(level << LEVEL_SHIFT) | index]))
+    except KeyError:
+        pass
     needed: set[int] = set()
 
     def record(level: int, index: int) -> bytes:
@@ -59,28 +68,46 @@ def tree() -> Any:
     )
 
 
+_known_size = 0
+
+
 def size() -> int:
+    global _known_size
     state = LogState.objects.filter(pk=1).first()
-    return state.size if state else 0
+    _known_size = state.size if state else 0
+    return _known_size
+
+
+def _check_size(at: int) -> int:
+    """The log's size, asked of the database only when ``at`` is beyond the size last seen
+    (the log only grows, so a smaller size needs no query)."""
+    return _known_size if 0 <= at <= _known_size else size()
 
 
 def root(at: int) -> bytes:
-    if not 0 <= at <= size():
-        raise ProofError(f"the log has no tree of size {at}")
+    if not 0 <= at <= _check_size(at):
+        raise ProofError(_("the log has no tree of size %(size)s") % {"size": at})
     return bytes(_with_nodes(lambda t: t.root(at)))
 
 
 def inclusion(index: int, at: int) -> dict[str, Any]:
-    if at > size() or not 0 <= index < at:
-        raise ProofError(f"no leaf {index} in a tree of size {at} (the log holds {size()})")
-    proof, root_hash = _with_nodes(lambda t: (t.inclusion_proof(index, at), t.root(at)))
-    leaf = _with_nodes(lambda t: t.node(0, index))
+    if at > _check_size(at) or not 0 <= index < at:
+        raise ProofError(
+            _("no leaf %(index)s in a tree of size %(size)s (the log holds %(n)s)")
+            % {"index": index, "size": at, "n": _known_size}
+        )
+    proof, root_hash, leaf = _with_nodes(
+        lambda t: (t.inclusion_proof(index, at), t.root(at), t.node(0, index))
+    )
     return {"index": index, "size": at, "leaf_hash": leaf, "proof": proof, "root": root_hash}
 
 
 def consistency(first: int, second: int) -> dict[str, Any]:
-    if not 0 < first <= second <= size():
-        raise ProofError(f"no consistency proof from {first} to {second} (the log holds {size()})")
+    if not 0 < first <= second <= _check_size(second):
+        raise ProofError(
+            _("no consistency proof from %(first)s to %(second)s (the log holds %(n)s)")
+            % {"first": first, "second": second, "n": _known_size}
+        )
     proof, r1, r2 = _with_nodes(
         lambda t: (t.consistency_proof(first, second), t.root(first), t.root(second))
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,12 @@ from minga.ledger import services as ledger
 from minga.monitoring.models import VerificationReport
 
 DOCS = Path(__file__).resolve().parents[4] / "docs"
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

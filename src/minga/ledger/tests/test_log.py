@@ -7,11 +7,18 @@ import random
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import translation
 
 from minga.core.events import record_event
 from minga.core.models import Event
 from minga.ledger import audit, merkle, note, queries, services
 from minga.ledger.models import LogEntry
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -85,8 +92,9 @@ def test_a_malformed_inclusion_request_is_a_clear_400(log, query):
 
 def test_a_malformed_consistency_request_is_a_clear_400(log):
     for query in ("first=0&second=3", "first=5&second=2", f"first=1&second={log + 10}"):
-        response = Client().get(f"/api/v1/log/proof/consistency?{query}")
-        assert response.status_code == 400 and "Malformed" in response.json()["detail"]
+        response = Client().get(f"/api/v1/log/proof/consistency?{query}&lang=en")
+        assert response.status_code == 400
+        assert response.json()["detail"].startswith("Malformed proof request: no consistency proof")
 
 
 def test_the_local_audit_passes_on_an_untouched_log(log):

@@ -29,9 +29,15 @@ def test_it_sends_the_invitation_through_the_worker():
     )
     assert response.status_code == 302
     assert mail.outbox == []  # queued, not sent inside the request
-    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    queued = DBTaskResult.objects.filter(status="READY")
+    # the invitation e-mail, and the log's sequencer for the events the request recorded
+    kinds = [t.task_path.rsplit(".", 1)[-1] for t in queued]
+    assert kinds.count("send_invitation_email") == 1 and set(kinds) == {
+        "integrate_log",
+        "send_invitation_email",
+    }
     call_command("worker", "--batch")
-    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert {t.status for t in DBTaskResult.objects.all()} == {"SUCCESSFUL"}
     invitation = Invitation.objects.get(email="ruth@demo.minga.invalid")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject.startswith("Convite para a Mesa de Cooperación")

@@ -194,6 +194,8 @@ def issue_batch(
     """Issue credits for one verified area-period — never twice for an overlapping period."""
     require(by, project.table, "credits.manage")
     _positive(amount)
+    if verification is None:
+        raise RegistryError(_("Credits are issued only against a verification report."))
     if end_date < start_date:
         raise RegistryError(_("The period must run forward."))
     if verification.table_id != project.table_id or (

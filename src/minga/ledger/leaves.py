@@ -27,13 +27,31 @@ def canonical(value: Any) -> bytes:
 
 
 def _plain(value: Any) -> bool:
-    if isinstance(value, dict):
-        return all(k.isascii() and _plain(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return True
-    return isinstance(value, int) and abs(value) < 2**53
+    """No floats, no non-ASCII keys, integers within 2**53 (iterative: this runs per event)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, inner in item.items():
+                if not key.isascii():
+                    return False
+                stack.append(inner)
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if not -(2**53) < item < 2**53:
+                return False
+        elif not (kind is str or kind is bool or item is None):
+            return False
+    return True
+
+
+def _utc(value: dt.datetime | str) -> dt.datetime:
+    """Aware datetimes as UTC; naive ones (SQLite's text, stored in UTC) read as UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def commitment(payload: Any, salt: bytes) -> str:
@@ -56,7 +74,7 @@ def event_leaf(
         "v": VERSION,
         "event": event_id,
         "type": type,
-        "at": occurred_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "at": _utc(occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         "actor": actor,
         "table": table,
         "subject": subject,

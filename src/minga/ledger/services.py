@@ -10,6 +10,7 @@ Ed25519 key kept in ``MINGA_LOG_KEY_FILE``, outside the database.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable
@@ -78,6 +79,23 @@ def _leaf_rows(events: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes, byte
     return rows
 
 
+def _queued(limit: int) -> list[tuple[Any, ...]]:
+    """The next events not in the log, oldest first, read without the ORM's per-row cost."""
+    event, entry = Event._meta.db_table, LogEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.id, e.type, e.occurred_at, e.actor_label, e.table_slug, e.subject, "  # noqa: S608
+            f"e.payload, e.sensitivity FROM {event} e LEFT JOIN {entry} l ON l.event_id = e.id "
+            f"WHERE l.id IS NULL ORDER BY e.id LIMIT %s",
+            [limit],
+        )
+        rows = cursor.fetchall()
+    return [
+        (*row[:6], json.loads(row[6]) if isinstance(row[6], str) else row[6], row[7])
+        for row in rows
+    ]
+
+
 def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
     """Append queued events to the log, in recording order; returns how many were added."""
     added = 0
@@ -85,20 +103,7 @@ def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
         step = batch if limit is None else min(batch, limit - added)
         with transaction.atomic():
             state, _ = LogState.objects.select_for_update().get_or_create(pk=1)
-            queued = list(
-                Event.objects.filter(log_entry__isnull=True)
-                .order_by("id")
-                .values_list(
-                    "id",
-                    "type",
-                    "occurred_at",
-                    "actor_label",
-                    "table_slug",
-                    "subject",
-                    "payload",
-                    "sensitivity",
-                )[:step]
-            )
+            queued = _queued(step)
             if not queued:
                 break
             from minga.ledger.queries import forget_cache

@@ -83,6 +83,16 @@ def test_issuance_needs_a_verification_of_the_area_and_period_and_happens_once(
             amount=10,
             recipient=holder,
         )
+    with pytest.raises(credits.RegistryError, match="only against a verification report"):
+        credits.issue_batch(
+            by=SYSTEM,
+            project=project,
+            verification=None,
+            start_date=dt.date(2016, 1, 1),
+            end_date=dt.date(2016, 12, 31),
+            amount=10,
+            recipient=holder,
+        )
     territory_report = VerificationReport.objects.filter(territory__isnull=False).first()
     with pytest.raises(credits.RegistryError, match="not for this project's area"):
         credits.issue_batch(

@@ -324,3 +324,29 @@ def test_distribution_adds_up_to_the_cent_and_keeps_the_community_minimum():
         distribution.distribute(Decimal(1), people, {"hectares": "0.5"})
     with pytest.raises(distribution.DistributionError, match="needs a community"):
         distribution.distribute(Decimal(1), [r("NGO", False, 1)], {"equal": 1})
+
+
+def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
+    buyer = Account.objects.get(name="Compradores del lanzamiento (marzo 2024)")
+    page = client_for("secretariat").get("/t/morona-santiago/credits/?lang=en").content.decode()
+    assert "Issue, transfer or retire credits" in page
+    form = {
+        "action": "retire",
+        "batch": batch.batch_id,
+        "account": buyer.public_id,
+        "amount": "25",
+        "beneficiary": "Banco Interamericano de Desarrollo (BID)",
+        "reason": "Compensación 2026",
+        "jurisdiction": "EC",
+        "idempotency_key": "web-1",
+    }
+    client = client_for("secretariat")
+    assert client.post("/t/morona-santiago/credits/act/", form).status_code == 302
+    assert client.post("/t/morona-santiago/credits/act/", form).status_code == 302  # a double click
+    assert Retirement.objects.filter(idempotency_key="web-1").get().amount == 25
+    too_much = dict(form, amount="99999999", idempotency_key="web-2")
+    answer = client.post("/t/morona-santiago/credits/act/?lang=en", too_much, follow=True)
+    assert "holds" in answer.content.decode()
+    assert not Retirement.objects.filter(idempotency_key="web-2").exists()
+    assert client_for("member").post("/t/morona-santiago/credits/act/", form).status_code == 403
+    supply_adds_up(batch)

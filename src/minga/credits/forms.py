@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+def _choices(field: Any, options: list[tuple[str, str]]) -> None:
+    field.choices = options
+
+
+class IssueForm(forms.Form):
+    project = forms.ChoiceField(label=_("Project"))
+    verification = forms.ChoiceField(label=_("Verification report"))
+    start_date = forms.DateField(label=_("From"))
+    end_date = forms.DateField(label=_("To"))
+    amount = forms.IntegerField(label=_("Credits"), min_value=1)
+    recipient = forms.ChoiceField(label=_("Account"))
+
+
+class RetireForm(forms.Form):
+    batch = forms.ChoiceField(label=_("Batch"))
+    account = forms.ChoiceField(label=_("Account"))
+    amount = forms.IntegerField(label=_("Credits"), min_value=1)
+    beneficiary = forms.CharField(label=_("Beneficiary"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+    jurisdiction = forms.CharField(label=_("Jurisdiction"), max_length=20, initial="EC")
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+
+class TransferForm(forms.Form):
+    batch = forms.ChoiceField(label=_("Batch"))
+    sender = forms.ChoiceField(label=_("From"))
+    recipient = forms.ChoiceField(label=_("To"))
+    amount = forms.IntegerField(label=_("Credits"), min_value=1)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)

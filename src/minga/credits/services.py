@@ -10,6 +10,7 @@ idempotency key: the same key twice gives back the first result and changes noth
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -69,6 +70,32 @@ def _lock(batch: Batch, accounts: list[Account]) -> tuple[Batch, dict[int, Balan
         .order_by("account_id")
     }
     return locked, balances
+
+
+def _debit(holding: Balance, amount: int, account: Account, batch: Batch) -> None:
+    """Take ``amount`` tradable credits from a locked balance, or refuse with what it holds."""
+    if holding.tradable < amount:
+        raise RegistryError(
+            _("%(account)s holds %(n)s tradable credits of %(batch)s.")
+            % {"account": account.name, "n": holding.tradable, "batch": batch.batch_id}
+        )
+    holding.tradable -= amount
+
+
+def _once[T](model: type[T], key: str, act: Callable[[], T], **same: Any) -> T:
+    """Run ``act`` once per idempotency key: a repeat (even a concurrent one) gets the first
+    result back, if it asks for the same thing."""
+    manager: Any = model.objects  # type: ignore[attr-defined]
+    earlier: T | None = manager.filter(idempotency_key=key).first()
+    if earlier is None:
+        try:
+            with transaction.atomic():
+                return act()
+        except IntegrityError:
+            earlier = manager.filter(idempotency_key=key).first()
+            if earlier is None:
+                raise
+    return _same(earlier, **same)
 
 
 # --- classes, projects, accounts ---------------------------------------------------------------
@@ -270,47 +297,43 @@ def transfer(
     _positive(amount)
     if sender.pk == recipient.pk:
         raise RegistryError(_("Sender and recipient are the same account."))
-    earlier = Transfer.objects.filter(idempotency_key=idempotency_key).first()
-    if earlier is not None:
-        return _same(earlier, batch=batch, sender=sender, recipient=recipient, amount=amount)
-    try:
-        with transaction.atomic():
-            locked, balances = _lock(batch, [sender, recipient])
-            source = balances[sender.pk]
-            if source.tradable < amount:
-                raise RegistryError(
-                    _("%(account)s holds %(n)s tradable credits of %(batch)s.")
-                    % {"account": sender.name, "n": source.tradable, "batch": locked.batch_id}
-                )
-            source.tradable -= amount
-            balances[recipient.pk].tradable += amount
-            source.save(update_fields=["tradable"])
-            balances[recipient.pk].save(update_fields=["tradable"])
-            made = Transfer.objects.create(
-                batch=locked,
-                sender=sender,
-                recipient=recipient,
-                amount=amount,
-                idempotency_key=idempotency_key,
-            )
-            record_event(
-                "credits.transferred",
-                actor=by,
-                table=batch.project.table,
-                subject=made,
-                payload={
-                    "batch": locked.batch_id,
-                    "from": sender.public_id,
-                    "to": recipient.public_id,
-                    "amount": amount,
-                },
-            )
-    except IntegrityError:
-        earlier = Transfer.objects.filter(idempotency_key=idempotency_key).first()
-        if earlier is None:
-            raise
-        return _same(earlier, batch=batch, sender=sender, recipient=recipient, amount=amount)
-    return made
+
+    def act() -> Transfer:
+        locked, balances = _lock(batch, [sender, recipient])
+        _debit(balances[sender.pk], amount, sender, locked)
+        balances[recipient.pk].tradable += amount
+        balances[sender.pk].save(update_fields=["tradable"])
+        balances[recipient.pk].save(update_fields=["tradable"])
+        made = Transfer.objects.create(
+            batch=locked,
+            sender=sender,
+            recipient=recipient,
+            amount=amount,
+            idempotency_key=idempotency_key,
+        )
+        record_event(
+            "credits.transferred",
+            actor=by,
+            table=batch.project.table,
+            subject=made,
+            payload={
+                "batch": locked.batch_id,
+                "from": sender.public_id,
+                "to": recipient.public_id,
+                "amount": amount,
+            },
+        )
+        return made
+
+    return _once(
+        Transfer,
+        idempotency_key,
+        act,
+        batch=batch,
+        sender=sender,
+        recipient=recipient,
+        amount=amount,
+    )
 
 
 def _same[T](earlier: T, **wanted: Any) -> T:
@@ -402,55 +425,44 @@ def retire(
     _positive(amount)
     if not beneficiary.strip() or not jurisdiction.strip():
         raise RegistryError(_("A retirement names its beneficiary and jurisdiction."))
-    earlier = Retirement.objects.filter(idempotency_key=idempotency_key).first()
-    if earlier is not None:
-        return _same(earlier, batch=batch, account=account, amount=amount)
-    try:
-        with transaction.atomic():
-            locked, balances = _lock(batch, [account])
-            holding = balances[account.pk]
-            if holding.tradable < amount:
-                raise RegistryError(
-                    _("%(account)s holds %(n)s tradable credits of %(batch)s.")
-                    % {"account": account.name, "n": holding.tradable, "batch": locked.batch_id}
-                )
-            holding.tradable -= amount
-            holding.retired += amount
-            holding.save(update_fields=["tradable", "retired"])
-            locked.tradable -= amount
-            locked.retired += amount
-            locked.save(update_fields=["tradable", "retired", "updated_at"])
-            made = Retirement.objects.create(
-                batch=locked,
-                account=account,
-                amount=amount,
-                beneficiary=beneficiary.strip(),
-                reason=reason.strip(),
-                jurisdiction=jurisdiction.strip(),
-                idempotency_key=idempotency_key,
-            )
-            made.event = record_event(
-                "credits.retired",
-                actor=by,
-                table=batch.project.table,
-                subject=made,
-                payload={
-                    "retirement": made.public_id,
-                    "batch": locked.batch_id,
-                    "account": account.public_id,
-                    "amount": amount,
-                    "beneficiary": made.beneficiary,
-                    "reason": made.reason,
-                    "jurisdiction": made.jurisdiction,
-                },
-            )
-            made.save(update_fields=["event"])
-    except IntegrityError:
-        earlier = Retirement.objects.filter(idempotency_key=idempotency_key).first()
-        if earlier is None:
-            raise
-        return _same(earlier, batch=batch, account=account, amount=amount)
-    return made
+
+    def act() -> Retirement:
+        locked, balances = _lock(batch, [account])
+        holding = balances[account.pk]
+        _debit(holding, amount, account, locked)
+        holding.retired += amount
+        holding.save(update_fields=["tradable", "retired"])
+        locked.tradable -= amount
+        locked.retired += amount
+        locked.save(update_fields=["tradable", "retired", "updated_at"])
+        made = Retirement.objects.create(
+            batch=locked,
+            account=account,
+            amount=amount,
+            beneficiary=beneficiary.strip(),
+            reason=reason.strip(),
+            jurisdiction=jurisdiction.strip(),
+            idempotency_key=idempotency_key,
+        )
+        made.event = record_event(
+            "credits.retired",
+            actor=by,
+            table=batch.project.table,
+            subject=made,
+            payload={
+                "retirement": made.public_id,
+                "batch": locked.batch_id,
+                "account": account.public_id,
+                "amount": amount,
+                "beneficiary": made.beneficiary,
+                "reason": made.reason,
+                "jurisdiction": made.jurisdiction,
+            },
+        )
+        made.save(update_fields=["event"])
+        return made
+
+    return _once(Retirement, idempotency_key, act, batch=batch, account=account, amount=amount)
 
 
 def cancel(*, by: Any, batch: Batch, account: Account, amount: int, reason: str) -> Cancellation:
@@ -461,12 +473,7 @@ def cancel(*, by: Any, batch: Batch, account: Account, amount: int, reason: str)
     with transaction.atomic():
         locked, balances = _lock(batch, [account])
         holding = balances[account.pk]
-        if holding.tradable < amount:
-            raise RegistryError(
-                _("%(account)s holds %(n)s tradable credits of %(batch)s.")
-                % {"account": account.name, "n": holding.tradable, "batch": locked.batch_id}
-            )
-        holding.tradable -= amount
+        _debit(holding, amount, account, locked)
         holding.save(update_fields=["tradable"])
         locked.tradable -= amount
         locked.cancelled += amount

@@ -68,49 +68,31 @@ def test_the_demo_pilot(project, batch):
     supply_adds_up(batch)
 
 
+@pytest.mark.parametrize(
+    ("which", "start", "end", "message"),
+    [
+        ("own", (2024, 1, 1), (2024, 6, 30), "already issued"),
+        ("none", (2016, 1, 1), (2016, 12, 31), "only against a verification report"),
+        ("territory", (2021, 1, 1), (2021, 12, 31), "not for this project's area"),
+        ("own", (2025, 1, 1), (2025, 12, 31), "covers 2017–2024"),
+    ],
+)
 def test_issuance_needs_a_verification_of_the_area_and_period_and_happens_once(
-    project, batch, holder
+    project, batch, holder, which, start, end, message
 ):
     events = Event.objects.count()
-    report = batch.verification
-    with pytest.raises(credits.RegistryError, match="already issued"):
+    report = {
+        "own": batch.verification,
+        "none": None,
+        "territory": VerificationReport.objects.filter(territory__isnull=False).first(),
+    }[which]
+    with pytest.raises(credits.RegistryError, match=message):
         credits.issue_batch(
             by=SYSTEM,
             project=project,
             verification=report,
-            start_date=dt.date(2024, 1, 1),
-            end_date=dt.date(2024, 6, 30),
-            amount=10,
-            recipient=holder,
-        )
-    with pytest.raises(credits.RegistryError, match="only against a verification report"):
-        credits.issue_batch(
-            by=SYSTEM,
-            project=project,
-            verification=None,
-            start_date=dt.date(2016, 1, 1),
-            end_date=dt.date(2016, 12, 31),
-            amount=10,
-            recipient=holder,
-        )
-    territory_report = VerificationReport.objects.filter(territory__isnull=False).first()
-    with pytest.raises(credits.RegistryError, match="not for this project's area"):
-        credits.issue_batch(
-            by=SYSTEM,
-            project=project,
-            verification=territory_report,
-            start_date=dt.date(2021, 1, 1),
-            end_date=dt.date(2021, 12, 31),
-            amount=10,
-            recipient=holder,
-        )
-    with pytest.raises(credits.RegistryError, match="covers 2017–2024"):
-        credits.issue_batch(
-            by=SYSTEM,
-            project=project,
-            verification=report,
-            start_date=dt.date(2025, 1, 1),
-            end_date=dt.date(2025, 12, 31),
+            start_date=dt.date(*start),
+            end_date=dt.date(*end),
             amount=10,
             recipient=holder,
         )

@@ -25,7 +25,10 @@ def _forms(table: Any, data: Any = None) -> dict[str, Any]:
     accounts = [(a.public_id, a.name) for a in Account.objects.filter(table=table)]
     batches = [(b.batch_id, b.batch_id) for b in queries.batches_of(table)]
     key = secrets.token_urlsafe(12)
-    issue = forms.IssueForm(data if data and data.get("action") == "issue" else None)
+    # three forms on one page: ids of their own, so every label points at its field
+    issue = forms.IssueForm(
+        data if data and data.get("action") == "issue" else None, auto_id="issue_%s"
+    )
     forms._choices(
         issue.fields["project"], [(p.project_id, str(p)) for p in queries.projects_of(table)]
     )
@@ -38,13 +41,16 @@ def _forms(table: Any, data: Any = None) -> dict[str, Any]:
     )
     forms._choices(issue.fields["recipient"], accounts)
     retire = forms.RetireForm(
-        data if data and data.get("action") == "retire" else None, initial={"idempotency_key": key}
+        data if data and data.get("action") == "retire" else None,
+        initial={"idempotency_key": key},
+        auto_id="retire_%s",
     )
     forms._choices(retire.fields["batch"], batches)
     forms._choices(retire.fields["account"], accounts)
     move = forms.TransferForm(
         data if data and data.get("action") == "transfer" else None,
         initial={"idempotency_key": key},
+        auto_id="transfer_%s",
     )
     forms._choices(move.fields["batch"], batches)
     forms._choices(move.fields["sender"], accounts)

@@ -200,14 +200,14 @@ def zone_page(request: HttpRequest, slug: str, kind: str, public_id: str) -> Htt
     table, _manage, may_sample, may_issue = _table_and_manage(request, slug)
     zone = queries.get_zone_for(request.user, table, kind, public_id)
     designs = list(queries.designs_of(table, zone))
-    design_form = forms.DesignForm()
-    verification_form = forms.VerificationForm(designs=designs)
+    design_form = forms.DesignForm(auto_id="design_%s")
+    verification_form = forms.VerificationForm(designs=designs, auto_id="verify_%s")
     if request.method == "POST":
         if not request.user.is_authenticated:
             raise PermissionDenied
         if "loss" in request.POST:
             tables.require(request.user, table, "verification.sample")
-            design_form = forms.DesignForm(request.POST)
+            design_form = forms.DesignForm(request.POST, auto_id="design_%s")
             made: list[SampleDesign] = []
             if run_posted(
                 request,
@@ -227,7 +227,9 @@ def zone_page(request: HttpRequest, slug: str, kind: str, public_id: str) -> Htt
                 return redirect("sample-design", slug=table.slug, public_id=made[0].public_id)
         else:
             tables.require(request.user, table, "verification.issue")
-            verification_form = forms.VerificationForm(request.POST, designs=designs)
+            verification_form = forms.VerificationForm(
+                request.POST, designs=designs, auto_id="verify_%s"
+            )
             issued: list[VerificationReport] = []
             if run_posted(
                 request,

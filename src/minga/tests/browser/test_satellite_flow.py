@@ -57,7 +57,7 @@ def test_it_analyses_shows_progress_and_verifies(browser, demo_server, django_db
     expect(page.get_by_text("Años inusuales")).to_be_visible()
     shoot(page, "42-satellite-zone")
 
-    page.get_by_label("Desde").first.fill("2022")
+    page.get_by_label("Desde").first.fill("2022")  # the sample form comes first
     page.get_by_label("Hasta").first.fill("2024")
     page.get_by_label("Puntos en bosque perdido").fill("5")
     page.get_by_label("Puntos en bosque en pie").fill("6")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -425,3 +427,14 @@ def _touches(area: Any, track: dict[str, Any]) -> bool:
         return bool(area.intersects(shape(track)))
     except (ValueError, TypeError, AttributeError):
         return False
+
+
+def labels_csv(design: SampleDesign) -> str:
+    """The template a monitor fills in: one row per sample point."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["point", "lon", "lat", "reference"])
+    done = dict(design.labels.values_list("point", "label"))
+    for p in design.points:
+        writer.writerow([p["id"], p["lon"], p["lat"], done.get(p["id"], "")])
+    return out.getvalue()

@@ -383,7 +383,8 @@ def run_analysis(run: AnalysisRun, *, workers: int | None = 1) -> AnalysisRun:
     return run
 
 
-def _alert_window(layer: RasterLayer) -> tuple[int, int]:
+def _alert_window() -> tuple[int, int]:
+    """The months alert series cover: the last ``ALERT_MONTHS``, as (first month since 1970, count)."""
     today = timezone.localdate()
     first = (today.year - 1970) * 12 + today.month - 1 - (ALERT_MONTHS - 1)
     return first, ALERT_MONTHS
@@ -395,7 +396,7 @@ def _alert_statistics(
     from minga.monitoring import zonal
 
     decoder = products.decoder_for(layer.product)
-    first, months = _alert_window(layer)
+    first, months = _alert_window()
     classify = zonal.AlertMonths(product=layer.product, first_month=first, months=months)
     ha = zonal.zonal_hectares(
         {"alerts": layer.path},
@@ -429,7 +430,7 @@ def _alert_statistics(
 def _hotspots(run: AnalysisRun, layer: RasterLayer, zones: list[ZoneRef]) -> list[Hotspot]:
     from minga.monitoring import hotspots, sampling, zonal
 
-    first, _months = _alert_window(layer)
+    first, _months = _alert_window()
     since = (dt.date(1970 + first // 12, first % 12 + 1, 1) - products.EPOCH).days - 1
     found = []
     for zone in zones:
@@ -719,14 +720,3 @@ def issue_verification(
             },
         )
     return report
-
-
-def labels_csv(design: SampleDesign) -> str:
-    """The template a monitor fills in: one row per sample point."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["point", "lon", "lat", "reference"])
-    done = dict(design.labels.values_list("point", "label"))
-    for p in design.points:
-        writer.writerow([p["id"], p["lon"], p["lat"], done.get(p["id"], "")])
-    return out.getvalue()

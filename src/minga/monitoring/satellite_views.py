@@ -386,9 +386,7 @@ def design_export(request: HttpRequest, slug: str, public_id: str, fmt: str) -> 
             name,
         )
     elif fmt == "csv":
-        response = HttpResponse(
-            satellite.labels_csv(design), content_type="text/csv; charset=utf-8"
-        )
+        response = HttpResponse(queries.labels_csv(design), content_type="text/csv; charset=utf-8")
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -93,7 +93,9 @@ INSTALLED_APPS = [
     "minga.decisions",
     "minga.initiatives",
     "minga.monitoring",
+    "minga.health",
     "minga.credits",
+    "minga.funds",
     "minga.demo",
 ]
 

@@ -13,7 +13,9 @@ urlpatterns = [
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
     path("", include("minga.monitoring.urls")),
+    path("", include("minga.health.urls")),
     path("", include("minga.credits.urls")),
+    path("", include("minga.funds.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -53,6 +53,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "verification.issue": frozenset({Role.SECRETARIAT}),
     # the credit registry
     "credits.manage": frozenset({Role.SECRETARIAT}),
+    # table health, risks, incidents and capacity
+    "health.manage": frozenset({Role.SECRETARIAT}),
+    "incident.report": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "incident.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    # funds: a table applies to a call through its secretariat or convener
+    "fund.apply": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # roadmap, initiatives, commitments and reports
     "roadmap.edit": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "initiative.manage": frozenset({Role.SECRETARIAT}),

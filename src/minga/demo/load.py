@@ -12,7 +12,9 @@ from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
 from minga.demo.agreements import load_agreements
 from minga.demo.credits import load_credits
+from minga.demo.funds import load_funds
 from minga.demo.governance import load_governance
+from minga.demo.health import load_health
 from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
 from minga.demo.satellite import load_satellite
@@ -145,6 +147,8 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
                 ]
             )
         )
+        load_funds(region)
+        say("Loaded the pooled fund and its challenge call.")
     # the transparency log: every event above, sequenced and signed
     from minga.ledger import services as ledger
 
@@ -185,3 +189,4 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     load_satellite(table, seed=spec.seed)
     if table.slug == "morona-santiago":
         load_credits(table, seed=spec.seed)
+    load_health(table, seed=spec.seed)

@@ -589,12 +589,6 @@ def award(
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.SUBMITTED:
         raise FundsError(_("This application has been decided already."))
-    scored = application.reviews.filter(conflict=False).count()
-    if scored < REVIEWS_NEEDED:
-        raise FundsError(
-            _("An award needs %(n)s reviews without conflict of interest; it has %(have)s.")
-            % {"n": REVIEWS_NEEDED, "have": scored}
-        )
     _amount(amount)
     if amount > application.amount:
         raise FundsError({"amount": _("The award cannot exceed the amount requested.")})
@@ -602,6 +596,12 @@ def award(
         raise FundsError(_("The tranches must add up to the award."))
     for plan in tranches:
         _amount(plan.amount)
+    scored = application.reviews.filter(conflict=False).count()
+    if scored < REVIEWS_NEEDED:
+        raise FundsError(
+            _("An award needs %(n)s reviews without conflict of interest; it has %(have)s.")
+            % {"n": REVIEWS_NEEDED, "have": scored}
+        )
     if fund.available < amount:
         raise FundsError(
             _("The fund has %(available)s available: it cannot commit %(amount)s.")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from minga.core.access import Sensitivity
 from minga.core.forms import run_posted
 from minga.funds import forms, queries, services
 from minga.funds.models import (
@@ -244,8 +245,15 @@ def _application_context(request: HttpRequest, found: Application) -> dict[str, 
                     "gates": services.release_conditions(t) if t.released_on is None else [],
                 }
             )
+    fellow = found.fellow
+    show_fellow = fellow is not None and (
+        fellow.visibility == Sensitivity.PUBLIC
+        or bool(roles)
+        or bool(tables.roles_for(request.user, found.table))
+    )
     return {
         "application": found,
+        "show_fellow": show_fellow,
         "call": found.call,
         "fund": fund,
         "reviews": list(found.reviews.select_related("organization")),
@@ -279,6 +287,12 @@ def application(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def application_act(request: HttpRequest, public_id: str) -> HttpResponse:
     found = queries.get_application(public_id)
+    if not services.roles_in(request.user, found.call.fund) and not tables.may(
+        request.user, found.table, "fund.apply"
+    ):
+        raise PermissionDenied(
+            _("Only the fund's managers and reviewers, and the applicant table, may act here.")
+        )
     action = request.POST.get("action", "")
     again = redirect("application", public_id=found.public_id)
     if action == "review":

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -118,13 +118,13 @@ def act(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("health", slug=table.slug)
+    tables.require(
+        request.user, table, "incident.report" if action == "incident" else "health.manage"
+    )
     form = _forms(table, request.POST).get(action)
     if form is None:
         messages.error(request, _("Unknown action."))
         return redirect("health", slug=table.slug)
-    tables.require(
-        request.user, table, "incident.report" if action == "incident" else "health.manage"
-    )
     created: dict[str, Any] = {}
 
     def run(d: dict[str, Any]) -> Any:
@@ -254,5 +254,5 @@ def incident_act(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
         if ok:
             services.assess_risks(table=table)
     else:
-        raise PermissionDenied(_("Unknown action."))
+        messages.error(request, _("Unknown action."))
     return redirect("incident", slug=table.slug, public_id=found.public_id)

@@ -120,6 +120,24 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "retirement": ("GET", EVERYONE_200),
     "retirement-pdf": ("GET", EVERYONE_200),
     "retirement-json": ("GET", EVERYONE_200),
+    "health": ("GET", EVERYONE_200),
+    "health-act": ("POST", answers(403, secretariat=302, public=302)),
+    "incident": ("GET", EVERYONE_200),
+    "incident-act": ("POST", answers(403, secretariat=302, convener=302, public=302)),
+    "funds": ("GET", EVERYONE_200),
+    "fund": ("GET", EVERYONE_200),
+    "fund-transactions": ("GET", EVERYONE_200),
+    "fund-act": ("POST", answers(403, observer=302, public=302)),
+    "call": ("GET", EVERYONE_200),
+    "call-apply": (
+        "POST",
+        answers(403, secretariat=302, convener=302, other_secretariat=302, public=302),
+    ),
+    "application": ("GET", EVERYONE_200),
+    "application-act": (
+        "POST",
+        answers(403, secretariat=302, convener=302, member=302, observer=302, public=302),
+    ),
     "GET /api/v1/log/proof/inclusion": ("GET", EVERYONE_200),
     "GET /api/v1/log/proof/consistency": ("GET", EVERYONE_200),
     "agreement-patrol-form": ("GET", EVERYONE_200),
@@ -333,8 +351,19 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
     design = SampleDesign.objects.filter(table=table).first()
     verification = VerificationReport.objects.filter(table=table).first()
     from minga.credits.models import Retirement
+    from minga.funds.models import Application
+    from minga.health import services as health
     from minga.ledger import services as ledger
 
+    incident = health.report_incident(
+        by=SYSTEM,
+        table=table,
+        kind="conflict",
+        title="Conflicto de linderos",
+        description="Dos comunidades discuten un lindero.",
+        occurred_on=timezone.localdate(),
+    )
+    application = Application.objects.get(table=table)
     ledger.publish()
     retirement = Retirement.objects.first()
     tokens = {
@@ -377,6 +406,10 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "design": design.public_id,
         "verification": verification.public_id,
         "retirement": retirement.public_id,
+        "incident": incident.public_id,
+        "fund": application.call.fund.slug,
+        "call": application.call.public_id,
+        "application": application.public_id,
         "tokens": tokens,
         "own_tokens": own_tokens,
     }
@@ -428,6 +461,11 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         },
         "agreement-patrol-form": {"slug": w["slug"], "agreement": w["agreement"]},
         "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
+        "incident": {"slug": w["slug"], "public_id": w["incident"]},
+        "incident-act": {"slug": w["slug"], "public_id": w["incident"]},
+        **{name: {"slug": w["fund"]} for name in ("fund", "fund-transactions", "fund-act")},
+        **{name: {"public_id": w["call"]} for name in ("call", "call-apply")},
+        **{name: {"public_id": w["application"]} for name in ("application", "application-act")},
         "log-entry": {"index": 1},
         **{
             name: {"public_id": w["retirement"]}
@@ -474,6 +512,8 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "satellite",
             "credit-registry",
             "credit-act",
+            "health",
+            "health-act",
             "hotspots-geojson",
             "hotspot-form",
             "hotspot-checks",

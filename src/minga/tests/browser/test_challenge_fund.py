@@ -65,7 +65,7 @@ def _new_table(slug: str, name: str, *, healthy: bool) -> Table:
             person=person,
             role=role,
             seat="principal"
-            if role == "secretariat" or organization == federation and gender == "mujer"
+            if role == "secretariat" or (organization == federation and gender == "mujer")
             else "alternate",
             since=table.launched_on,
         )

@@ -267,7 +267,9 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, str, int, int,
             % {"months": facts.secretariat_months_funded},
             4,
             4,
-            _("Ask the development banks for the platform budget line (1–2 % of each operation)."),
+            _(
+                "Ask the development banks for the platform budget line: 1 to 2 percent of each operation."
+            ),
         )
     for incident in Incident.objects.filter(table=table, closed_at__isnull=True):
         found[f"incident:{incident.pk}"] = (

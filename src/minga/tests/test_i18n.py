@@ -26,6 +26,25 @@ from minga.agreements.models import (
 )
 from minga.credits.models import Account, Batch, CreditClass, Payout, Project, Retirement
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
+from minga.funds.models import (
+    Application,
+    Call,
+    Contribution,
+    Fund,
+    PlatformLine,
+    Review,
+    Tranche,
+    Transaction,
+)
+from minga.health.models import (
+    Election,
+    HandoverPack,
+    Incident,
+    ResponseTask,
+    Risk,
+    SecretariatFunding,
+    TrainingSession,
+)
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.ledger.models import Checkpoint
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
@@ -227,6 +246,21 @@ def _data_values() -> list[str]:
         (Retirement, ["beneficiary", "reason", "jurisdiction", "public_id"]),
         (Payout, ["recipient"]),
         (Checkpoint, ["note"]),
+        (SecretariatFunding, ["source", "reference"]),
+        (TrainingSession, ["title", "topic"]),
+        (Election, ["office", "jurisdiction"]),
+        (HandoverPack, ["summary"]),
+        (Risk, ["title", "mitigation"]),
+        (Incident, ["title", "description", "place", "closing_note"]),
+        (ResponseTask, ["title", "note"]),
+        (Fund, ["name", "description", "slug", "iati_identifier"]),
+        (Contribution, ["rate_source"]),
+        (PlatformLine, ["operation", "operation_number"]),
+        (Call, ["title", "description"]),
+        (Application, ["title", "summary"]),
+        (Review, ["conflict_note"]),
+        (Tranche, ["milestone"]),
+        (Transaction, ["description", "provider_activity", "receiver_activity"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -248,6 +282,12 @@ def _data_values() -> list[str]:
         "observer",
         "ruth@demo.minga.invalid",
     ]
+    # Eligibility and release checks are kept as they read when they were made.
+    for checks in [
+        *Application.objects.values_list("eligibility", flat=True),
+        *Tranche.objects.values_list("last_check", flat=True),
+    ]:
+        values += [text for gate in checks.get("gates", []) for text in (gate[0], gate[2])]
     # A published report is frozen in the site's languages; a pseudo-locale falls back to Spanish.
     for figures in AccountabilityReport.objects.values_list("figures", flat=True):
         values += [t for section in figures.get("sections", []) for t in section["titles"].values()]
@@ -277,6 +317,8 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     secretariat.force_login(personas["secretariat"])
     member = Client()
     member.force_login(personas["member"])
+    observer = Client()
+    observer.force_login(personas["observer"])
     anonymous = Client()
     secretariat.post(
         f"/t/morona-santiago/members/invite/?lang={PSEUDO}",
@@ -296,6 +338,14 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     design = SampleDesign.objects.filter(table=table).first()
     territory = table.territories.first()
     extra["zone"] = f"/t/morona-santiago/satellite/territory/{territory.public_id}/"
+    incident = Incident.objects.filter(table__slug="sucumbios").first()
+    extra["incident"] = f"/t/sucumbios/incidents/{incident.public_id}/"
+    awarded = Application.objects.get(table__slug="sucumbios")
+    extra["call"] = f"/funds/calls/{awarded.call.public_id}/"
+    extra["application"] = f"/funds/applications/{awarded.public_id}/"
+    pending = Application.objects.get(table=table)
+    pending.reviews.filter(reviewer=personas["member"]).delete()
+    extra["morona application"] = f"/funds/applications/{pending.public_id}/"
     from minga.credits.models import Retirement
     from minga.ledger import services as ledger
 
@@ -396,6 +446,14 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "verification": (anonymous, "get", extra["verification"], {}),
         "credit registry": (anonymous, "get", "/t/morona-santiago/credits/", {}),
         "retirement certificate": (anonymous, "get", extra["retirement"], {}),
+        "health": (secretariat, "get", "/t/morona-santiago/health/", {}),
+        "health (public)": (anonymous, "get", "/t/sucumbios/health/", {}),
+        "incident": (anonymous, "get", extra["incident"], {}),
+        "funds": (anonymous, "get", "/funds/", {}),
+        "fund": (observer, "get", "/funds/fondo-comun-mesas/", {}),
+        "call": (secretariat, "get", extra["call"], {}),
+        "application (manager)": (observer, "get", extra["application"], {}),
+        "application (reviewer)": (member, "get", extra["morona application"], {}),
     }
     data = _data_values()
     problems = {}

@@ -19,6 +19,12 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def set_choices(form: forms.BaseForm, name: str, options: list[tuple[str, str]]) -> None:
+    """Give a choice field the options known only when the page is built."""
+    field: Any = form.fields[name]
+    field.choices = options
+
+
 def run_posted(request: Any, form: forms.BaseForm, action: Any, *, done: str) -> bool:
     """For the small forms folded into a page: validate, run ``action(cleaned_data)``, and tell
     the person how it went as a message (``done`` on success). True when it succeeded."""

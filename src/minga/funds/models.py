@@ -12,8 +12,6 @@ from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
 from minga.tables.models import Organization, Person, Region, Table
 
-AMOUNT = {"max_digits": 16, "decimal_places": 2}
-
 
 class Fund(TimeStampedModel):
     """A pooled multi-donor fund. ``available`` is money received and not yet awarded: the
@@ -42,10 +40,10 @@ class Fund(TimeStampedModel):
             "their default."
         ),
     )
-    available = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
-    received = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
-    awarded = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
-    disbursed = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
+    available = models.DecimalField(default=0, max_digits=16, decimal_places=2)
+    received = models.DecimalField(default=0, max_digits=16, decimal_places=2)
+    awarded = models.DecimalField(default=0, max_digits=16, decimal_places=2)
+    disbursed = models.DecimalField(default=0, max_digits=16, decimal_places=2)
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -113,11 +111,11 @@ class Contribution(TimeStampedModel):
     public_id = public_id_field()
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="contributions")
     donor = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     currency = CurrencyField(_("currency"))
     rate = models.DecimalField(_("rate to the fund's currency"), max_digits=18, decimal_places=8)
     rate_source = models.CharField(_("source of the rate"), max_length=200, blank=True)
-    amount_in_fund = models.DecimalField(**AMOUNT)  # type: ignore[call-overload]
+    amount_in_fund = models.DecimalField(max_digits=16, decimal_places=2)
     pledged_on = models.DateField(_("pledged on"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
 
@@ -141,8 +139,8 @@ class PlatformLine(TimeStampedModel):
     bank = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     operation = models.CharField(_("operation"), max_length=200)
     operation_number = models.CharField(_("operation number"), max_length=60)
-    operation_amount = models.DecimalField(_("operation amount"), **AMOUNT)  # type: ignore[call-overload]
-    amount = models.DecimalField(_("platform line"), **AMOUNT)  # type: ignore[call-overload]
+    operation_amount = models.DecimalField(_("operation amount"), max_digits=16, decimal_places=2)
+    amount = models.DecimalField(_("platform line"), max_digits=16, decimal_places=2)
     currency = CurrencyField(_("currency"), default="USD")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"))
@@ -189,7 +187,7 @@ class Call(TimeStampedModel):
     goal = models.CharField(_("aligned goal"), max_length=30, choices=Goal.choices)
     description = models.TextField(_("description"), blank=True)
     closes_on = models.DateField(_("closes on"))
-    max_award = models.DecimalField(_("largest award"), **AMOUNT)  # type: ignore[call-overload]
+    max_award = models.DecimalField(_("largest award"), max_digits=16, decimal_places=2)
     min_health = models.DecimalField(
         _("minimum table health"), max_digits=4, decimal_places=1, default=60
     )
@@ -227,7 +225,7 @@ class Application(TimeStampedModel):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("what the money will do"))
-    amount = models.DecimalField(_("amount requested"), **AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(_("amount requested"), max_digits=16, decimal_places=2)
     status = models.CharField(
         max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
@@ -286,9 +284,9 @@ class Review(TimeStampedModel):
 class Award(TimeStampedModel):
     public_id = public_id_field()
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
-    amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
-    disbursed = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
-    spent = models.DecimalField(default=0, **AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    disbursed = models.DecimalField(default=0, max_digits=16, decimal_places=2)
+    spent = models.DecimalField(default=0, max_digits=16, decimal_places=2)
     awarded_on = models.DateField()
 
     class Meta:
@@ -306,7 +304,7 @@ class Award(TimeStampedModel):
 class Tranche(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="tranches")
     number = models.PositiveSmallIntegerField()
-    amount = models.DecimalField(_("amount"), **AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     milestone = models.CharField(_("milestone"), max_length=250, blank=True)
     milestone_met_on = models.DateField(null=True, blank=True)
     min_health = models.DecimalField(_("minimum table health"), max_digits=4, decimal_places=1)
@@ -339,7 +337,7 @@ class Transaction(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="transactions")
     type = models.CharField(max_length=2, choices=TransactionType.choices)
     day = models.DateField()
-    amount = models.DecimalField(**AMOUNT)  # type: ignore[call-overload]
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
     currency = CurrencyField()
     provider = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     provider_activity = models.CharField(max_length=120, blank=True)

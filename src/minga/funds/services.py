@@ -541,10 +541,9 @@ def review(
             value = scores[criterion["key"]]
             if not isinstance(value, int) or not 0 <= value <= SCORE_MAX:
                 raise FundsError(_("Scores go from 0 to %(max)s.") % {"max": SCORE_MAX})
-        weight = sum(Decimal(str(c["weight"])) for c in rubric)
-        total = (
-            sum(Decimal(str(c["weight"])) * scores[c["key"]] for c in rubric) / weight
-        ).quantize(CENT)
+        weight = sum((Decimal(str(c["weight"])) for c in rubric), Decimal(0))
+        points = sum((Decimal(str(c["weight"])) * scores[c["key"]] for c in rubric), Decimal(0))
+        total = (points / weight).quantize(CENT)
     row = Review.objects.create(
         application=application,
         reviewer=by,

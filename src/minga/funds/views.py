@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minga.core.access import Sensitivity
-from minga.core.forms import run_posted
+from minga.core.forms import run_posted, set_choices
 from minga.funds import forms, queries, services
 from minga.funds.models import (
     Application,
@@ -45,15 +45,23 @@ def _fund_forms(fund: Any, data: Any = None) -> dict[str, Any]:
         return data if data is not None and data.get("action") == action else None
 
     pledge = forms.PledgeForm(bound("pledge"), auto_id="pledge_%s")
-    pledge.fields["donor"].choices = [
-        (str(o.public_id), o.name)
-        for o in Organization.objects.filter(sector="funder").order_by("name")
-    ]
+    set_choices(
+        pledge,
+        "donor",
+        [
+            (str(o.public_id), o.name)
+            for o in Organization.objects.filter(sector="funder").order_by("name")
+        ],
+    )
     receive = forms.ReceiveForm(bound("receive"), auto_id="receive_%s")
-    receive.fields["contribution"].choices = [
-        (c.public_id, f"{c.donor.name} · {c.amount} {c.currency}")
-        for c in queries.contributions_of(fund).filter(received_on__isnull=True)
-    ]
+    set_choices(
+        receive,
+        "contribution",
+        [
+            (c.public_id, f"{c.donor.name} · {c.amount} {c.currency}")
+            for c in queries.contributions_of(fund).filter(received_on__isnull=True)
+        ],
+    )
     return {
         "pledge": pledge,
         "receive": receive,
@@ -173,9 +181,9 @@ def _applicant_tables(user: Any) -> list[Table]:
 def _apply_form(call: Any, user: Any, data: Any = None) -> forms.ApplyForm:
     form = forms.ApplyForm(data, auto_id="apply_%s")
     mine = _applicant_tables(user)
-    form.fields["table"].choices = [(t.slug, t.name) for t in mine]
+    set_choices(form, "table", [(t.slug, t.name) for t in mine])
     fellows = Person.objects.filter(memberships__table__in=mine).distinct().order_by("full_name")
-    form.fields["fellow"].choices = [("", "—")] + [(p.public_id, p.full_name) for p in fellows]
+    set_choices(form, "fellow", [("", "—")] + [(p.public_id, p.full_name) for p in fellows])
     return form
 
 
@@ -207,7 +215,7 @@ def call(request: HttpRequest, public_id: str) -> HttpResponse:
 def apply(request: HttpRequest, public_id: str) -> HttpResponse:
     found = queries.get_call(public_id)
     form = _apply_form(found, request.user, request.POST)
-    if not form.fields["table"].choices:
+    if not _applicant_tables(request.user):
         raise PermissionDenied(_("Your role on this table does not allow this."))
     created: dict[str, Application] = {}
 

@@ -40,7 +40,7 @@ def _end_of(day: dt.date) -> dt.datetime:
 
 def _quarters_due(start: dt.date, as_of: dt.date) -> list[tuple[dt.date, dt.date]]:
     """Quarters that ended inside the window and whose grace period is over by ``as_of``."""
-    quarters = []
+    quarters: list[tuple[dt.date, dt.date]] = []
     year, q = start.year - 1, 0
     while True:
         q += 1

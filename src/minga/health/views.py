@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minga.core import charts
 from minga.core.access import Sensitivity, level_for
-from minga.core.forms import run_posted
+from minga.core.forms import run_posted, set_choices
 from minga.health import forms, labels, queries, services
 from minga.health.models import ResponseTask, Risk
 from minga.tables import queries as tables
@@ -35,13 +35,18 @@ def _forms(table: Any, data: Any = None) -> dict[str, Any]:
         return data if data is not None and data.get("action") == action else None
 
     training = forms.TrainingForm(bound("training"), auto_id="training_%s")
-    training.fields["people"].choices = [
-        (str(m.person.public_id), f"{m.person.full_name} · {m.organization.name}")
-        for m in Membership.objects.active()
-        .filter(table=table, person__isnull=False)
-        .select_related("person", "organization")
-        .order_by("person__full_name")
-    ]
+    set_choices(
+        training,
+        "people",
+        [
+            (str(p.public_id), f"{p.full_name} · {m.organization.name}")
+            for m in Membership.objects.active()
+            .filter(table=table, person__isnull=False)
+            .select_related("person", "organization")
+            .order_by("person__full_name")
+            if (p := m.person) is not None
+        ],
+    )
     return {
         "incident": forms.IncidentForm(bound("incident"), auto_id="incident_%s"),
         "risk": forms.RiskForm(bound("risk"), auto_id="risk_%s"),
@@ -193,7 +198,7 @@ def incident(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     found = queries.get_incident(table, public_id)
     may_manage = tables.may(request.user, table, "incident.manage") and found.is_open
     task_form = forms.TaskForm(auto_id="task_%s")
-    task_form.fields["organization"].choices = _organizations(table)
+    set_choices(task_form, "organization", _organizations(table))
     return render(
         request,
         "health/incident.html",
@@ -224,7 +229,7 @@ def incident_act(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
     action = request.POST.get("action", "")
     if action == "task":
         form: Any = forms.TaskForm(request.POST)
-        form.fields["organization"].choices = _organizations(table)
+        set_choices(form, "organization", _organizations(table))
 
         def run(d: dict[str, Any]) -> Any:
             return services.add_response_task(

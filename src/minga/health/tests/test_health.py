@@ -392,3 +392,18 @@ def test_the_health_page_shows_components_with_their_facts(client_for):
     assert "Risk register" not in html  # members only
     member = client_for("other_secretariat").get(f"/t/{OTHER_TABLE}/health/")
     assert "Derrame" in member.content.decode()
+
+
+def test_the_daily_command_stores_snapshots_and_refuses_bad_input(db):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("assess_health", "--as-of", "2026-01-31", stdout=out)
+    assert "sucumbios:" in out.getvalue() and "morona-santiago:" in out.getvalue()
+    assert HealthSnapshot.objects.filter(as_of="2026-01-31").count() == Table.objects.count()
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("assess_health", "--as-of", "31/01/2026")
+    with pytest.raises(CommandError, match="no table"):
+        call_command("assess_health", "--table", "nowhere")

@@ -175,7 +175,7 @@ class Goal(models.TextChoices):
 
 
 class CallStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Open for applications")
     CLOSED = "closed", _("Closed")
 
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from minga.core.access import person_user
 from minga.core.events import record_event
@@ -105,14 +107,20 @@ def _move(
     day: dt.date,
     provider: Organization,
     receiver: Organization | None,
-    description: str,
+    description: tuple[str, dict[str, Any] | None],
     table: Table | None = None,
     provider_activity: str = "",
     receiver_activity: str = "",
     currency: str | None = None,
     **links: Any,
 ) -> Transaction:
-    """Write one money movement and its event (inside the caller's transaction)."""
+    """Write one money movement and its event (inside the caller's transaction). The
+    description is a message and its values (None for text a person typed), stored in the
+    site's default language like every record people write."""
+    text, values = description
+    if values is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            text = _(text) % values
     row = Transaction.objects.create(
         fund=fund,
         type=type,
@@ -123,7 +131,7 @@ def _move(
         provider_activity=provider_activity,
         receiver=receiver,
         receiver_activity=receiver_activity,
-        description=description[:250],
+        description=text[:250],
         table=table,
         **links,
     )
@@ -279,7 +287,7 @@ def pledge(
         provider=donor,
         receiver=fund.administrator,
         receiver_activity=_activity(fund),
-        description=_("Pledge of %(donor)s") % {"donor": donor.name},
+        description=(gettext_noop("Pledge of %(donor)s"), {"donor": donor.name}),
         contribution=contribution,
     )
     return contribution
@@ -310,7 +318,7 @@ def receive(*, by: Any, contribution: Contribution, received_on: dt.date) -> Con
         provider=contribution.donor,
         receiver=fund.administrator,
         receiver_activity=_activity(fund),
-        description=_("Contribution of %(donor)s") % {"donor": contribution.donor.name},
+        description=(gettext_noop("Contribution of %(donor)s"), {"donor": contribution.donor.name}),
         contribution=contribution,
     )
     return contribution
@@ -634,7 +642,7 @@ def award(
         provider_activity=_activity(fund),
         receiver=application.organization,
         receiver_activity=_activity(fund, row.public_id),
-        description=_("Award: %(title)s") % {"title": application.title},
+        description=(gettext_noop("Award: %(title)s"), {"title": application.title}),
         table=application.table,
         award=row,
     )
@@ -798,8 +806,10 @@ def _disburse(by: Any, tranche: Tranche, day: dt.date, check: dict[str, Any]) ->
         provider_activity=_activity(fund),
         receiver=application.organization,
         receiver_activity=_activity(fund, award.public_id),
-        description=_("Tranche %(n)s of %(title)s")
-        % {"n": tranche.number, "title": application.title},
+        description=(
+            gettext_noop("Tranche %(n)s of %(title)s"),
+            {"n": tranche.number, "title": application.title},
+        ),
         table=application.table,
         award=award,
     )
@@ -835,7 +845,7 @@ def record_expenditure(
         provider=application.organization,
         provider_activity=_activity(application.call.fund, award.public_id),
         receiver=None,
-        description=description.strip(),
+        description=(description.strip(), None),
         table=application.table,
         award=award,
     )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from minga.health.index import Component
+from minga.tables.models import InstrumentKind
 
 NAMES = {
     "meetings": gettext_lazy("Regular meetings"),
@@ -55,8 +56,9 @@ def explain(c: Component) -> str:
             return _("No commitment fell due in the last 12 months.")
         return _("%(kept)s of %(due)s commitments due were kept.") % f
     if c.key == "instruments":
+        kinds = [str(InstrumentKind(k).label) for k in f["in_force"]]
         return _("In force: %(kinds)s (of ordinance, multi-year agreement, statute).") % {
-            "kinds": ", ".join(f["in_force"]) or _("none")
+            "kinds": ", ".join(kinds) or _("none")
         }
     if c.key == "secretariat":
         return _("The secretariat is funded for %(months)s more months (target 12).") % f

@@ -70,7 +70,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         [s.as_of.strftime("%m/%y") for s in history] + [_("today")],
         [(_("Health index"), [float(s.score) for s in history] + [current.score], "")],
         title=_("Health index over time"),
-        unit="/100",
+        unit="",
     )
     rows = [
         {

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "minga.health",
     "minga.credits",
     "minga.funds",
+    "minga.portal",
     "minga.demo",
 ]
 
@@ -228,6 +229,10 @@ MINGA_TILE_URL = env_str("MINGA_TILE_URL", "")
 MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
 # The transparency log: its origin line (C2SP tlog-checkpoint) and the signing key's file, which
 # lives outside the database (create it with `minga keys init`).
+# Where this minga is reachable: absolute links in open data (IATI document links, packages).
+MINGA_SITE_URL = env_str("MINGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# IATI identifiers for organizations that have none registered: PREFIX-<public id>.
+MINGA_IATI_PREFIX = env_str("MINGA_IATI_PREFIX", "XI-MINGA")
 MINGA_LOG_ORIGIN = env_str("MINGA_LOG_ORIGIN", "minga.localhost/log")
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).

@@ -52,6 +52,9 @@ DEMO_USERS = [
 OUTSIDER = ("outsider", "Pedro Outsider Vega")
 ADMIN = "admin"
 
+# Identifiers registered with IATI (the Inter-American Development Bank's OECD DAC code).
+IATI_IDENTIFIERS = {"Banco Interamericano de Desarrollo (BID)": "XM-DAC-46012"}
+
 # name, acronym, sector, demo?
 MORONA_ORGANIZATIONS = [
     ("Gobierno Provincial de Morona Santiago", "GPMS", "provincial_government", False),

@@ -35,7 +35,6 @@ def load_funds(region: Region) -> None:
         region=region,
         description="Fondo mancomunado de varios donantes para las mesas de cooperación de la "
         "Amazonía ecuatoriana, gobernado con las organizaciones indígenas. Datos de demostración.",
-        iati_identifier="XM-DAC-0000-MINGA-FCMA",
         is_demo=True,
     )
     funds.add_role(

@@ -44,7 +44,13 @@ def _organizations(table: Table, rows: list[tuple[str, str, str, bool]]) -> dict
         organization = Organization.objects.filter(
             name=name
         ).first() or services.create_organization(
-            by=SYSTEM, table=table, name=name, acronym=acronym, sector=sector, is_demo=is_demo
+            by=SYSTEM,
+            table=table,
+            name=name,
+            acronym=acronym,
+            sector=sector,
+            iati_identifier=data.IATI_IDENTIFIERS.get(name, ""),
+            is_demo=is_demo,
         )
         found[name] = organization
     return found

@@ -3,6 +3,8 @@ the IATI export reads (transaction type, provider and receiver organizations and
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -31,6 +33,8 @@ class Fund(TimeStampedModel):
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="funds"
     )
     iati_identifier = models.CharField(_("IATI activity identifier"), max_length=120, blank=True)
+    starts_on = models.DateField(_("from"), default=dt.date.today)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
     health_weights = models.JSONField(
         _("health index weights"),
         default=dict,
@@ -58,6 +62,11 @@ class Fund(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def activity_id(self, suffix: str = "") -> str:
+        """The fund's IATI activity identifier, or one of its awards' (``suffix``)."""
+        base = self.iati_identifier or f"{self.administrator.iati_ref}-{self.slug}"
+        return f"{base}-{suffix}" if suffix else base
 
 
 class FundRoleKind(models.TextChoices):

@@ -156,11 +156,6 @@ def _move(
     return row
 
 
-def _activity(fund: Fund, suffix: str = "") -> str:
-    base = fund.iati_identifier or f"minga-fund-{fund.slug}"
-    return f"{base}-{suffix}" if suffix else base
-
-
 # --- funds, seats, roles -----------------------------------------------------------------------
 
 
@@ -286,7 +281,7 @@ def pledge(
         day=pledged_on,
         provider=donor,
         receiver=fund.administrator,
-        receiver_activity=_activity(fund),
+        receiver_activity=fund.activity_id(),
         description=(gettext_noop("Pledge of %(donor)s"), {"donor": donor.name}),
         contribution=contribution,
     )
@@ -317,7 +312,7 @@ def receive(*, by: Any, contribution: Contribution, received_on: dt.date) -> Con
         day=received_on,
         provider=contribution.donor,
         receiver=fund.administrator,
-        receiver_activity=_activity(fund),
+        receiver_activity=fund.activity_id(),
         description=(gettext_noop("Contribution of %(donor)s"), {"donor": contribution.donor.name}),
         contribution=contribution,
     )
@@ -639,9 +634,9 @@ def award(
         amount=amount,
         day=row.awarded_on,
         provider=fund.administrator,
-        provider_activity=_activity(fund),
+        provider_activity=fund.activity_id(),
         receiver=application.organization,
-        receiver_activity=_activity(fund, row.public_id),
+        receiver_activity=fund.activity_id(row.public_id),
         description=(gettext_noop("Award: %(title)s"), {"title": application.title}),
         table=application.table,
         award=row,
@@ -803,9 +798,9 @@ def _disburse(by: Any, tranche: Tranche, day: dt.date, check: dict[str, Any]) ->
         amount=tranche.amount,
         day=day,
         provider=fund.administrator,
-        provider_activity=_activity(fund),
+        provider_activity=fund.activity_id(),
         receiver=application.organization,
-        receiver_activity=_activity(fund, award.public_id),
+        receiver_activity=fund.activity_id(award.public_id),
         description=(
             gettext_noop("Tranche %(n)s of %(title)s"),
             {"n": tranche.number, "title": application.title},
@@ -843,7 +838,7 @@ def record_expenditure(
         amount=amount,
         day=day or timezone.localdate(),
         provider=application.organization,
-        provider_activity=_activity(application.call.fund, award.public_id),
+        provider_activity=application.call.fund.activity_id(award.public_id),
         receiver=None,
         description=(description.strip(), None),
         table=application.table,

@@ -137,6 +137,12 @@ class Organization(TimeStampedModel):
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     internal_notes = models.TextField(_("internal notes"), blank=True)
+    iati_identifier = models.CharField(
+        _("IATI organisation identifier"),
+        max_length=120,
+        blank=True,
+        help_text=_("As registered with IATI, e.g. XM-DAC-46012 or EC-RUC-0160000000001."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     # Sensitivity of each field shown outside the admin; fields not listed are owner-only.
@@ -148,6 +154,7 @@ class Organization(TimeStampedModel):
         "country": Sensitivity.PUBLIC,
         "website": Sensitivity.PUBLIC,
         "description": Sensitivity.PUBLIC,
+        "iati_identifier": Sensitivity.PUBLIC,
         "is_demo": Sensitivity.PUBLIC,
         "contact_email": Sensitivity.TABLE,
         "contact_phone": Sensitivity.TABLE,
@@ -163,6 +170,13 @@ class Organization(TimeStampedModel):
                 condition=Q(sector__in=Sector.values), name="organization_sector_known"
             )
         ]
+
+    @property
+    def iati_ref(self) -> str:
+        """Its IATI organisation identifier, or a stand-in from MINGA_IATI_PREFIX and its id."""
+        from django.conf import settings
+
+        return self.iati_identifier or f"{settings.MINGA_IATI_PREFIX}-{self.public_id}"
 
     def __str__(self) -> str:
         return self.name

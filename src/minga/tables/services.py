@@ -193,6 +193,7 @@ def create_organization(
     description: str = "",
     contact_email: str = "",
     contact_phone: str = "",
+    iati_identifier: str = "",
     is_demo: bool = False,
 ) -> Organization:
     """Register an organization; ``table`` is the table whose secretariat registers it."""
@@ -207,6 +208,7 @@ def create_organization(
         description=description,
         contact_email=contact_email,
         contact_phone=contact_phone,
+        iati_identifier=iati_identifier.strip(),
         is_demo=is_demo,
     )
     organization.full_clean()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("minga.health.urls")),
     path("", include("minga.credits.urls")),
     path("", include("minga.funds.urls")),
+    path("", include("minga.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

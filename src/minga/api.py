@@ -35,8 +35,11 @@ class BearerToken(HttpBearer):
 api = NinjaAPI(
     title="minga API",
     version="1.0.0",
-    description="Cooperation tables, organizations and memberships. Send a personal token as "
-    "`Authorization: Bearer <token>` (from your profile page or `minga token create`).",
+    description="Cooperation tables, organizations and memberships; the transparency log's "
+    "proofs; and the public portal: figures of the network, regions and tables, every open "
+    "dataset, funds and their transactions, regional guidance and table health. Public reads "
+    "need no token; to write, send a personal token as `Authorization: Bearer <token>` (from "
+    "your profile page or `minga token create`).",
     auth=BearerToken(),
     urls_namespace="api-1.0.0",
 )
@@ -67,7 +70,9 @@ def _unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 
 from minga.ledger.api import router as log_router  # noqa: E402
+from minga.portal.api import router as portal_router  # noqa: E402
 from minga.tables.api import router as tables_router  # noqa: E402
 
 api.add_router("/", tables_router)
 api.add_router("/", log_router)
+api.add_router("/", portal_router)

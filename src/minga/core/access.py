@@ -38,6 +38,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.end": frozenset({Role.SECRETARIAT}),
     "organization.create": frozenset({Role.SECRETARIAT}),
     "instrument.add": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "guidance.answer": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # meetings and the joint agenda
     "meeting.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     "priority.submit": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),

@@ -155,6 +155,7 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
         )
         load_funds(region)
         say("Loaded the pooled fund and its challenge call.")
+        _regional_guidance(region)
     # the transparency log: every event above, sequenced and signed
     from minga.ledger import services as ledger
 
@@ -196,3 +197,37 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     if table.slug == "morona-santiago":
         load_credits(table, seed=spec.seed)
     load_health(table, seed=spec.seed)
+
+
+def _regional_guidance(region: Region) -> None:
+    """The task force sends guidance and a regional priority down; Morona Santiago answers."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minga.tables import regional
+
+    coordinator = get_user_model().objects.get(username="convener")
+    guidance = regional.publish_guidance(
+        by=coordinator,
+        region=region,
+        kind="guidance",
+        title="Lineamientos regionales para protocolos propios de consulta previa",
+        body="Cada mesa revisa con las nacionalidades de su territorio el protocolo de consulta "
+        "previa, libre e informada, y lo adopta por consenso antes de firmar nuevos acuerdos.",
+        answer_by=timezone.localdate() + dt.timedelta(days=40),
+    )
+    regional.publish_guidance(
+        by=coordinator,
+        region=region,
+        kind="priority",
+        title="Prioridad regional: monitoreo comunitario del agua ante derrames",
+        body="Las mesas con actividad petrolera en su territorio priorizan el monitoreo "
+        "comunitario del agua y la respuesta rápida ante derrames.",
+    )
+    regional.answer_guidance(
+        by=get_user_model().objects.get(username="secretariat"),
+        guidance=guidance,
+        table=Table.objects.get(slug="morona-santiago"),
+        answer="La mesa adoptó el protocolo de la Nación Shuar en su sesión de octubre.",
+    )

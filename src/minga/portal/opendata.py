@@ -568,14 +568,14 @@ def to_geojson(dataset: Dataset, table: Table) -> dict[str, Any]:
                 "type": "Feature",
                 "id": key,
                 "geometry": geometry,
-                "properties": {k: _json(v) for k, v in row.items()},
+                "properties": {k: json_value(v) for k, v in row.items()},
             }
             for key, geometry, row in dataset.geometry(table)
         ],
     }
 
 
-def _json(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 

@@ -3,6 +3,10 @@ from django.urls import path
 from minga.portal import views
 
 urlpatterns = [
+    path("portal/", views.network, name="portal"),
+    path("portal/r/<slug:slug>/", views.region, name="portal-region"),
+    path("portal/r/<slug:slug>/forum.pdf", views.forum_report, name="forum-report"),
+    path("portal/t/<slug:slug>/", views.table, name="portal-table"),
     path("open-data/", views.open_data, name="open-data"),
     path("open-data/iati/<str:kind>.xml", views.iati_file, name="iati-file"),
     path("open-data/<slug:slug>.zip", views.package, name="open-data-package"),

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from minga.portal import iati_records, opendata
+from minga.core import charts
+from minga.core.pdf import pdf_response
+from minga.core.svgmap import outline_svg
+from minga.portal import iati_records, opendata, queries
 from minga.tables import queries as tables
+from minga.tables.models import SectorGroup
 
 FRESH = dt.timedelta(days=1)  # the daily task rebuilds packages; older ones are rebuilt on demand
 
@@ -75,4 +81,126 @@ def dataset_geojson(request: HttpRequest, slug: str, name: str) -> JsonResponse:
         opendata.to_geojson(dataset, table),
         content_type="application/geo+json",
         json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# --- the portal's dashboards -------------------------------------------------------------------
+
+
+def _bars(counts: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    top = max(counts.values(), default=0) or 1
+    return [
+        {"label": labels.get(k, k), "value": v, "share": 100 * v / top}
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+    ]
+
+
+def _charts(figures: queries.Figures, title: str) -> dict[str, Any]:
+    months = list(figures.health_by_month)
+    loss = figures.loss_by_year
+    return {
+        "health_chart": charts.columns(
+            [m[5:] + "/" + m[2:4] for m in months],
+            [(_("Health index"), [figures.health_by_month[m] for m in months], "")],
+            title=_("Health index over time: %(where)s") % {"where": title},
+            unit="",
+        ),
+        "loss_chart": charts.columns(
+            [str(y) for y in loss],
+            [(_("Tree cover loss"), list(loss.values()), "loss")],
+            title=_("Tree cover loss per year: %(where)s") % {"where": title},
+            unit="ha",
+            every=4,
+        ),
+        "sectors": _bars(figures.by_sector_group, {k: str(v) for k, v in SectorGroup.choices}),
+    }
+
+
+@require_GET
+def network(request: HttpRequest) -> HttpResponse:
+    regions = queries.regions_with_counts()
+    everything = list(tables.list_tables())
+    total, each = queries.rolled_up(everything)
+    shapes = [(t.shape, f"{t.table.name}: {t.name}") for t in tables.public_territories()]
+    return render(
+        request,
+        "portal/network.html",
+        {
+            "regions": regions,
+            "figures": total,
+            "each": each,
+            "outline": outline_svg(
+                shapes,
+                context=[(r.shape, r.name) for r in regions],
+                title=_("Pan-Amazon network"),
+            ),
+            **_charts(total, _("the network")),
+        },
+    )
+
+
+@require_GET
+def region(request: HttpRequest, slug: str) -> HttpResponse:
+    found = tables.get_region(slug)
+    members = queries.region_tables(found)
+    total, each = queries.rolled_up(members)
+    shapes = [
+        (t.shape, f"{t.table.name}: {t.name}")
+        for t in tables.public_territories().filter(table__in=members)
+    ]
+    return render(
+        request,
+        "portal/region.html",
+        {
+            "region": found,
+            "figures": total,
+            "each": each,
+            "outline": outline_svg(shapes, context=[(found.shape, found.name)], title=found.name),
+            **_charts(total, found.name),
+        },
+    )
+
+
+@require_GET
+def table(request: HttpRequest, slug: str) -> HttpResponse:
+    found = tables.get_table(slug)
+    figures = queries.figures_of(found)
+    territories = tables.territories_for(queries.PUBLIC, found)
+    return render(
+        request,
+        "portal/table.html",
+        {
+            "table": found,
+            "figures": figures,
+            "outline": outline_svg(
+                [(t.shape, t.name) for t in territories],
+                title=_("Territory of %(table)s") % {"table": found.name},
+            ),
+            "has_map": bool(territories),
+            "axes": queries.axis_rows(found),
+            "decisions": queries.latest_decisions(found),
+            "retirements": queries.latest_retirements(found),
+            "money": queries.money_rows(figures),
+            **_charts(figures, found.name),
+        },
+    )
+
+
+@require_GET
+def forum_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """The region's report for the Amazon Territorial Governance Forum, as a PDF."""
+    found = tables.get_region(slug)
+    total, each = queries.rolled_up(queries.region_tables(found))
+    year = timezone.localdate().year
+    return pdf_response(
+        request,
+        "portal/forum_pdf.html",
+        {
+            "region": found,
+            "figures": total,
+            "each": each,
+            "year": year,
+            **_charts(total, found.name),
+        },
+        filename=f"minga-forum-{found.slug}-{year}.pdf",
     )

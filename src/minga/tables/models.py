@@ -357,3 +357,51 @@ class Invitation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"invitation {self.public_id}"
+
+
+class GuidanceKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Guidance")
+    PRIORITY = "priority", _("Regional priority")
+
+
+class Guidance(TimeStampedModel):
+    """What a region's coordination task force sends down to its tables."""
+
+    public_id = public_id_field()
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="guidance")
+    kind = models.CharField(_("kind"), max_length=20, choices=GuidanceKind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    body = models.TextField(_("text"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("published by")
+    )
+    answer_by = models.DateField(_("answer by"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class GuidanceAnswer(TimeStampedModel):
+    """A table's acknowledgement of a piece of guidance, and its answer going back up."""
+
+    guidance = models.ForeignKey(Guidance, on_delete=models.CASCADE, related_name="answers")
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="guidance_answers")
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["table__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["guidance", "table"], name="guidance_answer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.guidance}"

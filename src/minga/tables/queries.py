@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import Sensitivity, SystemActor, can, level_for, redact
 from minga.tables.models import (
+    Guidance,
+    GuidanceAnswer,
     Instrument,
     Invitation,
     Membership,
@@ -270,3 +272,36 @@ def get_invitation(token: str) -> Invitation:
         ).get(token=token)
     except Invitation.DoesNotExist:
         raise Http404 from None
+
+
+def task_force_organization(user: Any, region: Region) -> Organization | None:
+    """The task-force organization this user speaks for in the region (None if none)."""
+    if isinstance(user, SystemActor) or getattr(user, "is_superuser", False):
+        return region.task_force.order_by("name").first()
+    if user is None or not user.is_authenticated:
+        return None
+    membership = (
+        Membership.objects.active()
+        .filter(person__user=user, organization__in=region.task_force.all())
+        .select_related("organization")
+        .order_by("organization__name")
+        .first()
+    )
+    return membership.organization if membership else None
+
+
+def guidance_of(region: Region) -> QuerySet[Guidance]:
+    return (
+        Guidance.objects.filter(region=region)
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("answers", queryset=GuidanceAnswer.objects.select_related("table"))
+        )
+    )
+
+
+def pending_guidance(table: Table) -> QuerySet[Guidance]:
+    """The region's guidance this table has not acknowledged yet."""
+    if table.region_id is None:
+        return Guidance.objects.none()
+    return Guidance.objects.filter(region_id=table.region_id).exclude(answers__table=table)

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from minga.tables import views
+from minga.tables import regional_views, views
 
 urlpatterns = [
     path("", views.network, name="network"),
     path("r/<slug:slug>/", views.region, name="region"),
+    path("r/<slug:slug>/guidance/", regional_views.guidance, name="region-guidance"),
+    path("r/<slug:slug>/guidance/publish/", regional_views.publish, name="guidance-publish"),
+    path(
+        "r/<slug:slug>/guidance/<str:public_id>/answer/",
+        regional_views.answer,
+        name="guidance-answer",
+    ),
     path("t/<slug:slug>/", views.table_home, name="table"),
     path("t/<slug:slug>/territory.geojson", views.table_geojson, name="table-geojson"),
     path("t/<slug:slug>/edit/", views.table_edit, name="table-edit"),

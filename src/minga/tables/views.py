@@ -104,6 +104,7 @@ def table_home(request: HttpRequest, slug: str) -> HttpResponse:
                 title=_("Territory of %(table)s") % {"table": table.name},
             ),
             "sections": sections("table", table=table, user=request.user),
+            "pending_guidance": list(queries.pending_guidance(table)),
         },
     )
 

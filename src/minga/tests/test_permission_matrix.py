@@ -26,7 +26,14 @@ from minga.initiatives.models import AccountabilityReport, Commitment, Initiativ
 from minga.meetings import services as meetings
 from minga.monitoring.models import AnalysisRun, SampleDesign, VerificationReport
 from minga.roadmap.models import Indicator
-from minga.tables.models import Instrument, Invitation, Membership, Organization, Person
+from minga.tables.models import (
+    Guidance,
+    Instrument,
+    Invitation,
+    Membership,
+    Organization,
+    Person,
+)
 
 SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER = ALL_PERSONAS[:5]
 TABLE_ROLES = (SECRETARIAT, CONVENER, MEMBER, MONITOR, OBSERVER)
@@ -139,6 +146,28 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
         answers(403, secretariat=302, convener=302, member=302, observer=302, public=302),
     ),
     "open-data": ("GET", EVERYONE_200),
+    "portal": ("GET", EVERYONE_200),
+    "portal-region": ("GET", EVERYONE_200),
+    "forum-report": ("GET", EVERYONE_200),
+    "portal-table": ("GET", EVERYONE_200),
+    "region-guidance": ("GET", EVERYONE_200),
+    "guidance-publish": (
+        "POST",
+        answers(302, monitor=403, outsider=403),
+    ),
+    "guidance-answer": (
+        "POST",
+        answers(403, secretariat=302, convener=302, other_secretariat=302, public=302),
+    ),
+    "GET /api/v1/portal/network": ("GET", EVERYONE_200),
+    "GET /api/v1/portal/regions/{slug}": ("GET", EVERYONE_200),
+    "GET /api/v1/portal/tables/{slug}": ("GET", EVERYONE_200),
+    "GET /api/v1/open-data/datasets": ("GET", EVERYONE_200),
+    "GET /api/v1/open-data/{slug}/{dataset}": ("GET", EVERYONE_200),
+    "GET /api/v1/funds": ("GET", EVERYONE_200),
+    "GET /api/v1/funds/{slug}/transactions": ("GET", EVERYONE_200),
+    "GET /api/v1/regions/{slug}/guidance": ("GET", EVERYONE_200),
+    "GET /api/v1/tables/{slug}/health": ("GET", EVERYONE_200),
     "iati-file": ("GET", EVERYONE_200),
     "open-data-package": ("GET", EVERYONE_200),
     "open-data-csv": ("GET", EVERYONE_200),
@@ -412,6 +441,7 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "verification": verification.public_id,
         "retirement": retirement.public_id,
         "incident": incident.public_id,
+        "guidance": Guidance.objects.filter(region__slug="amazonia-ecuatoriana").first().public_id,
         "fund": application.call.fund.slug,
         "call": application.call.public_id,
         "application": application.public_id,
@@ -468,6 +498,9 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
         "incident": {"slug": w["slug"], "public_id": w["incident"]},
         "iati-file": {"kind": "activities"},
+        **{name: {"slug": w["region"]} for name in ("portal-region", "forum-report")},
+        **{name: {"slug": w["region"]} for name in ("region-guidance", "guidance-publish")},
+        "guidance-answer": {"slug": w["region"], "public_id": w["guidance"]},
         "open-data-package": {"slug": w["slug"]},
         "open-data-csv": {"slug": w["slug"], "name": "initiatives"},
         "open-data-geojson": {"slug": w["slug"], "name": "agreements"},
@@ -523,6 +556,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "credit-act",
             "health",
             "health-act",
+            "portal-table",
             "hotspots-geojson",
             "hotspot-form",
             "hotspot-checks",
@@ -570,6 +604,12 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
     if " " not in route:
         return reverse(route), {}
     path = route.split(" ", 1)[1]
+    path = {
+        "GET /api/v1/portal/regions/{slug}": f"/api/v1/portal/regions/{w['region']}",
+        "GET /api/v1/regions/{slug}/guidance": f"/api/v1/regions/{w['region']}/guidance",
+        "GET /api/v1/funds/{slug}/transactions": f"/api/v1/funds/{w['fund']}/transactions",
+        "GET /api/v1/open-data/{slug}/{dataset}": f"/api/v1/open-data/{w['slug']}/agreements",
+    }.get(route, path)
     path = path.replace("{slug}", w["slug"]).replace("{public_id}", w["organization"])
     path = path.replace("{membership_id}", str(w["api_membership"]))
     path += {

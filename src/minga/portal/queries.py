@@ -1,0 +1,236 @@
+"""What the portal shows: each table's public figures, rolled up into regions and the network.
+
+Everything is read as the public sees it (the anonymous viewer); the portal writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from minga.agreements.models import Agreement, AgreementStatus, Delivery, Incentive
+from minga.credits.models import Batch, Retirement
+from minga.decisions.models import Decision
+from minga.funds.models import Transaction, TransactionType
+from minga.health import queries as health
+from minga.health.models import HealthSnapshot
+from minga.initiatives.models import Funding, Initiative, InitiativeStatus
+from minga.meetings.models import Meeting, MeetingStatus
+from minga.monitoring import queries as monitoring
+from minga.roadmap import queries as roadmap
+from minga.tables import queries as tables
+from minga.tables.models import SECTOR_GROUP, Membership, Region, Table
+
+PUBLIC = AnonymousUser()
+
+
+@dataclass
+class Figures:
+    """One table's public figures (or a sum of tables')."""
+
+    tables: int = 0
+    organizations: int = 0
+    by_sector_group: dict[str, int] = field(default_factory=dict)
+    meetings_last_year: int = 0
+    decisions: int = 0
+    roadmap_progress: float = 0.0  # mean progress of the axes, percent
+    initiatives: int = 0
+    money: dict[str, Decimal] = field(default_factory=dict)  # by currency
+    agreements_signed: int = 0
+    agreement_hectares: Decimal = Decimal(0)  # areas the public may see
+    incentives_planned: Decimal = Decimal(0)
+    incentives_delivered: Decimal = Decimal(0)
+    loss_by_year: dict[int, float] = field(default_factory=dict)
+    credits_issued: int = 0
+    credits_retired: int = 0
+    funds_committed: dict[str, Decimal] = field(default_factory=dict)  # by currency
+    funds_disbursed: dict[str, Decimal] = field(default_factory=dict)
+    health: float | None = None
+    health_by_month: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def delivered_percent(self) -> int:
+        if not self.incentives_planned:
+            return 0
+        return round(100 * self.incentives_delivered / self.incentives_planned)
+
+    @property
+    def last_loss(self) -> tuple[int, float] | None:
+        return max(self.loss_by_year.items()) if self.loss_by_year else None
+
+    def add(self, other: Figures) -> None:
+        """Roll another table's figures into these (means are taken in ``rolled_up``)."""
+        self.tables += other.tables
+        self.organizations += other.organizations
+        for key, value in other.by_sector_group.items():
+            self.by_sector_group[key] = self.by_sector_group.get(key, 0) + value
+        self.meetings_last_year += other.meetings_last_year
+        self.decisions += other.decisions
+        self.initiatives += other.initiatives
+        for currency, amount in other.money.items():
+            self.money[currency] = self.money.get(currency, Decimal(0)) + amount
+        self.agreements_signed += other.agreements_signed
+        self.agreement_hectares += other.agreement_hectares
+        self.incentives_planned += other.incentives_planned
+        self.incentives_delivered += other.incentives_delivered
+        for year, ha in other.loss_by_year.items():
+            self.loss_by_year[year] = self.loss_by_year.get(year, 0.0) + ha
+        self.loss_by_year = dict(sorted(self.loss_by_year.items()))
+        self.credits_issued += other.credits_issued
+        self.credits_retired += other.credits_retired
+        for mine, theirs in (
+            (self.funds_committed, other.funds_committed),
+            (self.funds_disbursed, other.funds_disbursed),
+        ):
+            for currency, amount in theirs.items():
+                mine[currency] = mine.get(currency, Decimal(0)) + amount
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tables": self.tables,
+            "organizations": self.organizations,
+            "organizations_by_sector_group": self.by_sector_group,
+            "meetings_last_year": self.meetings_last_year,
+            "decisions": self.decisions,
+            "roadmap_progress_percent": self.roadmap_progress,
+            "initiatives": self.initiatives,
+            "money_by_currency": {k: str(v) for k, v in sorted(self.money.items())},
+            "agreements_signed": self.agreements_signed,
+            "agreement_hectares_public": str(self.agreement_hectares),
+            "incentives_delivered_percent": self.delivered_percent,
+            "tree_cover_loss_ha_by_year": {
+                str(k): round(v, 2) for k, v in self.loss_by_year.items()
+            },
+            "credits_issued": self.credits_issued,
+            "credits_retired": self.credits_retired,
+            "funds_committed_by_currency": {k: str(v) for k, v in self.funds_committed.items()},
+            "funds_disbursed_by_currency": {k: str(v) for k, v in self.funds_disbursed.items()},
+            "health": self.health,
+            "health_by_month": self.health_by_month,
+        }
+
+
+def figures_of(table: Table) -> Figures:
+    year_ago = timezone.now() - dt.timedelta(days=365)
+    f = Figures(tables=1)
+    organizations = (
+        Membership.objects.active()
+        .filter(table=table)
+        .values_list("organization_id", "organization__sector")
+        .distinct()
+    )
+    groups: dict[str, int] = defaultdict(int)
+    for _pk, sector in organizations:
+        groups[str(SECTOR_GROUP.get(sector, "other"))] += 1
+    f.organizations = sum(groups.values())
+    f.by_sector_group = dict(groups)
+    f.meetings_last_year = Meeting.objects.filter(
+        table=table,
+        starts_at__gte=year_ago,
+        status__in=[MeetingStatus.HELD, MeetingStatus.PUBLISHED],
+    ).count()
+    f.decisions = Decision.objects.filter(proposal__table=table).count()
+    axes = roadmap.axis_progress(table)
+    f.roadmap_progress = round(sum(a["progress"] for a in axes) / len(axes), 1) if axes else 0.0
+    counted = Initiative.objects.filter(table=table).exclude(status=InitiativeStatus.POOLED)
+    f.initiatives = counted.count()
+    for currency, amount in (
+        Funding.objects.filter(initiative__in=counted)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+    ):
+        f.money[currency] = amount
+    signed = Agreement.objects.filter(table=table, status=AgreementStatus.SIGNED)
+    f.agreements_signed = signed.count()
+    f.agreement_hectares = signed.filter(area_sensitivity=0).aggregate(ha=Sum("hectares"))[
+        "ha"
+    ] or Decimal(0)
+    f.incentives_planned = Incentive.objects.filter(agreement__table=table).aggregate(
+        n=Sum("planned")
+    )["n"] or Decimal(0)
+    f.incentives_delivered = Delivery.objects.filter(incentive__agreement__table=table).aggregate(
+        n=Sum("quantity")
+    )["n"] or Decimal(0)
+    f.loss_by_year = monitoring.table_loss(monitoring.latest_run(table), PUBLIC, table)
+    supply = Batch.objects.filter(project__table=table).aggregate(
+        issued=Sum("issued"), retired=Sum("retired")
+    )
+    f.credits_issued, f.credits_retired = supply["issued"] or 0, supply["retired"] or 0
+    for kind, target in (
+        (TransactionType.OUTGOING_COMMITMENT, f.funds_committed),
+        (TransactionType.DISBURSEMENT, f.funds_disbursed),
+    ):
+        for currency, amount in (
+            Transaction.objects.filter(table=table, type=kind)
+            .values("currency")
+            .annotate(total=Sum("amount"))
+            .values_list("currency", "total")
+        ):
+            target[currency] = amount
+    f.health = health.health_of(table).score
+    f.health_by_month = {
+        s.as_of.strftime("%Y-%m"): float(s.score)
+        for s in HealthSnapshot.objects.filter(table=table).order_by("as_of")
+    }
+    return f
+
+
+def rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]]]:
+    """The sum of the tables' figures (health and roadmap progress as means), and each table's."""
+    each = [(table, figures_of(table)) for table in tables_]
+    total = Figures()
+    for _table, figures in each:
+        total.add(figures)
+    scores = [f.health for _t, f in each if f.health is not None]
+    total.health = round(sum(scores) / len(scores), 1) if scores else None
+    if each:
+        total.roadmap_progress = round(sum(f.roadmap_progress for _t, f in each) / len(each), 1)
+    months: dict[str, list[float]] = defaultdict(list)
+    for _table, figures in each:
+        for month, score in figures.health_by_month.items():
+            months[month].append(score)
+    total.health_by_month = {m: round(sum(v) / len(v), 1) for m, v in sorted(months.items())}
+    return total, each
+
+
+def region_tables(region: Region) -> list[Table]:
+    return list(tables.list_tables().filter(region=region))
+
+
+def latest_retirements(table: Table, limit: int = 10) -> list[Retirement]:
+    return list(
+        Retirement.objects.filter(batch__project__table=table)
+        .select_related("batch")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def regions_with_counts() -> list[Region]:
+    return list(tables.list_regions().annotate(table_count=Count("tables")))
+
+
+def axis_rows(table: Table) -> list[dict[str, Any]]:
+    return [
+        {"label": row["axis"].name, "value": row["progress"], "share": row["progress"]}
+        for row in roadmap.axis_progress(table)
+    ]
+
+
+def latest_decisions(table: Table, limit: int = 5) -> list[Decision]:
+    return list(
+        Decision.objects.filter(proposal__table=table)
+        .select_related("proposal")
+        .order_by("-recorded_at")[:limit]
+    )
+
+
+def money_rows(figures: Figures) -> list[tuple[str, Decimal]]:
+    return sorted(figures.money.items())

@@ -15,4 +15,5 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke-token"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -236,6 +236,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "profile": ("GET", LOGGED_IN),
     "revoke-token": ("POST", answers(302)),
     "healthz": ("GET", EVERYONE_200),
+    "favicon": ("GET", answers(204)),
     "admin:index": ("GET", answers(302)),
     "api-1.0.0:openapi-json": ("GET", EVERYONE_200),
     "api-1.0.0:openapi-view": ("GET", EVERYONE_200),

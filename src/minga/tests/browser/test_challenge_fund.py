@@ -243,4 +243,5 @@ def test_a_challenge_fund_from_call_to_second_tranche(
     expect(manager.locator("#tranche-2")).to_contain_text("Released on")
     shoot(manager, "61-tranche-released")
     manager.goto(f"{url}/funds/{fund.slug}/?lang=en")
-    expect(manager.locator("table.list")).to_contain_text("Tranche 2 of Guardianes del Napo")
+    # stored in the site's language, as every record people write
+    expect(manager.locator("table.list")).to_contain_text("Tramo 2 de Guardianes del Napo")

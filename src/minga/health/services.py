@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minga.core.access import SYSTEM, person_user
+from minga.core.access import SYSTEM, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.health import index, queries
@@ -81,6 +81,7 @@ def record_secretariat_funding(
         actor=by,
         table=table,
         subject=funding,
+        sensitivity=Sensitivity.TABLE,  # the funding list is for members
         payload={
             "source": funding.source,
             "amount": str(amount),

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minga.core.access import SystemActor, person_user
+from minga.core.access import Sensitivity, SystemActor, person_user
 from minga.core.events import record_event
 from minga.meetings import ranking
 from minga.meetings.models import (
@@ -46,6 +46,11 @@ def speaking_for(by: Any, table: Table) -> Organization:
     if seat is None:
         raise PermissionDenied(_("You do not speak for a member organization of this table."))
     return seat.organization
+
+
+def _level(meeting: Meeting) -> Sensitivity:
+    """A private meeting's events enter the public log as commitments only."""
+    return Sensitivity.PUBLIC if meeting.is_public else Sensitivity.TABLE
 
 
 def rules_of(table: Table) -> MeetingRules:
@@ -116,6 +121,7 @@ def create_meeting(
         actor=by,
         table=table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={"title": meeting.title, "kind": kind, "starts_at": starts_at.isoformat()},
     )
     return meeting
@@ -150,6 +156,7 @@ def add_agenda_item(
         actor=by,
         table=meeting.table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={
             "item": item.position,
             "title": item.title,
@@ -179,6 +186,7 @@ def move_agenda_item(*, by: Any, item: AgendaItem, up: bool) -> None:
         actor=by,
         table=meeting.table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={"order": [x.title for x in items]},
     )
 
@@ -212,6 +220,7 @@ def convene_meeting(*, by: Any, meeting: Meeting, meeting_url: Callable[[Meeting
         actor=by,
         table=meeting.table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={"recipients": len(recipients)},
     )
     if recipients:
@@ -279,6 +288,7 @@ def record_attendance(
         actor=by,
         table=meeting.table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={
             "rows": len(saved),
             "from_paper": from_paper,
@@ -298,7 +308,12 @@ def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
     meeting.minutes = minutes.strip()
     meeting.save(update_fields=["minutes", "updated_at"])
     record_event(
-        "meetings.minutes_saved", actor=by, table=meeting.table, subject=meeting, payload={}
+        "meetings.minutes_saved",
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        sensitivity=_level(meeting),
+        payload={},
     )
     return meeting
 
@@ -321,6 +336,7 @@ def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
         actor=by,
         table=meeting.table,
         subject=meeting,
+        sensitivity=_level(meeting),
         payload={"title": meeting.title},
     )
     return meeting

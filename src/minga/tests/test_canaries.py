@@ -1,0 +1,264 @@
+"""Canary values planted in owner- and table-level fields of every area never reach the public.
+
+The crawl lists its routes from the URLconf and the API schema (through the permission matrix's
+``discovered_routes``): a route not visited fails the test. Every answer is read as the public
+gets it — HTML, JSON, CSV and GeoJSON as text, ZIP packages file by file, PDFs through
+pdftotext — and no canary may appear in any of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from minga.agreements.models import Agreement
+from minga.core.access import SYSTEM, Sensitivity
+from minga.core.events import record_event
+from minga.core.geo import parse_area
+from minga.core.testing import DEMO_TABLE
+from minga.funds.models import Application, Fund
+from minga.health import services as health
+from minga.ledger import services as ledger
+from minga.ledger.models import LogEntry
+from minga.meetings import services as meetings
+from minga.monitoring.models import Observation, Patrol
+from minga.tables import services as tables
+from minga.tables.models import Membership, Organization, Table, Territory
+from minga.tests import test_permission_matrix as matrix
+from minga.tests.test_permission_matrix import _url, discovered_routes
+
+world = matrix.world  # the permission matrix's fixture: marked values and one of everything
+
+# coordinates no demo place has: a sacred site, an owner-level area, a table-level track
+LON, LAT = -78.864209, -3.975318
+COORDINATE_MARKS = ("78.8642", "3.9753")
+CANARIES = (
+    "CANARY-OWNER-NOTES",
+    "canary-table@demo.minga.invalid",
+    "CANARY-TABLE-PHONE",
+    "CANARY-OWNER-GENDER",
+    "CANARY-OWNER-PEOPLE",
+    "CANARY-TABLE-LANGUAGES",
+    "CANARY-TABLE-NAME",
+    "CANARY-PRIVATE-MEETING",
+    "CANARY-PRIVATE-MINUTES",
+    "CANARY-TABLE-TERRITORY",
+    "CANARY-OWNER-SITE",
+    "CANARY-TABLE-OBSERVATION",
+    "CANARY-TABLE-MONITORS",
+    "CANARY-TABLE-RISK",
+    "CANARY-TABLE-MITIGATION",
+    "CANARY-TABLE-FUNDING",
+    "CANARY-TABLE-FELLOW",
+    "CANARY-OWNER-EVENT",
+    *COORDINATE_MARKS,
+)
+
+
+def _square(lon: float, lat: float, d: float = 0.01) -> dict[str, Any]:
+    ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture
+def canaries(world: dict[str, Any]) -> dict[str, str]:
+    """Plant a canary in every sensitive field of every area; return the pages that hold them."""
+    table = Table.objects.get(slug=DEMO_TABLE)
+    organization = Organization.objects.get(public_id=world["organization"])
+    organization.internal_notes = "CANARY-OWNER-NOTES"
+    organization.contact_email = "canary-table@demo.minga.invalid"
+    organization.contact_phone = "CANARY-TABLE-PHONE"
+    organization.save()
+    person = tables.create_person(
+        by=SYSTEM,
+        table=table,
+        full_name="CANARY-TABLE-NAME",
+        email="canary-table@demo.minga.invalid",
+        phone="CANARY-TABLE-PHONE",
+        gender="CANARY-OWNER-GENDER",
+        people="CANARY-OWNER-PEOPLE",
+        languages="CANARY-TABLE-LANGUAGES",
+        birth_year=2001,
+        visibility=Sensitivity.TABLE,
+    )
+    tables.add_membership(
+        by=SYSTEM, table=table, organization=organization, person=person, seat="alternate"
+    )
+    private = meetings.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="CANARY-PRIVATE-MEETING",
+        starts_at=timezone.now() - dt.timedelta(days=2),
+        place="CANARY-PRIVATE-MEETING place",
+        is_public=False,
+    )
+    meetings.record_attendance(
+        by=SYSTEM, meeting=private, rows=[meetings.AttendanceRow(organization, "present")]
+    )
+    meetings.save_minutes(by=SYSTEM, meeting=private, minutes="CANARY-PRIVATE-MINUTES")
+    meetings.publish_minutes(by=SYSTEM, meeting=private)
+    hidden = Territory(table=table, name="CANARY-TABLE-TERRITORY", sensitivity=Sensitivity.TABLE)
+    hidden.set_area(parse_area(_square(LON, LAT)))
+    hidden.save()
+    agreement = Agreement.objects.filter(table=table).first()
+    Agreement.objects.filter(pk=agreement.pk).update(
+        geometry=_square(LON, LAT, 0.02),
+        hectares=Decimal("4321.09"),
+        area_sensitivity=Sensitivity.OWNER,
+    )
+    for level, notes in (
+        (Sensitivity.OWNER, "CANARY-OWNER-SITE"),
+        (Sensitivity.TABLE, "CANARY-TABLE-OBSERVATION"),
+    ):
+        Observation.objects.create(
+            table=table,
+            agreement=agreement,
+            owner=agreement.community,
+            source="odk-json",
+            source_key=f"canary-{level}",
+            observed_at=timezone.now() - dt.timedelta(days=1),
+            kind="sacred_site" if level == Sensitivity.OWNER else "fire",
+            lon=LON,
+            lat=LAT,
+            notes=notes,
+            sensitivity=level,
+        )
+    Patrol.objects.create(
+        table=table,
+        source="odk-json",
+        source_key="canary-track",
+        started_at=timezone.now() - dt.timedelta(days=1),
+        monitors="CANARY-TABLE-MONITORS",
+        track={"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT + 0.01]]},
+    )
+    health.add_risk(
+        by=SYSTEM,
+        table=table,
+        kind="other",
+        title="CANARY-TABLE-RISK",
+        likelihood=2,
+        impact=2,
+        mitigation="CANARY-TABLE-MITIGATION",
+    )
+    health.record_secretariat_funding(
+        by=SYSTEM,
+        table=table,
+        source="CANARY-TABLE-FUNDING",
+        amount=Decimal("100.00"),
+        currency="USD",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + dt.timedelta(days=30),
+    )
+    call = Fund.objects.get(slug="fondo-comun-mesas").calls.get()
+    fellowship = Application.objects.create(
+        call=call,
+        table=table,
+        organization=organization,
+        fellow=person,
+        title="Beca",
+        summary="Formación",
+        amount=Decimal("100.00"),
+    )
+    from django.db import transaction
+
+    with transaction.atomic():
+        record_event(
+            "tables.canary",
+            actor=SYSTEM,
+            table=table,
+            sensitivity=Sensitivity.OWNER,
+            payload={"note": "CANARY-OWNER-EVENT"},
+        )
+    before = LogEntry.objects.count()
+    ledger.publish()
+    assert Membership.objects.filter(person=person).exists()
+    return {
+        "person": person.public_id,
+        "meeting": private.public_id,
+        "agreement": agreement.public_id,
+        "territory": hidden.public_id,
+        "application": fellowship.public_id,
+        "log_from": str(before),
+        "log_to": str(LogEntry.objects.count()),
+    }
+
+
+def _texts(response: Any) -> list[str]:
+    """The answer as text, whatever its kind."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "zip" in kind:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            return [archive.read(name).decode("utf-8", "replace") for name in archive.namelist()]
+    if "pdf" in kind:
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+            pdf.write(body)
+            pdf.flush()
+            done = subprocess.run(["pdftotext", pdf.name, "-"], capture_output=True)
+        # an uploaded document that is not a readable PDF is searched as it is
+        return [(done.stdout if done.returncode == 0 else body).decode("utf-8", "replace")]
+    return [body.decode("utf-8", "replace")]
+
+
+def test_no_canary_reaches_the_public(canaries, world):
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) reads the PDFs: apt-get install poppler-utils")
+    client = Client()
+    visited: set[str] = set()
+    urls: list[tuple[str, str]] = []
+    for route in sorted(discovered_routes()):
+        url, _body = _url(route, world, "public")
+        urls.append((route, url))
+    table = f"/t/{DEMO_TABLE}"
+    urls += [
+        ("canary", f"/p/{canaries['person']}/"),
+        ("canary", f"{table}/meetings/{canaries['meeting']}/"),
+        ("canary", f"{table}/meetings/{canaries['meeting']}/report/"),
+        ("canary", f"{table}/meetings/{canaries['meeting']}/report.pdf"),
+        ("canary", f"{table}/meetings/{canaries['meeting']}/meeting.ics"),
+        ("canary", f"{table}/agreements/{canaries['agreement']}/"),
+        ("canary", f"{table}/satellite/territory/{canaries['territory']}/"),
+        ("canary", f"{table}/satellite/agreement/{canaries['agreement']}/"),
+        ("canary", f"/funds/applications/{canaries['application']}/"),
+        ("canary", f"/open-data/{DEMO_TABLE}/agreements.geojson"),
+        ("canary", f"/open-data/{DEMO_TABLE}/observations.geojson"),
+        ("canary", f"/api/v1/open-data/{DEMO_TABLE}/agreements"),
+        ("canary", f"/api/v1/open-data/{DEMO_TABLE}/observations"),
+        *(
+            ("canary", f"/log/entries/{i}")
+            for i in range(int(canaries["log_from"]), int(canaries["log_to"]))
+        ),
+    ]
+    leaks: dict[str, list[str]] = {}
+    for route, url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, (url, response.status_code)
+        visited.add(route)
+        text = "\n".join(_texts(response))
+        found = [c for c in CANARIES if c in text]
+        if found:
+            leaks[url] = found
+    assert leaks == {}
+    assert discovered_routes() - visited == set(), "routes the crawl did not visit"
+    # the planted values are really there for those who may see them
+    secretariat = Client()
+    secretariat.force_login(
+        Membership.objects.filter(
+            table__slug=DEMO_TABLE, role="secretariat", person__user__isnull=False
+        )
+        .first()
+        .person.user
+    )
+    health_page = secretariat.get(f"{table}/health/").content.decode()
+    assert "CANARY-TABLE-RISK" in health_page and "CANARY-TABLE-FUNDING" in health_page
+    assert "CANARY-PRIVATE-MEETING" in secretariat.get(f"{table}/meetings/").content.decode()

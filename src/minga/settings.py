@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "django_tasks_db",
+    "ninja",  # serves Swagger UI for /api/v1/docs from our static files, not a CDN
     "minga.core",
     "minga.ledger",
     "minga.tables",

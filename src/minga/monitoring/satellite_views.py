@@ -29,6 +29,8 @@ from minga.monitoring.xlsform import points_xlsform
 from minga.tables import queries as tables
 from minga.tables.models import Table
 
+MAP_HOTSPOTS = 150  # the page's map shows the highest-ranked; the download holds them all
+
 
 def _table_and_manage(request: HttpRequest, slug: str) -> tuple[Table, bool, bool, bool]:
     table = tables.get_table(slug)
@@ -102,6 +104,7 @@ def satellite_page(request: HttpRequest, slug: str) -> HttpResponse:
             if loss
             else "",
             "hotspots": queries.hotspots_for(request.user, table)[:25],
+            "map_hotspots": MAP_HOTSPOTS,
             "may_manage": may_manage,
             "may_sample": may_sample,
             "layer_form": layer_form,
@@ -122,8 +125,13 @@ def run_progress(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
 
 @require_GET
 def hotspots_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    """Every hotspot the viewer may see, by rank; ``?limit=N`` keeps the first N (for maps)."""
     table = tables.get_table(slug)
     names = dict(CONFIDENCE_CHOICES)
+    try:
+        limit = max(1, int(request.GET.get("limit", "0"))) if request.GET.get("limit") else None
+    except ValueError:
+        return JsonResponse({"detail": _("limit must be a whole number.")}, status=400)
     features = [
         {
             "type": "Feature",
@@ -143,7 +151,7 @@ def hotspots_geojson(request: HttpRequest, slug: str) -> JsonResponse:
                 "zone": str(h.zone),
             },
         }
-        for h in queries.hotspots_for(request.user, table)
+        for h in queries.hotspots_for(request.user, table)[:limit]
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
     response["Content-Type"] = "application/geo+json"

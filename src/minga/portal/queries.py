@@ -234,3 +234,7 @@ def latest_decisions(table: Table, limit: int = 5) -> list[Decision]:
 
 def money_rows(figures: Figures) -> list[tuple[str, Decimal]]:
     return sorted(figures.money.items())
+
+
+def batches_of(table: Table) -> list[Batch]:
+    return list(Batch.objects.filter(project__table=table).order_by("batch_id"))

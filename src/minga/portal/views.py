@@ -180,9 +180,37 @@ def table(request: HttpRequest, slug: str) -> HttpResponse:
             "axes": queries.axis_rows(found),
             "decisions": queries.latest_decisions(found),
             "retirements": queries.latest_retirements(found),
+            "batches": queries.batches_of(found),
             "money": queries.money_rows(figures),
             **_charts(figures, found.name),
         },
+    )
+
+
+@require_GET
+def table_map(request: HttpRequest, slug: str) -> JsonResponse:
+    """The table's territories and its agreements' areas, as far as the public may see them."""
+    found = tables.get_table(slug)
+    features = [
+        {
+            "type": "Feature",
+            "id": t.public_id,
+            "geometry": t.geometry,
+            "properties": {"label": t.name, "kind": "territory"},
+        }
+        for t in tables.territories_for(queries.PUBLIC, found)
+    ]
+    features += [
+        {
+            "type": "Feature",
+            "id": key,
+            "geometry": geometry,
+            "properties": {"label": f"{row['title']} · {row['community']}", "kind": "agreement"},
+        }
+        for key, geometry, row in opendata.BY_NAME["agreements"].geometry(found)  # type: ignore[misc]
+    ]
+    return JsonResponse(
+        {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
     )
 
 

@@ -150,6 +150,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "portal-region": ("GET", EVERYONE_200),
     "forum-report": ("GET", EVERYONE_200),
     "portal-table": ("GET", EVERYONE_200),
+    "portal-map": ("GET", EVERYONE_200),
     "region-guidance": ("GET", EVERYONE_200),
     "guidance-publish": (
         "POST",
@@ -558,6 +559,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "health",
             "health-act",
             "portal-table",
+            "portal-map",
             "hotspots-geojson",
             "hotspot-form",
             "hotspot-checks",

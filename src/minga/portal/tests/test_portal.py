@@ -150,3 +150,22 @@ def test_the_public_api_tells_what_the_pages_show(client):
         "/api/v1/funds/{slug}/transactions",
     ):
         assert path in schema["paths"]
+
+
+def test_the_table_map_shows_territories_and_public_agreement_areas(client):
+    from minga.agreements.models import Agreement
+    from minga.core.access import Sensitivity
+
+    table = Table.objects.get(slug=DEMO_TABLE)
+    hidden = Agreement.objects.filter(table=table).first()
+    Agreement.objects.filter(pk=hidden.pk).update(area_sensitivity=Sensitivity.TABLE)
+    features = client.get(f"/portal/t/{DEMO_TABLE}/map.geojson").json()["features"]
+    kinds = {f["properties"]["kind"] for f in features}
+    assert kinds == {"territory", "agreement"}
+    shown = {f["id"] for f in features if f["properties"]["kind"] == "agreement"}
+    public = set(
+        Agreement.objects.filter(table=table, area_sensitivity=Sensitivity.PUBLIC)
+        .exclude(geometry=None)
+        .values_list("public_id", flat=True)
+    )
+    assert shown == public and hidden.public_id not in shown

@@ -51,7 +51,16 @@ from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, Ran
 from minga.monitoring.models import Observation as FieldObservation
 from minga.monitoring.models import Patrol, RasterLayer, SampleDesign, VerificationReport
 from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
-from minga.tables.models import Instrument, Organization, Person, Region, Table, Territory
+from minga.tables.models import (
+    Guidance,
+    GuidanceAnswer,
+    Instrument,
+    Organization,
+    Person,
+    Region,
+    Table,
+    Territory,
+)
 
 PACKAGE = Path(minga.__file__).parent
 LOCALE = PACKAGE / "locale"
@@ -265,6 +274,8 @@ def _data_values() -> list[str]:
         (Review, ["conflict_note"]),
         (Tranche, ["milestone"]),
         (Transaction, ["description", "provider_activity", "receiver_activity"]),
+        (Guidance, ["title", "body"]),
+        (GuidanceAnswer, ["answer"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
@@ -455,6 +466,10 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "incident": (anonymous, "get", extra["incident"], {}),
         "funds": (anonymous, "get", "/funds/", {}),
         "open data": (anonymous, "get", "/open-data/", {}),
+        "portal": (anonymous, "get", "/portal/", {}),
+        "portal region": (anonymous, "get", "/portal/r/amazonia-ecuatoriana/", {}),
+        "portal table": (anonymous, "get", "/portal/t/morona-santiago/", {}),
+        "guidance": (secretariat, "get", "/r/amazonia-ecuatoriana/guidance/", {}),
         "fund": (observer, "get", "/funds/fondo-comun-mesas/", {}),
         "call": (secretariat, "get", extra["call"], {}),
         "application (manager)": (observer, "get", extra["application"], {}),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
 
 def _supported(code: str | None) -> str | None:
@@ -48,3 +49,22 @@ class LanguageMiddleware:
             )
         translation.deactivate()
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in the path, the query string, a form field or a JSON body is never
+    meaningful text, and PostgreSQL refuses to store or compare it: answer 400 before any view."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = [request.path, *request.GET.keys(), *request.GET.values()]
+        if request.method != "GET" and request.content_type == "application/x-www-form-urlencoded":
+            fields += [*request.POST.keys(), *request.POST.values()]
+        nul = any("\x00" in value for value in fields)
+        if not nul and request.content_type == "application/json":
+            nul = b"\x00" in request.body or b"\\u0000" in request.body
+        if nul:
+            return HttpResponseBadRequest(_("The request contains a NUL character."))
+        return self.get_response(request)

@@ -27,6 +27,21 @@ def test_no_operation_answers_a_server_error(case, api_token):
         case.call_and_validate(headers=headers, checks=[not_a_server_error])
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The WSGI handler closes "old" database connections at each request's start and end; in a
+    test transaction that would close the test's own connection (PostgreSQL notices). Django's
+    test client unhooks the same signal handlers; so does this."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def api_token(personas):
     from minga.core.tokens import create_api_token

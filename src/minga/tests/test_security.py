@@ -92,3 +92,15 @@ def test_it_logs_in_with_the_demo_password(db):
     )
     assert response.status_code == 302
     assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_a_nul_character_is_refused_before_any_view(client, db):
+    assert client.get("/api/v1/organizations?q=a%00b").status_code == 400
+    assert client.get("/t/morona-santiago/?x=%00").status_code == 400
+    assert (
+        client.post(
+            "/api/v1/organizations", '{"name": "a\\u0000"}', content_type="application/json"
+        ).status_code
+        == 400
+    )
+    assert client.get("/api/v1/organizations?q=ab").status_code == 200

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "minga.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "minga.urls"
@@ -159,6 +160,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     _db.setdefault("TEST", {})["NAME"] = ""
+else:
+    # On PostgreSQL every request is one transaction: a connection lost half-way leaves nothing
+    # half-written (SQLite is embedded and takes its write lock only when a service writes).
+    _db["ATOMIC_REQUESTS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -239,6 +244,19 @@ MINGA_LOG_ORIGIN = env_str("MINGA_LOG_ORIGIN", "minga.localhost/log")
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
+
+# --- uploads and imports ----------------------------------------------------------------------
+# The largest file accepted per kind (MB); types are fixed per kind in minga.core.uploads.
+MINGA_MAX_SPREADSHEET_MB = env_int("MINGA_MAX_SPREADSHEET_MB", 10, minimum=1)
+MINGA_MAX_FIELD_FILE_MB = env_int("MINGA_MAX_FIELD_FILE_MB", 50, minimum=1)
+MINGA_MAX_DOCUMENT_MB = env_int("MINGA_MAX_DOCUMENT_MB", 20, minimum=1)
+MINGA_MAX_PHOTO_MB = env_int("MINGA_MAX_PHOTO_MB", 10, minimum=1)
+MINGA_MAX_RASTER_MB = env_int("MINGA_MAX_RASTER_MB", 100_000, minimum=1)
+# Form fields other than files (Django's limit); larger bodies are refused with 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MINGA_MAX_FORM_MB", 5, minimum=1) * 1024 * 1024
+# Field exports with more rows than this are imported by the worker, in committed chunks.
+MINGA_IMPORT_INLINE_ROWS = env_int("MINGA_IMPORT_INLINE_ROWS", 2000, minimum=1)
+MINGA_IMPORT_CHUNK = env_int("MINGA_IMPORT_CHUNK", 500, minimum=1)
 
 # --- e-mail ----------------------------------------------------------------------------------
 _MAIL_BACKENDS = {

@@ -68,3 +68,48 @@ class RefuseNulMiddleware:
         if nul:
             return HttpResponseBadRequest(_("The request contains a NUL character."))
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away in the middle of a request (a restart, a dropped connection): the
+    request's transaction is rolled back by the server, so nothing of it was saved. Say so
+    plainly with 503 and Retry-After, in the viewer's language, without touching the database
+    again; the broken connection is discarded so the next request opens a fresh one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        import logging
+
+        from django.db import InterfaceError, OperationalError, connections
+        from django.http import JsonResponse
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logging.getLogger("minga").error("database unavailable: %s", exception)
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+            if conn.connection is not None and not conn.is_usable():
+                conn.close()
+        message = _(
+            "The database could not be reached while your request was being handled. Nothing "
+            "of it was saved. Try again in a moment."
+        )
+        response: HttpResponse
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                render_to_string(
+                    "core/unavailable.html",
+                    {"message": message, "lang": translation.get_language()},
+                ),
+                status=503,
+            )
+        response["Retry-After"] = "5"
+        return response

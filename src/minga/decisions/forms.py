@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.uploads import check_upload
 from minga.decisions.consensus import Base
 from minga.decisions.models import STANCE_CHOICES
 from minga.meetings.models import AgendaItem
@@ -126,6 +127,12 @@ class ConsultationForm(forms.Form):
         label=_("Answers until"), widget=forms.DateInput(attrs={"type": "date"})
     )
     document = forms.FileField(label=_("Document (PDF, ODT, DOC)"), required=False)
+
+    def clean_document(self) -> Any:
+        upload = self.cleaned_data.get("document")
+        if upload:
+            check_upload(upload, "document")
+        return upload
 
 
 class ResponseForm(forms.Form):

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.uploads import check_upload
 from minga.initiatives.models import CommitmentStatus, InitiativeStatus, ReportPeriod, SourceType
 from minga.roadmap.models import Axis, Objective
 from minga.tables.models import Organization, Table
@@ -19,6 +20,12 @@ class ImportForm(forms.Form):
             "source_type, description. Export first to get a template with the current data."
         ),
     )
+
+    def clean_spreadsheet(self) -> Any:
+        upload = self.cleaned_data.get("spreadsheet")
+        if upload:
+            check_upload(upload, "spreadsheet")
+        return upload
 
 
 class InitiativeForm(forms.Form):

@@ -101,7 +101,10 @@ class Initiative(TimeStampedModel):
         ordering = ["title"]
         verbose_name = _("initiative")
         verbose_name_plural = _("initiatives")
-        indexes = [models.Index(fields=["west", "south", "east", "north"], name="initiative_bbox")]
+        indexes = [
+            models.Index(fields=["west", "south", "east", "north"], name="initiative_bbox"),
+            models.Index(fields=["table", "title"], name="initiative_table_title"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="initiative_dates_order"
@@ -182,6 +185,7 @@ class Commitment(TimeStampedModel):
 
     class Meta:
         ordering = ["due_on"]
+        indexes = [models.Index(fields=["table", "due_on"], name="commitment_table_due")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="dropped") | ~Q(dropped_reason=""),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import add_errors
+from minga.core.pages import other_params, page_of
 from minga.core.pdf import pdf_response
 from minga.core.spreadsheet import ImportFailed, read_rows, write_csv, write_xlsx
 from minga.core.svgmap import outline_svg
@@ -39,15 +40,17 @@ def _territory_outline(request: HttpRequest, table: Table) -> Any:
 @require_GET
 def initiatives(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    found = list(queries.initiatives_of(table))
-    for initiative in found:
-        initiative.money = queries.fundings_of(initiative)  # type: ignore[attr-defined]
+    page = page_of(request, queries.initiatives_of(table))
+    for initiative in page.object_list:
+        initiative.money = queries.fundings_of(initiative)
     return render(
         request,
         "initiatives/initiatives.html",
         {
             "table": table,
-            "initiatives": found,
+            "initiatives": page.object_list,
+            "page": page,
+            "params": other_params(request),
             "outline": _territory_outline(request, table),
             "may_manage": tables.may(request.user, table, "initiative.manage"),
             "may_report": services.may_edit_initiative(request.user, table),
@@ -328,13 +331,15 @@ def commitments(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("The commitment was recorded."))
                 return redirect("commitments", slug=table.slug)
-    found = list(queries.commitments_of(table))
+    page = page_of(request, queries.commitments_of(table))
     return render(
         request,
         "initiatives/commitments.html",
         {
             "table": table,
-            "commitments": found,
+            "commitments": page.object_list,
+            "page": page,
+            "params": other_params(request),
             "form": form,
             "status_form": CommitmentStatusForm(),
             "may_record": bool(tables.roles_for(request.user, table)),

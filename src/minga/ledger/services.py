@@ -96,6 +96,11 @@ def _queued(limit: int) -> list[tuple[Any, ...]]:
     ]
 
 
+def queued_count() -> int:
+    """How many recorded events wait for the sequencer."""
+    return Event.objects.filter(log_entry__isnull=True).count()
+
+
 def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
     """Append queued events to the log, in recording order; returns how many were added."""
     added = 0

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.uploads import check_upload
 from minga.monitoring import products
 from minga.monitoring.models import PRODUCT_LABELS
 from minga.monitoring.sampling import STRATA
@@ -74,3 +75,9 @@ class VerificationForm(forms.Form):
 
 class LabelsForm(forms.Form):
     file = forms.FileField(label=_("CSV with the columns point and reference"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            check_upload(upload, "field")
+        return upload

@@ -228,6 +228,35 @@ class AnalysisRun(TimeStampedModel):
         return str(STEP_LABELS.get(self.step, ""))
 
 
+class FieldImport(TimeStampedModel):
+    """A large field export imported by the worker in committed chunks, with its progress."""
+
+    public_id = public_id_field()
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="field_imports")
+    filename = models.CharField(max_length=250)
+    format = models.CharField(max_length=20, blank=True)
+    content = models.BinaryField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
 STEP_LABELS = {
     "forest": _("forest and loss per zone"),
     "alerts": _("alerts per month"),

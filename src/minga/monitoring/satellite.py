@@ -85,6 +85,26 @@ def _resolve(path: str) -> Path:
     return candidate
 
 
+def _check_raster_file(path: Path) -> None:
+    """GeoTIFF or VRT, by name and first bytes, and no larger than MINGA_MAX_RASTER_MB."""
+    from django.core.exceptions import ValidationError
+
+    from minga.core.uploads import check_upload
+
+    class _Named:
+        def __init__(self, path: Path) -> None:
+            self.name, self.size, self._path = path.name, path.stat().st_size, path
+
+        def read(self, n: int) -> bytes:
+            with self._path.open("rb") as f:
+                return f.read(n)
+
+    try:
+        check_upload(_Named(path), "raster")
+    except ValidationError as exc:
+        raise SatelliteError(exc.messages[0]) from None
+
+
 def mosaic_vrt(tiles: list[Path], target: Path) -> Path:
     """A GDAL VRT that mosaics same-grid tiles (a folder of 10° granules) into one layer."""
     import rasterio
@@ -156,8 +176,12 @@ def register_layer(
         decoder = products.decoder_for(product)
     except products.ProductError:
         raise SatelliteError(_("Unknown product %(product)s.") % {"product": product}) from None
+    if source.is_file():
+        _check_raster_file(source)
     if source.is_dir():
         tiles = sorted(p for p in source.iterdir() if p.suffix.lower() in {".tif", ".tiff"})
+        for part in tiles:
+            _check_raster_file(part)
         if not tiles:
             raise SatelliteError(_("The folder %(path)s holds no GeoTIFF tiles.") % {"path": path})
         source = mosaic_vrt(
@@ -296,6 +320,9 @@ def run_analysis(run: AnalysisRun, *, workers: int | None = 1) -> AnalysisRun:
     """Compute and store the zone statistics and hotspots of ``run`` (called by the task)."""
     from minga.monitoring import zonal
 
+    run.refresh_from_db(fields=["status"])
+    if run.status == RunStatus.DONE:  # a worker that died after the commit: nothing to redo
+        return run
     table = run.table
     layers = {
         layer.public_id: layer for layer in RasterLayer.objects.filter(public_id__in=run.layers)
@@ -359,6 +386,10 @@ def run_analysis(run: AnalysisRun, *, workers: int | None = 1) -> AnalysisRun:
             hotspots += _hotspots(run, layer, zones)
         AnalysisRun.objects.filter(pk=run.pk).update(done=95, total=100, step="saving")
         with transaction.atomic():
+            # Everything of a run is written in this one transaction; a run started again
+            # after its worker died replaces whatever an earlier attempt could have left.
+            ZoneStatistic.objects.filter(run=run).delete()
+            Hotspot.objects.filter(run=run).delete()
             ZoneStatistic.objects.bulk_create(rows, batch_size=2000)
             for rank, spot in enumerate(
                 sorted(hotspots, key=lambda h: (-h.hectares * h.confidence, h.lon)), 1

@@ -11,13 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from pyproj import Geod
 
 from minga.agreements.models import Agreement
-from minga.core.access import Sensitivity
+from minga.core.access import SYSTEM, Sensitivity
 from minga.core.events import record_event
 from minga.monitoring import formats
-from minga.monitoring.models import Observation, Patrol, Quarantined
+from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined, RunStatus
 from minga.tables.models import Table
 from minga.tables.queries import require
 
@@ -60,89 +61,141 @@ def import_field(
     filename: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Bring a parsed export in. Good rows go in (or update by their stable id when their version
-    changed); refused rows go to the quarantine with their reason."""
+    """Bring a parsed export in, in one transaction. Good rows go in (or update by their stable
+    id when their version changed); refused rows go to the quarantine with their reason."""
     require(by, table, "monitoring.import")
     summary = Summary()
-    from minga.core.geo import parse_area
-
-    areas = [
-        (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
-    ]
+    batch = _Batch(by, table, parsed)
     total = len(parsed.tracks) + len(parsed.observations)
-    done = 0
-    alerts: list[Observation] = []
     with transaction.atomic():
-        patrols: dict[str, Patrol] = {}
-        for track in parsed.tracks:
-            patrol, created = Patrol.objects.get_or_create(
-                table=table,
-                source=parsed.format,
-                source_key=track.key,
-                defaults={"started_at": track.started_at},
-            )
-            if created or patrol.version != track.version:
-                patrol.version, patrol.started_at, patrol.monitors = (
-                    track.version,
-                    track.started_at,
-                    track.monitors[:250],
-                )
-                patrol.track = {
-                    "type": "LineString",
-                    "coordinates": [list(p) for p in track.points],
-                }
-                patrol.kilometres = _km(track.points)
-                first = track.points[0] if track.points else None
-                patrol.agreement = _agreement_at(table, *first, areas) if first else None
-                patrol.save()
-            patrols[track.key] = patrol
-            done += 1
+        for done in range(total):
+            batch.row(done, summary)
             if progress:
-                progress(done, total)
-        for item in parsed.observations:
-            existing = Observation.objects.filter(
-                table=table, source=parsed.format, source_key=item.key
-            ).first()
-            if item.deleted:
-                if existing is not None:
-                    existing.delete()
-                    summary.updated += 1
-                else:
-                    summary.unchanged += 1
-                continue
-            agreement = _agreement_at(table, item.lon, item.lat, areas)
-            fields = {
-                "version": item.version,
-                "observed_at": item.observed_at,
-                "kind": item.kind,
-                "lon": item.lon,
-                "lat": item.lat,
-                "notes": item.notes,
-                "photos": list(item.photos),
-                "sensitivity": LEVEL[item.sensitivity],
-                "raw": json.loads(json.dumps(item.raw, default=str)),
-                "agreement": agreement,
-                "owner": agreement.community if agreement else None,
-                "patrol": patrols.get(item.patrol_key)
-                or Patrol.objects.filter(table=table, source_key=item.patrol_key).first(),
+                progress(done + 1, total)
+        batch.finish(filename, summary)
+        batch.mail_alerts_after_commit()
+    return summary
+
+
+class _Batch:
+    """Rows of one parsed export, by position: its tracks first, then its observations."""
+
+    def __init__(self, by: Any, table: Table, parsed: formats.Parsed) -> None:
+        from minga.core.geo import parse_area
+
+        self.by, self.table, self.parsed = by, table, parsed
+        self.areas = [
+            (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
+        ]
+        self.patrols: dict[str, Patrol] = {}
+        self.alerts: list[int] = []
+
+    @property
+    def total(self) -> int:
+        return len(self.parsed.tracks) + len(self.parsed.observations)
+
+    def row(self, position: int, summary: Summary) -> None:
+        """Import the row at ``position``. Call it inside a transaction."""
+        tracks = self.parsed.tracks
+        if position < len(tracks):
+            self._track(tracks[position])
+        else:
+            self._observation(self.parsed.observations[position - len(tracks)], summary)
+
+    def _track(self, track: Any) -> None:
+        table, parsed = self.table, self.parsed
+        patrol, created = Patrol.objects.get_or_create(
+            table=table,
+            source=parsed.format,
+            source_key=track.key,
+            defaults={"started_at": track.started_at},
+        )
+        if created or patrol.version != track.version:
+            patrol.version, patrol.started_at, patrol.monitors = (
+                track.version,
+                track.started_at,
+                track.monitors[:250],
+            )
+            patrol.track = {
+                "type": "LineString",
+                "coordinates": [list(p) for p in track.points],
             }
-            if existing is None:
-                observation = Observation.objects.create(
-                    table=table, source=parsed.format, source_key=item.key, **fields
-                )
-                summary.new += 1
-                if item.kind in formats.SERIOUS:
-                    alerts.append(observation)
-            elif existing.version != item.version:
-                for name, value in fields.items():
-                    setattr(existing, name, value)
-                existing.save()
+            patrol.kilometres = _km(track.points)
+            first = track.points[0] if track.points else None
+            patrol.agreement = (
+                _agreement_at(table, first[0], first[1], self.areas) if first else None
+            )
+            patrol.save()
+        self.patrols[track.key] = patrol
+
+    def _observation(self, item: Any, summary: Summary) -> None:
+        table, parsed = self.table, self.parsed
+        existing = Observation.objects.filter(
+            table=table, source=parsed.format, source_key=item.key
+        ).first()
+        if item.deleted:
+            if existing is not None:
+                existing.delete()
                 summary.updated += 1
             else:
                 summary.unchanged += 1
-            done += 1
-            if progress:
-                progress(done, total)
+            return
+        agreement = _agreement_at(table, item.lon, item.lat, self.areas)
+        fields = {
+            "version": item.version,
+            "observed_at": item.observed_at,
+            "kind": item.kind,
+            "lon": item.lon,
+            "lat": item.lat,
+            "notes": item.notes,
+            "photos": list(item.photos),
+            "sensitivity": LEVEL[item.sensitivity],
+            "raw": json.loads(json.dumps(item.raw, default=str)),
+            "agreement": agreement,
+            "owner": agreement.community if agreement else None,
+            "patrol": self.patrols.get(item.patrol_key)
+            or Patrol.objects.filter(table=table, source_key=item.patrol_key).first(),
+        }
+        if existing is None:
+            observation = Observation.objects.create(
+                table=table, source=parsed.format, source_key=item.key, **fields
+            )
+            summary.new += 1
+            if item.kind in formats.SERIOUS:
+                self._alert(observation)
+        elif existing.version != item.version:
+            for name, value in fields.items():
+                setattr(existing, name, value)
+            existing.save()
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+
+    def _alert(self, observation: Observation) -> None:
+        """Mining, logging or fire seen on the ground: an event now, one mail after the commit."""
+        table = self.table
+        record_event(
+            "monitoring.alert_raised",
+            actor=self.by,
+            table=table,
+            subject=observation,
+            sensitivity=observation.sensitivity,
+            payload={
+                "kind": observation.kind,
+                "observed_at": observation.observed_at.isoformat(),
+            },
+        )
+        self.alerts.append(observation.pk)
+
+    def mail_alerts_after_commit(self) -> None:
+        ids, table = self.alerts, self.table
+        self.alerts = []
+        if ids:
+            transaction.on_commit(lambda: _mail_alerts(table, ids))
+
+    def finish(self, filename: str, summary: Summary) -> None:
+        """The quarantine and the import's event, once every row is in."""
+        table, parsed = self.table, self.parsed
         # A file imported again (fixed, or not) replaces what it left in quarantine before.
         if filename:
             Quarantined.objects.filter(
@@ -159,27 +212,71 @@ def import_field(
                 raw=json.loads(json.dumps(refused.raw, default=str)),
             )
             summary.quarantined += 1
-        for observation in alerts:
-            record_event(
-                "monitoring.alert_raised",
-                actor=by,
-                table=table,
-                subject=observation,
-                sensitivity=observation.sensitivity,
-                payload={
-                    "kind": observation.kind,
-                    "observed_at": observation.observed_at.isoformat(),
-                },
-            )
-        if alerts:
-            transaction.on_commit(lambda: _mail_alerts(table, [o.pk for o in alerts]))
         record_event(
             "monitoring.field_data_imported",
-            actor=by,
+            actor=self.by,
             table=table,
             payload={"format": parsed.format, "file": filename, **summary.__dict__},
         )
-    return summary
+
+
+# --- imports in the background ----------------------------------------------------------------
+
+
+def queue_field_import(
+    *, by: Any, table: Table, content: bytes, filename: str, fmt: str | None, total: int
+) -> FieldImport:
+    """Keep the file and have the worker import it (large files)."""
+    require(by, table, "monitoring.import")
+    from minga.monitoring.tasks import run_field_import_task
+
+    job = FieldImport.objects.create(
+        table=table,
+        filename=filename[:250],
+        format=fmt or "",
+        content=content,
+        total=total,
+        requested_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    transaction.on_commit(lambda: run_field_import_task.enqueue(job_id=job.pk))
+    return job
+
+
+def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImport:
+    """Import ``job``'s file in chunks, each committed with the position it reached and the
+    running summary. Started again after a crash, it goes on from the last committed chunk: no
+    row is imported twice and none is lost."""
+    from django.conf import settings
+
+    chunk = chunk or settings.MINGA_IMPORT_CHUNK
+    if job.status == RunStatus.DONE:
+        return job
+    parsed = formats.parse(bytes(job.content), job.format or None, job.filename)
+    by = job.requested_by or SYSTEM
+    batch = _Batch(by, job.table, parsed)
+    FieldImport.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, total=batch.total)
+    while True:
+        with transaction.atomic():
+            job = FieldImport.objects.select_for_update().get(pk=job.pk)
+            if job.done >= batch.total:
+                break
+            summary = Summary(**job.summary)
+            end = min(job.done + chunk, batch.total)
+            for position in range(job.done, end):
+                batch.row(position, summary)
+            job.done, job.summary = end, summary.__dict__
+            job.save(update_fields=["done", "summary", "updated_at"])
+            batch.mail_alerts_after_commit()
+    with transaction.atomic():
+        job = FieldImport.objects.select_for_update().get(pk=job.pk)
+        if job.status != RunStatus.DONE:
+            summary = Summary(**job.summary)
+            batch.finish(job.filename, summary)
+            job.summary, job.status = summary.__dict__, RunStatus.DONE
+            job.finished_at = timezone.now()
+            job.content = b""  # the rows are in; the file need not be kept
+            job.save()
+    return job
 
 
 def forget_owner_observations(agreement: Agreement) -> list[str]:

@@ -9,6 +9,11 @@ urlpatterns = [
         "t/<slug:slug>/monitoring/observations.geojson", views.geojson, name="observations-geojson"
     ),
     path("t/<slug:slug>/monitoring/import/", views.upload, name="field-import"),
+    path(
+        "t/<slug:slug>/monitoring/import/<str:public_id>/",
+        views.import_progress,
+        name="field-import-progress",
+    ),
     path("t/<slug:slug>/monitoring/quarantine/", views.quarantine, name="quarantine"),
     path("t/<slug:slug>/monitoring/patrol-form.xlsx", views.xlsform, name="patrol-form"),
     path(

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minga.agreements.models import Agreement
 from minga.core.svgmap import outline_svg
+from minga.core.uploads import check_upload
 from minga.monitoring import formats, queries, services
+from minga.monitoring.models import FieldImport
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
 
@@ -59,12 +63,29 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             error = _("Choose the file to import.")
         else:
             try:
-                parsed = formats.parse(upload_file.read(), fmt, upload_file.name or "")
+                check_upload(upload_file, "field")
+                content = upload_file.read()
+                parsed = formats.parse(content, fmt, upload_file.name or "")
+            except ValidationError as exc:
+                error = exc.messages[0]
             except formats.FormatError:
                 error = _(
                     "%(name)s is not an export of ODK, KoboToolbox, Mapeo/CoMapeo or SMART that minga can read."
                 ) % {"name": upload_file.name}
             else:
+                rows = len(parsed.tracks) + len(parsed.observations)
+                if rows > settings.MINGA_IMPORT_INLINE_ROWS:
+                    job = services.queue_field_import(
+                        by=request.user,
+                        table=table,
+                        content=content,
+                        filename=upload_file.name or "",
+                        fmt=parsed.format,
+                        total=rows,
+                    )
+                    return redirect(
+                        "field-import-progress", slug=table.slug, public_id=job.public_id
+                    )
                 summary = services.import_field(
                     by=request.user, table=table, parsed=parsed, filename=upload_file.name or ""
                 )
@@ -84,6 +105,16 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
         {"table": table, "formats": formats.FORMATS, "error": error},
         status=400 if error else 200,
     )
+
+
+@login_required
+@require_GET
+def import_progress(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """A large import in the worker: its progress bar, then its summary."""
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.import")
+    job = get_object_or_404(FieldImport.objects.defer("content"), table=table, public_id=public_id)
+    return render(request, "monitoring/import_progress.html", {"table": table, "job": job})
 
 
 @login_required

@@ -125,8 +125,8 @@ class HealthOut(Schema):
     history: dict[str, float]
 
 
-def _rollup(name: str, members: list[Any]) -> dict[str, Any]:
-    total, each = queries.rolled_up(members)
+def _rollup(name: str, key: str, **where: Any) -> dict[str, Any]:
+    total, each = queries.rolled_up_where(key, **where)
     return {
         "name": name,
         "figures": total.as_dict(),
@@ -136,13 +136,13 @@ def _rollup(name: str, members: list[Any]) -> dict[str, Any]:
 
 @router.get("/portal/network", response=RollUpOut, auth=None, summary="The whole network")
 def network(request: HttpRequest) -> Any:
-    return _rollup("network", list(tables.list_tables()))
+    return _rollup("network", "network")
 
 
 @router.get("/portal/regions/{slug}", response=RollUpOut, auth=None, summary="A region")
 def region(request: HttpRequest, slug: str) -> Any:
     found = tables.get_region(slug)
-    return _rollup(found.name, queries.region_tables(found))
+    return _rollup(found.name, f"region:{found.pk}", region=found)
 
 
 @router.get(
@@ -150,7 +150,11 @@ def region(request: HttpRequest, slug: str) -> Any:
 )
 def table(request: HttpRequest, slug: str) -> Any:
     found = tables.get_table(slug)
-    return {"slug": found.slug, "name": found.name, "figures": queries.figures_of(found).as_dict()}
+    return {
+        "slug": found.slug,
+        "name": found.name,
+        "figures": queries.table_figures(found).as_dict(),
+    }
 
 
 def _fields(dataset: opendata.Dataset) -> list[dict[str, str]]:

@@ -5,6 +5,7 @@ Everything is read as the public sees it (the anonymous viewer); the portal writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from minga.initiatives.models import Funding, Initiative, InitiativeStatus
 from minga.meetings.models import Meeting, MeetingStatus
 from minga.monitoring import queries as monitoring
 from minga.roadmap import queries as roadmap
-from minga.tables import queries as tables
 from minga.tables.models import SECTOR_GROUP, Membership, Region, Table
 
 PUBLIC = AnonymousUser()
@@ -183,9 +183,114 @@ def figures_of(table: Table) -> Figures:
     return f
 
 
+# Stored figures older than this are computed again when read (the nightly refresh keeps them
+# younger; any event on a table forgets its row at once).
+MAX_AGE = dt.timedelta(days=1)
+_DECIMAL_FIELDS = ("agreement_hectares", "incentives_planned", "incentives_delivered")
+_MONEY_FIELDS = ("money", "funds_committed", "funds_disbursed")
+
+
+def dump_figures(figures: Figures) -> dict[str, Any]:
+    data = dataclasses.asdict(figures)
+    for name in _DECIMAL_FIELDS:
+        data[name] = str(data[name])
+    for name in _MONEY_FIELDS:
+        data[name] = {k: str(v) for k, v in data[name].items()}
+    data["loss_by_year"] = {str(k): v for k, v in data["loss_by_year"].items()}
+    return data
+
+
+def load_figures(data: dict[str, Any]) -> Figures:
+    values = dict(data)
+    for name in _DECIMAL_FIELDS:
+        values[name] = Decimal(values[name])
+    for name in _MONEY_FIELDS:
+        values[name] = {k: Decimal(v) for k, v in values[name].items()}
+    values["loss_by_year"] = {int(k): v for k, v in values["loss_by_year"].items()}
+    return Figures(**values)
+
+
+def store_figures(table: Table) -> Figures:
+    """Compute a table's figures and keep them."""
+    from minga.portal.models import TableFigures
+
+    figures = figures_of(table)
+    TableFigures.objects.update_or_create(
+        table=table,
+        defaults={"figures": dump_figures(figures), "computed_at": timezone.now()},
+    )
+    return figures
+
+
+def stored_figures(tables_: list[Table]) -> dict[int, Figures]:
+    """Each table's figures: the kept ones when fresh, the others computed and kept."""
+    from minga.portal.models import TableFigures
+
+    fresh = timezone.now() - MAX_AGE
+    found = {
+        table_id: load_figures(data)
+        for table_id, data in TableFigures.objects.filter(
+            table__in=tables_, computed_at__gte=fresh
+        ).values_list("table_id", "figures")
+    }
+    for table in tables_:
+        if table.pk not in found:
+            found[table.pk] = store_figures(table)
+    return found
+
+
+def table_figures(table: Table) -> Figures:
+    return stored_figures([table])[table.pk]
+
+
+def forget_figures(event: Any) -> None:
+    """The hook on every recorded event: a table's kept figures are stale once it changes."""
+    if event.table_slug:
+        from minga.portal.models import TableFigures
+
+        TableFigures.objects.filter(table__slug=event.table_slug).delete()
+
+
 def rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]]]:
     """The sum of the tables' figures (health and roadmap progress as means), and each table's."""
-    each = [(table, figures_of(table)) for table in tables_]
+    return _rolled_up(tables_)
+
+
+# Roll-ups of the network and of each region, kept in this process while the stored figures
+# they came from are unchanged: {key: (signature, result)}.
+_MEMO: dict[str, tuple[tuple[Any, ...], tuple[Figures, list[tuple[Table, Figures]]]]] = {}
+
+
+def rolled_up_where(key: str, **where: Any) -> tuple[Figures, list[tuple[Table, Figures]]]:
+    """``rolled_up`` of the tables matching ``where`` (all when empty), by name. One aggregate
+    query tells whether the kept result still holds: any event on a table deletes its stored
+    figures, which changes the count or the latest time."""
+    from django.db.models import Max, Q
+
+    fresh = timezone.now() - MAX_AGE
+    stamp = Table.objects.filter(**where).aggregate(
+        tables=Count("pk"),
+        stored=Count("portal_figures", filter=Q(portal_figures__computed_at__gte=fresh)),
+        latest=Max("portal_figures__computed_at"),
+    )
+    signature = (stamp["tables"], stamp["stored"], stamp["latest"])
+    kept = _MEMO.get(key)
+    if kept is not None and kept[0] == signature and stamp["stored"] == stamp["tables"]:
+        return kept[1]
+    members = list(Table.objects.filter(**where).select_related("region").order_by("name", "pk"))
+    result = _rolled_up(members)
+    stamp = Table.objects.filter(**where).aggregate(
+        tables=Count("pk"),
+        stored=Count("portal_figures", filter=Q(portal_figures__computed_at__gte=fresh)),
+        latest=Max("portal_figures__computed_at"),
+    )
+    _MEMO[key] = ((stamp["tables"], stamp["stored"], stamp["latest"]), result)
+    return result
+
+
+def _rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]]]:
+    kept = stored_figures(tables_)
+    each = [(table, kept[table.pk]) for table in tables_]
     total = Figures()
     for _table, figures in each:
         total.add(figures)
@@ -202,7 +307,7 @@ def rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]
 
 
 def region_tables(region: Region) -> list[Table]:
-    return list(tables.list_tables().filter(region=region))
+    return list(Table.objects.filter(region=region).select_related("region").order_by("name", "pk"))
 
 
 def latest_retirements(table: Table, limit: int = 10) -> list[Retirement]:
@@ -214,7 +319,7 @@ def latest_retirements(table: Table, limit: int = 10) -> list[Retirement]:
 
 
 def regions_with_counts() -> list[Region]:
-    return list(tables.list_regions().annotate(table_count=Count("tables")))
+    return list(Region.objects.annotate(table_count=Count("tables")).order_by("name"))
 
 
 def axis_rows(table: Table) -> list[dict[str, Any]]:

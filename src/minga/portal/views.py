@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from minga.core import charts
+from minga.core.pages import other_params, page_of
 from minga.core.pdf import pdf_response
 from minga.core.svgmap import outline_svg
 from minga.portal import iati_records, opendata, queries
@@ -116,19 +117,33 @@ def _charts(figures: queries.Figures, title: str) -> dict[str, Any]:
     }
 
 
+def _compared(request: HttpRequest, each: list[Any]) -> dict[str, Any]:
+    """One page of the comparison of tables (sorted by name), with its pager."""
+    page = page_of(request, each)
+    return {"each": page.object_list, "page": page, "params": other_params(request)}
+
+
+# The network's outline map draws the tables' territories up to this many, else its regions.
+MAP_TERRITORIES = 100
+
+
 @require_GET
 def network(request: HttpRequest) -> HttpResponse:
     regions = queries.regions_with_counts()
-    everything = list(tables.list_tables())
-    total, each = queries.rolled_up(everything)
-    shapes = [(t.shape, f"{t.table.name}: {t.name}") for t in tables.public_territories()]
+    total, each = queries.rolled_up_where("network")
+    shapes = [
+        (t.shape, f"{t.table.name}: {t.name}")
+        for t in tables.public_territories()[: MAP_TERRITORIES + 1]
+    ]
+    if len(shapes) > MAP_TERRITORIES:  # a network this large is drawn by its regions
+        shapes = []
     return render(
         request,
         "portal/network.html",
         {
             "regions": regions,
             "figures": total,
-            "each": each,
+            **_compared(request, each),
             "outline": outline_svg(
                 shapes,
                 context=[(r.shape, r.name) for r in regions],
@@ -142,11 +157,10 @@ def network(request: HttpRequest) -> HttpResponse:
 @require_GET
 def region(request: HttpRequest, slug: str) -> HttpResponse:
     found = tables.get_region(slug)
-    members = queries.region_tables(found)
-    total, each = queries.rolled_up(members)
+    total, each = queries.rolled_up_where(f"region:{found.pk}", region=found)
     shapes = [
         (t.shape, f"{t.table.name}: {t.name}")
-        for t in tables.public_territories().filter(table__in=members)
+        for t in tables.public_territories().filter(table__region=found)
     ]
     return render(
         request,
@@ -154,7 +168,7 @@ def region(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "region": found,
             "figures": total,
-            "each": each,
+            **_compared(request, each),
             "outline": outline_svg(shapes, context=[(found.shape, found.name)], title=found.name),
             **_charts(total, found.name),
         },
@@ -164,7 +178,7 @@ def region(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def table(request: HttpRequest, slug: str) -> HttpResponse:
     found = tables.get_table(slug)
-    figures = queries.figures_of(found)
+    figures = queries.table_figures(found)
     territories = tables.territories_for(queries.PUBLIC, found)
     return render(
         request,

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.uploads import check_upload
 from minga.roadmap.models import Frequency, ResultStatus
 from minga.tables.models import Organization
 
@@ -69,3 +72,9 @@ class MilestoneForm(forms.Form):
         label=_("Reached on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     evidence = forms.FileField(label=_("Evidence (photo or document)"), required=False)
+
+    def clean_evidence(self) -> Any:
+        upload = self.cleaned_data.get("evidence")
+        if upload:
+            check_upload(upload, "evidence")
+        return upload

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 
 from minga.tables import queries, services
@@ -127,9 +127,16 @@ def _membership_out(viewer: queries.Viewer, membership: Membership) -> dict[str,
 
 
 @router.get("/tables", response=list[TableOut])
-def list_tables(request: HttpRequest) -> list[dict[str, Any]]:
-    tables = queries.list_tables().prefetch_related("territories")
-    return [_table_out(t) for t in tables]
+def list_tables(
+    request: HttpRequest,
+    response: HttpResponse,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    """Tables by name, ``limit`` at a time from ``offset``; ``X-Total-Count`` holds how many."""
+    tables = queries.list_tables().order_by("name", "pk")
+    response["X-Total-Count"] = str(tables.count())
+    return [_table_out(t) for t in tables.prefetch_related("territories")[offset : offset + limit]]
 
 
 @router.get("/tables/{slug}", response={200: TableOut, 404: Error})

@@ -6,14 +6,23 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.access import Role
+from minga.core.concurrency import version_of
+from minga.core.uploads import check_upload
 from minga.tables.models import Instrument, InstrumentKind, Organization, Seat, Sector, Table
 
 
 class TableForm(forms.ModelForm[Table]):
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Table
         fields = ["name", "province", "description", "launched_on"]
         widgets = {"launched_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen"].initial = version_of(self.instance)
 
 
 class TerritoryForm(forms.Form):
@@ -30,8 +39,7 @@ class TerritoryForm(forms.Form):
         data = super().clean() or {}
         upload = data.get("geojson_file")
         if upload:
-            if upload.size > 20 * 1024 * 1024:
-                raise forms.ValidationError(_("The file is larger than 20 MB."))
+            check_upload(upload, "geojson")
             data["geojson"] = upload.read().decode("utf-8", errors="replace")
         if not data.get("geojson"):
             raise forms.ValidationError(_("Paste a boundary or upload a file."))
@@ -82,6 +90,12 @@ class ImportForm(forms.Form):
         ),
     )
 
+    def clean_spreadsheet(self) -> Any:
+        upload = self.cleaned_data.get("spreadsheet")
+        if upload:
+            check_upload(upload, "spreadsheet")
+        return upload
+
 
 class InstrumentForm(forms.ModelForm[Instrument]):
     class Meta:
@@ -93,6 +107,12 @@ class InstrumentForm(forms.ModelForm[Instrument]):
         }
 
     kind = forms.ChoiceField(label=_("Kind"), choices=InstrumentKind.choices)
+
+    def clean_document(self) -> Any:
+        upload = self.cleaned_data.get("document")
+        if upload:
+            check_upload(upload, "document")
+        return upload
 
 
 class AcceptInvitationForm(forms.Form):

@@ -55,9 +55,15 @@ def require(user: Any, table: Table, action: str) -> None:
         raise PermissionDenied(_("Your role on this table does not allow this."))
 
 
-def list_regions() -> QuerySet[Region]:
-    return Region.objects.annotate(table_count=Count("tables")).prefetch_related(
-        Prefetch("tables", queryset=list_tables())
+def list_regions(*, cards_up_to: int | None = None) -> QuerySet[Region]:
+    """Regions with their table count and tables; with ``cards_up_to``, the tables of regions
+    holding more than that many are left unloaded (their pages list them)."""
+    regions = Region.objects.annotate(table_count=Count("tables"))
+    if cards_up_to is None:
+        return regions.prefetch_related(Prefetch("tables", queryset=list_tables()))
+    small = Region.objects.annotate(n=Count("tables")).filter(n__lte=cards_up_to)
+    return regions.prefetch_related(
+        Prefetch("tables", queryset=list_tables().filter(region__in=small.values("pk")))
     )
 
 

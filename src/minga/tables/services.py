@@ -17,6 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from minga.core import geo
 from minga.core.access import Role
+from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.ids import new_token
 from minga.core.spreadsheet import ImportFailed, messages_of
@@ -103,11 +104,14 @@ def create_table(
 
 
 @transaction.atomic
-def update_table(*, by: Any, table: Table, **changes: Any) -> Table:
+def update_table(*, by: Any, table: Table, seen: str | None = None, **changes: Any) -> Table:
+    """Change the table's profile; ``seen`` is the version the editor started from (a conflict
+    if someone saved since)."""
     require(by, table, "table.edit")
     unknown = set(changes) - set(TABLE_EDITABLE)
     if unknown:
         raise ValidationError(_("These fields cannot be changed: %s") % ", ".join(sorted(unknown)))
+    table = lock_unchanged(table, seen)
     before = {name: str(getattr(table, name)) for name in changes}
     for name, value in changes.items():
         setattr(table, name, value)

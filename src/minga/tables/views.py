@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core.concurrency import EditConflict, version_of
 from minga.core.forms import add_errors, status_for
 from minga.core.reports import sections
 from minga.core.spreadsheet import ImportFailed
@@ -44,16 +45,30 @@ def _invite_url(request: HttpRequest) -> Any:
     )
 
 
+NETWORK_CARDS = 12
+NETWORK_TERRITORIES = 100
+
+
 @require_GET
 def network(request: HttpRequest) -> HttpResponse:
-    regions = list(queries.list_regions())
-    shapes = [(t.shape, f"{t.table.name}: {t.name}") for t in queries.public_territories()]
+    """The regions and, where a region has few, its tables' cards (else a link to the region)."""
+    regions = list(queries.list_regions(cards_up_to=NETWORK_CARDS))
+    shapes = [
+        (t.shape, f"{t.table.name}: {t.name}")
+        for t in queries.public_territories()[: NETWORK_TERRITORIES + 1]
+    ]
+    if len(shapes) > NETWORK_TERRITORIES:  # a network this large is drawn by its regions
+        shapes = []
     outline = outline_svg(
         shapes,
         context=[(r.shape, r.name) for r in regions],
         title=_("Network of cooperation tables"),
     )
-    return render(request, "tables/network.html", {"regions": regions, "outline": outline})
+    return render(
+        request,
+        "tables/network.html",
+        {"regions": regions, "outline": outline, "cards": NETWORK_CARDS},
+    )
 
 
 @require_GET
@@ -132,13 +147,25 @@ def table_edit(request: HttpRequest, slug: str) -> HttpResponse:
     table = _table_for(request, slug, "table.edit")
     form = TableForm(request.POST or None, instance=Table.objects.get(pk=table.pk))
     territory_form = TerritoryForm(prefix="territory")
+    current = None
     if request.method == "POST" and form.is_valid():
         try:
             services.update_table(
                 by=request.user,
                 table=table,
+                seen=form.cleaned_data["seen"] or None,
                 **{f: form.cleaned_data[f] for f in TableForm.Meta.fields},
             )
+        except EditConflict as exc:
+            current = [
+                (TableForm.base_fields[f].label, getattr(exc.current, f) or "—")
+                for f in TableForm.Meta.fields
+            ]
+            data = request.POST.copy()
+            data["seen"] = version_of(exc.current)  # saving again, knowingly, is allowed
+            form = TableForm(data, instance=exc.current)
+            form.is_valid()
+            form.add_error(None, exc)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -147,7 +174,8 @@ def table_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "tables/table_edit.html",
-        {"table": table, "form": form, "territory_form": territory_form},
+        {"table": table, "form": form, "territory_form": territory_form, "current": current},
+        status=409 if current else (400 if request.method == "POST" else 200),
     )
 
 

@@ -24,7 +24,7 @@ from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
-from minga.monitoring.models import AnalysisRun, SampleDesign, VerificationReport
+from minga.monitoring.models import AnalysisRun, FieldImport, SampleDesign, VerificationReport
 from minga.roadmap.models import Indicator
 from minga.tables.models import (
     Guidance,
@@ -107,6 +107,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "observations-geojson": ("GET", EVERYONE_200),
     "field-import": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "quarantine": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
+    "field-import-progress": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "patrol-form": ("GET", EVERYONE_200),
     "satellite": ("GET", EVERYONE_200),
     "satellite-run": ("GET", EVERYONE_200),
@@ -438,6 +439,9 @@ def world(personas: dict[str, Any]) -> dict[str, Any]:
         "token": invitation.token,
         "outside_org": outside_org.public_id,
         "run": run.public_id,
+        "field_import": FieldImport.objects.create(
+            table=table, filename="patrullas.csv", content=b"", total=3, done=3, status="done"
+        ).public_id,
         "territory": table.territories.first().public_id,
         "design": design.public_id,
         "verification": verification.public_id,
@@ -498,6 +502,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         },
         "agreement-patrol-form": {"slug": w["slug"], "agreement": w["agreement"]},
         "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
+        "field-import-progress": {"slug": w["slug"], "public_id": w["field_import"]},
         "incident": {"slug": w["slug"], "public_id": w["incident"]},
         "iati-file": {"kind": "activities"},
         **{name: {"slug": w["region"]} for name in ("portal-region", "forum-report")},
@@ -587,6 +592,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "observations",
             "observations-geojson",
             "field-import",
+            "field-import-progress",
             "quarantine",
             "patrol-form",
             "agreement-new",

@@ -158,7 +158,8 @@ def test_it_reads_csv_with_semicolons_and_refuses_other_files(client_for):
     other.name = "notes.txt"
     response = client.post("/t/morona-santiago/members/import/?lang=pt", {"spreadsheet": other})
     assert response.status_code == 400
-    assert "Envie um arquivo .xlsx ou .csv." in response.content.decode()
+    page = response.content.decode()
+    assert "notes.txt" in page and ".xlsx, .csv" in page
 
 
 def test_it_ends_a_membership_and_keeps_the_history(client_for):
@@ -236,7 +237,7 @@ def test_it_serves_an_instrument_document_and_refuses_other_files(client_for):
         {"kind": "ordinance", "title": "Otro", "signed_on": "2025-03-01", "document": exe},
     )
     assert bad.status_code == 400
-    assert "La extensión de archivo “exe” no esta permitida" in bad.content.decode()
+    assert "virus.exe" in bad.content.decode() and ".pdf, .odt" in bad.content.decode()
 
 
 def test_it_shows_the_admin_to_superusers_only(client_for):

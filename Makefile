@@ -11,7 +11,7 @@ VENV := .venv/bin
 MINGA := $(VENV)/python -m minga
 PYTEST := $(VENV)/pytest
 
-.PHONY: install demo test lint test-sqlite test-postgres test-browser messages vendor bench
+.PHONY: install demo test lint test-sqlite test-postgres test-browser messages vendor bench bench-load
 
 install:
 	$(UV) sync --frozen
@@ -53,3 +53,8 @@ vendor:
 bench: install
 	$(VENV)/python bench/ledger.py
 	$(VENV)/python bench/zonal.py
+
+# The load test on the scale dataset (about 15 minutes): a throwaway PostgreSQL, 1,000 tables,
+# `minga serve`, 50 locust users for 5 minutes; writes docs/benchmarks.md.
+bench-load: install
+	scripts/with-postgres $(VENV)/python bench/load.py

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             "errorlog": "-",
             "forwarded_allow_ips": os.environ.get("MINGA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             "proc_name": "minga",
+            "control_socket_disable": True,  # no runtime control socket in the home folder
         }
 
         class Server(BaseApplication):  # type: ignore[misc]

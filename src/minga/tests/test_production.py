@@ -473,11 +473,15 @@ def test_backup_restore_into_an_empty_database_then_the_audit_passes(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
 
 
-def test_backup_and_restore_on_sqlite_and_refusals(tmp_path, db):
+@pytest.mark.flushes_db
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_on_sqlite_and_refusals(tmp_path):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite path (the PostgreSQL one runs in its own test)")
+    from minga.demo.load import load_demo
     from minga.ledger import services as ledger
 
+    load_demo(say=lambda line: None)  # committed: a backup copies what is committed
     ledger.integrate()
     backup = tmp_path / "minga.tar"
     call_command("backup", "-o", str(backup), stdout=io.StringIO())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class StaticStorage(CompressedManifestStaticFilesStorage):
+class StaticStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]
     """WhiteNoise's storage, without rewriting source-map comments: the vendored libraries
     (Leaflet, Swagger UI) ship without their .map files, which browsers only fetch with the
     developer tools open. ``url(...)`` and ``@import`` in CSS are still hashed."""

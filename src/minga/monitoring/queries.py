@@ -55,7 +55,8 @@ def quarantine_of(table: Table) -> QuerySet[Quarantined]:
     return Quarantined.objects.filter(table=table, resolved=False)
 
 
-def geojson_for(user: Any, table: Table) -> dict[str, Any]:
+def geojson_for(user: Any, table: Table, *, limit: int | None = None) -> dict[str, Any]:
+    found = observations_for(user, table)
     features: list[dict[str, Any]] = [
         {
             "type": "Feature",
@@ -66,7 +67,7 @@ def geojson_for(user: Any, table: Table) -> dict[str, Any]:
                 "kind": o.kind,
             },
         }
-        for o in observations_for(user, table)
+        for o in (found[:limit] if limit else found)
     ]
     if roles_for(user, table) or getattr(user, "is_superuser", False):
         features += [

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minga.agreements.models import Agreement
+from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
 from minga.monitoring import formats, queries, services
@@ -17,18 +18,24 @@ from minga.monitoring.models import FieldImport
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
 
+# The map on the monitoring page draws the newest observations up to this many.
+MAP_OBSERVATIONS = 1000
+
 
 @require_GET
 def observations(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    found = queries.observations_for(request.user, table)
+    page = page_of(request, queries.observations_for(request.user, table))
     return render(
         request,
         "monitoring/observations.html",
         {
             "table": table,
-            "observations": list(found[:200]),
-            "count": found.count(),
+            "observations": page.object_list,
+            "count": page.paginator.count,
+            "page": page,
+            "params": other_params(request),
+            "map_limit": MAP_OBSERVATIONS,
             "patrols": list(queries.patrols_of(table)[:50])
             if tables.roles_for(request.user, table)
             else [],
@@ -44,8 +51,14 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    """The viewer's observations (newest first) and patrol tracks; ``?limit=N`` keeps the N
+    newest observations (the page's map asks for MAP_OBSERVATIONS; the download has all)."""
     table = tables.get_table(slug)
-    response = JsonResponse(queries.geojson_for(request.user, table))
+    try:
+        limit = max(1, int(request.GET["limit"])) if request.GET.get("limit") else None
+    except ValueError:
+        return JsonResponse({"detail": _("limit must be a whole number.")}, status=400)
+    response = JsonResponse(queries.geojson_for(request.user, table, limit=limit))
     response["Content-Type"] = "application/geo+json"
     return response
 

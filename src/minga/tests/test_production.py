@@ -557,3 +557,17 @@ def test_list_pages_are_paginated_and_their_cost_does_not_grow(client_for, perso
     assert page.count('class="commitment ') == 50
     last = client.get(f"/t/{DEMO_TABLE}/commitments/?page=999").content.decode()
     assert 'rel="next"' not in last  # a number past the end shows the last page
+
+
+def test_the_monitoring_map_asks_for_the_newest_observations_only(client_for):
+    client = client_for("secretariat")
+    page = client.get(f"/t/{DEMO_TABLE}/monitoring/").content.decode()
+    assert "observations.geojson?limit=1000" in page
+    everything = client.get(f"/t/{DEMO_TABLE}/monitoring/observations.geojson").json()
+    points = [f for f in everything["features"] if f["geometry"]["type"] == "Point"]
+    assert len(points) > 2
+    newest = client.get(f"/t/{DEMO_TABLE}/monitoring/observations.geojson?limit=2").json()
+    assert [f["id"] for f in newest["features"] if f["geometry"]["type"] == "Point"] == [
+        f["id"] for f in points[:2]
+    ]
+    assert client.get(f"/t/{DEMO_TABLE}/monitoring/observations.geojson?limit=x").status_code == 400

@@ -571,3 +571,33 @@ def test_the_monitoring_map_asks_for_the_newest_observations_only(client_for):
         f["id"] for f in points[:2]
     ]
     assert client.get(f"/t/{DEMO_TABLE}/monitoring/observations.geojson?limit=x").status_code == 400
+
+
+# --- the scale generator ------------------------------------------------------------------------
+
+
+def test_the_scale_generator_loads_a_fraction_of_the_network_in_bulk(db):
+    from minga.demo import scale
+    from minga.initiatives.models import Commitment, Funding, Initiative
+    from minga.ledger.audit import audit_local
+    from minga.monitoring.models import Observation
+    from minga.portal.models import TableFigures
+
+    before = Event.objects.count()
+    lines: list[str] = []
+    built = scale.generate(factor=0.005, say=lines.append)
+    assert scale.already_loaded() == 3  # 5 tables: the demo's two and three generated
+    generated = Table.objects.filter(slug__startswith=scale.PREFIX)
+    assert generated.values("region").distinct().count() == 3
+    assert built.counts["tables"] == 5 and built.counts["organizations"] == 100
+    assert Initiative.objects.filter(is_demo=True, table__in=generated).count() == 600
+    assert Funding.objects.filter(initiative__table__in=generated).count() == 600
+    assert Commitment.objects.filter(table__in=generated).count() == 3000
+    assert Observation.objects.filter(table__in=generated).count() == 15_000
+    assert Observation.objects.values("public_id").distinct().count() == Observation.objects.count()
+    batches = Event.objects.filter(type="demo.scale_batch").count()
+    assert 0 < batches <= Event.objects.count() - before  # one event per batch, not per row
+    assert built.counts["log_entries"] == built.counts["events"]  # every event is in the log
+    assert audit_local().ok
+    assert TableFigures.objects.count() == 5
+    assert lines[0] == "Regions and tables"

@@ -42,6 +42,16 @@ def lock_unchanged[M: models.Model](record: M, seen: str | None) -> M:
     """The record's row, locked for this transaction; ``EditConflict`` if it changed since the
     version ``seen`` (None: the caller does not check, e.g. a script)."""
     current = type(record)._default_manager.select_for_update().get(pk=record.pk)
-    if seen is not None and seen != version_of(current):
+    if seen is not None and not _same_time(seen, getattr(current, "updated_at", None)):
         raise EditConflict(current)
     return current
+
+
+def _same_time(seen: str, value: Any) -> bool:
+    """``seen`` as ISO 8601 in any offset (a form may render it in local time) is ``value``."""
+    import datetime as dt
+
+    try:
+        return value is not None and dt.datetime.fromisoformat(seen) == value
+    except ValueError:
+        return False

@@ -111,6 +111,7 @@ class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
     evidence = forms.CharField(label=_("Evidence"), required=False)
     reason = forms.CharField(label=_("Why it was dropped"), required=False)
+    seen = forms.CharField(required=False)  # the version shown (a conflict if it changed)
 
 
 class ReportForm(forms.Form):

@@ -15,6 +15,7 @@ from shapely import unary_union
 
 from minga.core import geo
 from minga.core.access import SystemActor, person_user
+from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.initiatives.models import (
@@ -332,11 +333,20 @@ def may_update_commitment(by: Any, commitment: Commitment) -> bool:
 
 @transaction.atomic
 def update_commitment(
-    *, by: Any, commitment: Commitment, status: str, evidence: str = "", reason: str = ""
+    *,
+    by: Any,
+    commitment: Commitment,
+    status: str,
+    evidence: str = "",
+    reason: str = "",
+    seen: str | None = None,
 ) -> Commitment:
+    """Record where a commitment stands; ``seen`` is the version the person looked at (an
+    ``EditConflict`` if someone updated it since)."""
     table = commitment.table
     if not may_update_commitment(by, commitment):
         raise PermissionDenied(_("You may only record your own organization's commitments."))
+    commitment = lock_unchanged(commitment, seen)
     if status not in CommitmentStatus.values:
         raise ValidationError(
             {"status": _("%(value)s is not a status of a commitment.") % {"value": status}}

@@ -369,6 +369,7 @@ def commitment_status(request: HttpRequest, slug: str, public_id: str) -> HttpRe
                 status=data["status"],
                 evidence=evidence,
                 reason=reason,
+                seen=data["seen"] or None,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

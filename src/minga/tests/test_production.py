@@ -223,6 +223,36 @@ def test_two_secretariats_editing_the_table_get_a_conflict_not_an_overwrite(clie
     assert table.description == "Versión de Luis"
 
 
+def test_two_people_updating_one_commitment_get_a_conflict(client_for, personas):
+    import re
+
+    from minga.initiatives.models import Commitment, CommitmentStatus
+
+    commitment = Commitment.objects.filter(
+        table__slug=DEMO_TABLE, status=CommitmentStatus.PENDING
+    ).first()
+    url = f"/t/{DEMO_TABLE}/commitments/{commitment.public_id}/"
+    ana, luis = client_for("secretariat"), client_for("convener")
+
+    def seen_by(client):
+        page = client.get(f"/t/{DEMO_TABLE}/commitments/?page=1").content.decode()
+        form = page[page.index(f'action="{url}"') :]
+        return re.search(r'name="seen" value="([^"]+)"', form).group(1)
+
+    seen_a, seen_b = seen_by(ana), seen_by(luis)
+    assert seen_a == seen_b
+    done = ana.post(url, {"status": "fulfilled", "evidence": "Acta 12", "seen": seen_a})
+    assert done.status_code == 302
+    late = luis.post(
+        url + "?lang=en",
+        {"status": "dropped", "evidence": "Sin fondos", "seen": seen_b},
+        follow=True,
+    )
+    assert "Someone else saved this record" in late.content.decode()
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.FULFILLED and commitment.evidence == "Acta 12"
+
+
 # --- PostgreSQL: faults and backups ------------------------------------------------------------------
 
 

@@ -196,65 +196,61 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class AnalysisRun(TimeStampedModel):
-    """One satellite analysis of a table's zones, run in the background with its progress."""
+class BackgroundWork(TimeStampedModel):
+    """Abstract: work the worker does for a table, with its status and progress for the page."""
 
     public_id = public_id_field()
-    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="analysis_runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    threshold = models.PositiveSmallIntegerField(_("canopy threshold (%)"), default=30)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    step = models.CharField(max_length=60, blank=True)
     error = models.TextField(blank=True)
-    layers = models.JSONField(default=list)
     finished_at = models.DateTimeField(null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.table} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class AnalysisRun(BackgroundWork):
+    """One satellite analysis of a table's zones, run in the background with its progress."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="analysis_runs")
+    threshold = models.PositiveSmallIntegerField(_("canopy threshold (%)"), default=30)
+    step = models.CharField(max_length=60, blank=True)
+    layers = models.JSONField(default=list)
+
+    class Meta(BackgroundWork.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def step_label(self) -> str:
         return str(STEP_LABELS.get(self.step, ""))
 
 
-class FieldImport(TimeStampedModel):
+class FieldImport(BackgroundWork):
     """A large field export imported by the worker in committed chunks, with its progress."""
 
-    public_id = public_id_field()
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="field_imports")
     filename = models.CharField(max_length=250)
     format = models.CharField(max_length=20, blank=True)
     content = models.BinaryField()
-    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
-    done = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict)
-    error = models.TextField(blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(BackgroundWork.Meta):
+        pass
 
     def __str__(self) -> str:
         return self.filename
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 STEP_LABELS = {

@@ -547,8 +547,9 @@ def _observations(
         ("sacred_site", 5),
         ("other", 10),
     ]
-    known = {k for k, _label in KIND_CHOICES}
-    assert all(k in known for k, _w in kinds)
+    unknown = {k for k, _w in kinds} - {k for k, _label in KIND_CHOICES}
+    if unknown:
+        raise ValueError(f"observation kinds the model does not know: {sorted(unknown)}")
     levels = [(int(Sensitivity.PUBLIC), 30), (int(Sensitivity.TABLE), 60), (2, 10)]
     kind_list = [k for k, w in kinds for _ in range(w)]
     level_list = [v for v, w in levels for _ in range(w)]

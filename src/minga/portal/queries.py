@@ -261,10 +261,8 @@ def rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]
 _MEMO: dict[str, tuple[tuple[Any, ...], tuple[Figures, list[tuple[Table, Figures]]]]] = {}
 
 
-def rolled_up_where(key: str, **where: Any) -> tuple[Figures, list[tuple[Table, Figures]]]:
-    """``rolled_up`` of the tables matching ``where`` (all when empty), by name. One aggregate
-    query tells whether the kept result still holds: any event on a table deletes its stored
-    figures, which changes the count or the latest time."""
+def _signature(where: dict[str, Any]) -> tuple[int, int, Any]:
+    """(tables, fresh stored figures, latest stored time) of the tables matching ``where``."""
     from django.db.models import Max, Q
 
     fresh = timezone.now() - MAX_AGE
@@ -273,18 +271,20 @@ def rolled_up_where(key: str, **where: Any) -> tuple[Figures, list[tuple[Table, 
         stored=Count("portal_figures", filter=Q(portal_figures__computed_at__gte=fresh)),
         latest=Max("portal_figures__computed_at"),
     )
-    signature = (stamp["tables"], stamp["stored"], stamp["latest"])
+    return stamp["tables"], stamp["stored"], stamp["latest"]
+
+
+def rolled_up_where(key: str, **where: Any) -> tuple[Figures, list[tuple[Table, Figures]]]:
+    """``rolled_up`` of the tables matching ``where`` (all when empty), by name. One aggregate
+    query tells whether the kept result still holds: any event on a table deletes its stored
+    figures, which changes the count or the latest time."""
+    signature = _signature(where)
     kept = _MEMO.get(key)
-    if kept is not None and kept[0] == signature and stamp["stored"] == stamp["tables"]:
+    if kept is not None and kept[0] == signature and signature[1] == signature[0]:
         return kept[1]
     members = list(Table.objects.filter(**where).select_related("region").order_by("name", "pk"))
     result = _rolled_up(members)
-    stamp = Table.objects.filter(**where).aggregate(
-        tables=Count("pk"),
-        stored=Count("portal_figures", filter=Q(portal_figures__computed_at__gte=fresh)),
-        latest=Max("portal_figures__computed_at"),
-    )
-    _MEMO[key] = ((stamp["tables"], stamp["stored"], stamp["latest"]), result)
+    _MEMO[key] = (_signature(where), result)  # after the missing figures were stored
     return result
 
 

@@ -52,7 +52,7 @@ def bench_appends(n: int) -> dict:
     now = dt.datetime.now(dt.UTC).isoformat()
     rows = [
         (
-            "credits.transferred",
+            "credits.credits_transferred",
             now,
             "system",
             "morona-santiago",

@@ -34,7 +34,7 @@ WEST, NORTH, RES = -79.0, 0.5, 0.00025
 
 
 def landscape(size: int):
-    from minga.monitoring.synthetic import Landscape
+    from minga.satellite.synthetic import Landscape
 
     return Landscape(west=WEST, north=NORTH, width=size, height=size, res=RES, seed=2024)
 
@@ -131,7 +131,7 @@ def _zones(path: str):
 
 
 def engine_minga(data: dict[str, str]) -> dict:
-    from minga.monitoring.zonal import forest_loss
+    from minga.satellite.zonal import forest_loss
 
     zones = _zones(data["zones"])
     start = time.perf_counter()
@@ -218,7 +218,7 @@ def geodesic_bias(data: dict[str, str]) -> float:
     import shapely
     from exactextract import exact_extract
 
-    from minga.monitoring.zonal import Grid
+    from minga.satellite.zonal import Grid
 
     with rasterio.open(data["code"]) as src:
         grid = Grid.of(src)

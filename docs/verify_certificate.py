@@ -13,7 +13,7 @@ What it checks:
 1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with the key;
 2. the checkpoint's size is the certificate's tree size;
 3. SHA-256(0x00 || leaf) is included at the index in the checkpoint's root (RFC 9162 2.1.3.2);
-4. the leaf is a `credits.retired` event, and prints what it says was retired.
+4. the leaf is a `credits.credits_retired` event, and prints what it says was retired.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def check(certificate: dict, vkey: str) -> list[str]:
     if not verify_inclusion(leaf_hash(leaf), certificate["index"], size, proof, root):
         problems.append("the leaf is not included at its index under the signed root")
     event = json.loads(leaf)
-    if event.get("type") != "credits.retired":
+    if event.get("type") != "credits.credits_retired":
         problems.append(f"the leaf is a {event.get('type')!r} event, not a retirement")
     return problems
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "minga.decisions",
     "minga.initiatives",
     "minga.monitoring",
+    "minga.satellite",
     "minga.health",
     "minga.credits",
     "minga.funds",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
     path("", include("minga.monitoring.urls")),
+    path("", include("minga.satellite.urls")),
     path("", include("minga.health.urls")),
     path("", include("minga.credits.urls")),
     path("", include("minga.funds.urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely import unary_union
 
+from minga.agreements import events
 from minga.agreements.models import (
     Agreement,
     AgreementStatus,
@@ -106,7 +107,7 @@ def create_agreement(
     agreement.full_clean()
     agreement.save()
     record_event(
-        "agreements.agreement_created",
+        events.AGREEMENT_CREATED,
         actor=by,
         table=table,
         subject=agreement,
@@ -128,7 +129,7 @@ def add_obligation(
         agreement=agreement, kind=kind, description=description.strip(), per_year=per_year
     )
     record_event(
-        "agreements.obligation_added",
+        events.OBLIGATION_ADDED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -168,7 +169,7 @@ def add_incentive(
         currency=currency.strip().upper(),
     )
     record_event(
-        "agreements.incentive_added",
+        events.INCENTIVE_ADDED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -214,7 +215,7 @@ def record_consultation(
         notes=notes.strip(),
     )
     record_event(
-        "agreements.fpic_consultation_recorded",
+        events.FPIC_CONSULTATION_RECORDED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -245,7 +246,7 @@ def record_consent(
         agreement=agreement, decision=decision, decided_on=decided_on, minutes=minutes.strip()
     )
     record_event(
-        "agreements.consent_recorded",
+        events.CONSENT_RECORDED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -282,7 +283,7 @@ def sign_agreement(
     )
     agreement.save(update_fields=["status", "signed_on", "signatories", "updated_at"])
     record_event(
-        "agreements.agreement_signed",
+        events.AGREEMENT_SIGNED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -335,7 +336,7 @@ def record_delivery(
         recorded_by=person_user(by),
     )
     record_event(
-        "agreements.incentive_delivered",
+        events.INCENTIVE_DELIVERED,
         actor=by,
         table=agreement.table,
         subject=agreement,
@@ -348,15 +349,16 @@ def record_delivery(
     return delivery
 
 
-WITHDRAWAL_HANDLERS: list[Any] = []
-
-
 @transaction.atomic
 def withdraw_consent(
     *, by: Any, agreement: Agreement, withdrawn_on: dt.date, reason: str
 ) -> Agreement:
     """The community withdraws its consent: the agreement is suspended and the community's
-    owner-level data is deleted; the log keeps only a hash commitment of what was deleted."""
+    owner-level data is deleted; the log keeps only a hash commitment of what was deleted.
+
+    Upper areas delete their own owner-level data in an in-transaction hook on
+    ``agreements.consent_withdrawn`` (field monitoring: its observations), recording their own
+    event, so the withdrawal and every deletion commit together or not at all."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_record(by, agreement)
     consent = Consent.objects.filter(agreement=agreement).first()
@@ -375,12 +377,10 @@ def withdraw_consent(
         )
         agreement.geometry = None
         agreement.hectares = None
-    for handler in WITHDRAWAL_HANDLERS:  # upper areas (monitoring) delete their owner-level data
-        commitments += handler(agreement)
     agreement.status = AgreementStatus.SUSPENDED
     agreement.save(update_fields=["status", "geometry", "hectares", "updated_at"])
     record_event(
-        "agreements.consent_withdrawn",
+        events.CONSENT_WITHDRAWN,
         actor=by,
         table=agreement.table,
         subject=agreement,

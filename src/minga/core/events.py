@@ -1,16 +1,56 @@
-"""The domain-event recorder every service calls inside its transaction."""
+"""Event types and the domain-event recorder every service calls inside its transaction.
+
+Every event becomes a permanent leaf of the public transparency log, so its type is declared
+once, by its area, in the area's ``events.py``::
+
+    LAYER_REGISTERED = declare("satellite.layer_registered")
+
+A type is ``<area>.<noun>_<past participle>``, where ``<area>`` is the declaring app's label;
+``record_event`` refuses a type nobody declared.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import Any
 
 from django.db import transaction
 
+from minga.core import hooks
 from minga.core.access import Sensitivity
 from minga.core.models import Event
 
-# Called inside the transaction after every recorded event (the ledger schedules its sequencer).
-RECORDED_HOOKS: list[Any] = []
+# type -> the module that declared it
+_DECLARED: dict[str, str] = {}
+NAME = re.compile(r"^(?P<area>[a-z]+)\.[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+class UndeclaredEventType(LookupError):
+    pass
+
+
+def declare(type: str) -> str:
+    """Declare an event type; only ``minga.<area>.events`` may declare ``<area>.…`` types."""
+    found = NAME.match(type)
+    if found is None:
+        raise ValueError(f"event type {type!r} is not '<area>.<noun>_<past participle>'")
+    module = sys._getframe(1).f_globals.get("__name__", "")
+    expected = f"minga.{found['area']}.events"
+    if module != expected:
+        raise ValueError(f"event type {type!r} must be declared in {expected}, not in {module}")
+    if type in _DECLARED:
+        raise ValueError(f"event type {type!r} is declared twice")
+    _DECLARED[type] = module
+    return type
+
+
+def declared_types() -> dict[str, str]:
+    """Every declared event type and the module that declares it (all areas loaded)."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("events")
+    return dict(_DECLARED)
 
 
 def record_event(
@@ -22,7 +62,12 @@ def record_event(
     payload: dict[str, Any] | None = None,
     sensitivity: int = Sensitivity.PUBLIC,
 ) -> Event:
-    """Append one event. Must run inside the service's transaction, so both commit or neither."""
+    """Append one event. Must run inside the service's transaction, so both commit or neither;
+    then hand it to the hooks registered for its type (see ``core.hooks``)."""
+    if type not in _DECLARED:
+        raise UndeclaredEventType(
+            f"event type {type!r} is not declared: add it to its area's events.py"
+        )
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"record_event({type!r}) outside a transaction")
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -39,6 +84,10 @@ def record_event(
         payload=payload or {},
         sensitivity=int(sensitivity),
     )
-    for hook in RECORDED_HOOKS:
-        hook(event)
+    hooks.dispatch(event)
     return event
+
+
+# The kernel's own events.
+API_TOKEN_CREATED = declare("core.api_token_created")
+API_TOKEN_REVOKED = declare("core.api_token_revoked")

@@ -1,8 +1,9 @@
 """Sections that upper areas contribute to a lower area's report (minutes, accountability).
 
 An area may not import the areas above it. A report names a *kind* ("meeting",
-"accountability"); areas above register builders for that kind when their app loads, and the
-report renders whatever sections are registered.
+"accountability", "agreement", "table"); areas above register builders for that kind in their
+``reports.py`` (a ``core.hooks`` extension point named ``report_section.<kind>``), and the report
+renders whatever sections are registered.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from minga.core import hooks
 
 
 @dataclass
@@ -20,18 +23,16 @@ class Section:
 
 
 Builder = Callable[..., Section | None]
-_BUILDERS: dict[str, list[Builder]] = {}
+
+
+def hook_name(kind: str) -> str:
+    return f"report_section.{kind}"
 
 
 def register(kind: str) -> Callable[[Builder], Builder]:
-    def decorate(build: Builder) -> Builder:
-        builders = _BUILDERS.setdefault(kind, [])
-        if build not in builders:
-            builders.append(build)
-        return build
-
-    return decorate
+    return hooks.register(hook_name(kind))
 
 
 def sections(kind: str, **context: Any) -> list[Section]:
-    return [s for s in (build(**context) for build in _BUILDERS.get(kind, [])) if s is not None]
+    built = (build(**context) for build in hooks.get_hooks(hook_name(kind)))
+    return [s for s in built if s is not None]

@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from minga.core.events import record_event
+from minga.core.events import API_TOKEN_CREATED, API_TOKEN_REVOKED, record_event
 from minga.core.ids import new_token
 from minga.core.models import ApiToken, hash_token
 
@@ -20,9 +20,7 @@ def create_api_token(*, user: Any, name: str) -> tuple[ApiToken, str]:
     record = ApiToken.objects.create(
         user=user, name=name.strip()[:80] or "token", prefix=token[:8], digest=hash_token(token)
     )
-    record_event(
-        "core.api_token_created", actor=user, subject=record, payload={"name": record.name}
-    )
+    record_event(API_TOKEN_CREATED, actor=user, subject=record, payload={"name": record.name})
     return record, token
 
 
@@ -30,7 +28,7 @@ def create_api_token(*, user: Any, name: str) -> tuple[ApiToken, str]:
 def revoke_api_token(*, user: Any, token_id: int) -> bool:
     deleted, _ = ApiToken.objects.filter(user=user, pk=token_id).delete()
     if deleted:
-        record_event("core.api_token_revoked", actor=user, payload={"token_id": token_id})
+        record_event(API_TOKEN_REVOKED, actor=user, payload={"token_id": token_id})
     return bool(deleted)
 
 

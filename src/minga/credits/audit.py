@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from minga.core.models import Event
+from minga.credits import events
 from minga.credits.models import Balance, Batch, Retirement
 
 
@@ -34,20 +35,20 @@ def replay_registry() -> Iterator[str]:
 
 
 def _apply(type_: str, p: dict[str, Any], supply: Any, held: Any, retirements: Any) -> None:
-    if type_ == "credits.issued":
+    if type_ == events.BATCH_ISSUED:
         supply[p["batch"]]["issued"] += p["amount"]
         supply[p["batch"]]["tradable"] += p["amount"]
         held[(p["to"], p["batch"])]["tradable"] += p["amount"]
-    elif type_ == "credits.transferred":
+    elif type_ == events.CREDITS_TRANSFERRED:
         held[(p["from"], p["batch"])]["tradable"] -= p["amount"]
         held[(p["to"], p["batch"])]["tradable"] += p["amount"]
-    elif type_ == "credits.retired":
+    elif type_ == events.CREDITS_RETIRED:
         supply[p["batch"]]["tradable"] -= p["amount"]
         supply[p["batch"]]["retired"] += p["amount"]
         held[(p["account"], p["batch"])]["tradable"] -= p["amount"]
         held[(p["account"], p["batch"])]["retired"] += p["amount"]
         retirements[p["retirement"]] = (p["batch"], p["account"], p["amount"])
-    elif type_ == "credits.cancelled":
+    elif type_ == events.CREDITS_CANCELLED:
         supply[p["batch"]]["tradable"] -= p["amount"]
         supply[p["batch"]]["cancelled"] += p["amount"]
         held[(p["account"], p["batch"])]["tradable"] -= p["amount"]

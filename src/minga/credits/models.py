@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
-from minga.monitoring.models import VerificationReport
+from minga.satellite.models import VerificationReport
 from minga.tables.models import Organization, Person, Table
 
 CLASS_ID = r"^[A-Z]{1,3}[0-9]{2,}$"

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from minga.core.events import record_event
-from minga.credits import distribution
+from minga.credits import distribution, events
 from minga.credits.models import (
     Account,
     AccountKind,
@@ -35,7 +35,7 @@ from minga.credits.models import (
     Sale,
     Transfer,
 )
-from minga.monitoring.models import VerificationReport
+from minga.satellite.models import VerificationReport
 from minga.tables.models import Table
 from minga.tables.queries import require
 
@@ -132,7 +132,7 @@ def create_credit_class(
             methodology=methodology,
         )
         record_event(
-            "credits.class_created",
+            events.CLASS_CREATED,
             actor=by,
             table=table,
             subject=made,
@@ -169,7 +169,7 @@ def create_project(
             description=description,
         )
         record_event(
-            "credits.project_created",
+            events.PROJECT_CREATED,
             actor=by,
             table=table,
             subject=made,
@@ -189,7 +189,7 @@ def open_account(
             table=table, kind=kind, name=name, organization=organization, person=person
         )
         record_event(
-            "credits.account_opened",
+            events.ACCOUNT_OPENED,
             actor=by,
             table=table,
             subject=made,
@@ -265,7 +265,7 @@ def issue_batch(
         )
         Balance.objects.create(account=recipient, batch=batch, tradable=amount)
         record_event(
-            "credits.issued",
+            events.BATCH_ISSUED,
             actor=by,
             table=project.table,
             subject=batch,
@@ -312,7 +312,7 @@ def transfer(
             idempotency_key=idempotency_key,
         )
         record_event(
-            "credits.transferred",
+            events.CREDITS_TRANSFERRED,
             actor=by,
             table=batch.project.table,
             subject=made,
@@ -393,7 +393,7 @@ def sell(
             sold_on=sold_on,
         )
         record_event(
-            "credits.committed" if committed else "credits.sold",
+            events.SALE_COMMITTED if committed else events.CREDITS_SOLD,
             actor=by,
             table=project.table,
             subject=made,
@@ -445,7 +445,7 @@ def retire(
             idempotency_key=idempotency_key,
         )
         made.event = record_event(
-            "credits.retired",
+            events.CREDITS_RETIRED,
             actor=by,
             table=batch.project.table,
             subject=made,
@@ -482,7 +482,7 @@ def cancel(*, by: Any, batch: Batch, account: Account, amount: int, reason: str)
             batch=locked, account=account, amount=amount, reason=reason
         )
         record_event(
-            "credits.cancelled",
+            events.CREDITS_CANCELLED,
             actor=by,
             table=batch.project.table,
             subject=locked,
@@ -524,7 +524,7 @@ def set_distribution_rule(
             shares=shares,
         )
         record_event(
-            "credits.distribution_rule_set",
+            events.DISTRIBUTION_RULE_SET,
             actor=by,
             table=project.table,
             subject=rule,
@@ -580,7 +580,7 @@ def distribute_sale(*, by: Any, sale: Sale) -> list[Payout]:
             for p in payouts
         ]
         record_event(
-            "credits.distributed",
+            events.INCOME_DISTRIBUTED,
             actor=by,
             table=sale.project.table,
             subject=sale,

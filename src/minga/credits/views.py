@@ -17,7 +17,7 @@ from minga.core.pdf import pdf_response
 from minga.credits import forms, queries, services
 from minga.credits.models import Account, Batch, Project
 from minga.ledger import services as ledger
-from minga.monitoring.models import VerificationReport
+from minga.satellite.models import VerificationReport
 from minga.tables import queries as tables
 
 

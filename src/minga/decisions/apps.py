@@ -6,6 +6,3 @@ class DecisionsConfig(AppConfig):
     name = "minga.decisions"
     label = "decisions"
     verbose_name = _("Decisions and consultations")
-
-    def ready(self) -> None:
-        from minga.decisions import reports  # noqa: F401 - registers the meeting-report section

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import ACTIONS, DECIDING_ROLES, Role, SystemActor, person_user
 from minga.core.events import record_event
-from minga.decisions import consensus
+from minga.decisions import consensus, events
 from minga.decisions.models import (
     Answer,
     Comment,
@@ -90,7 +90,7 @@ def set_rule(
     rule.fallback_after, rule.fallback_percent = fallback_after, fallback_percent
     rule.save()
     record_event(
-        "decisions.rule_set",
+        events.RULE_SET,
         actor=by,
         table=table,
         payload={
@@ -140,7 +140,7 @@ def create_proposal(
         proposal=proposal, number=1, text=text.strip(), author=person_user(by), organization=speaker
     )
     record_event(
-        "decisions.proposal_created",
+        events.PROPOSAL_CREATED,
         actor=by,
         table=table,
         subject=proposal,
@@ -196,7 +196,7 @@ def amend_proposal(
         organization=speaker,
     )
     record_event(
-        "decisions.proposal_amended",
+        events.PROPOSAL_AMENDED,
         actor=by,
         table=table,
         subject=proposal,
@@ -224,7 +224,7 @@ def add_comment(
         text=text.strip(),
     )
     record_event(
-        "decisions.comment_added",
+        events.COMMENT_ADDED,
         actor=by,
         table=table,
         subject=proposal,
@@ -262,7 +262,7 @@ def open_round(
         opened_by=person_user(by),
     )
     record_event(
-        "decisions.round_opened",
+        events.ROUND_OPENED,
         actor=by,
         table=proposal.table,
         subject=proposal,
@@ -317,7 +317,7 @@ def state_position(
             % {"organization": speaker.name}
         ) from None
     record_event(
-        "decisions.position_changed" if existing else "decisions.position_stated",
+        events.POSITION_CHANGED if existing else events.POSITION_STATED,
         actor=by,
         table=table,
         subject=round.proposal,
@@ -412,7 +412,7 @@ def close_round(*, by: Any, round: Round) -> Round:
     round.outcome = outcome_record(outcome)
     round.save(update_fields=["closed_at", "outcome_code", "outcome"])
     record_event(
-        "decisions.round_closed",
+        events.ROUND_CLOSED,
         actor=by,
         table=round.proposal.table,
         subject=round.proposal,
@@ -456,7 +456,7 @@ def record_decision(
     proposal.status = ProposalStatus.DECIDED
     proposal.save(update_fields=["status", "updated_at"])
     record_event(
-        "decisions.outcome_recorded",
+        events.OUTCOME_RECORDED,
         actor=by,
         table=table,
         subject=proposal,
@@ -511,7 +511,7 @@ def open_consultation(
     for position, text in enumerate(questions, start=1):
         Question.objects.create(consultation=consultation, position=position, text=text)
     record_event(
-        "decisions.consultation_opened",
+        events.CONSULTATION_OPENED,
         actor=by,
         table=table,
         subject=consultation,
@@ -556,7 +556,7 @@ def answer_consultation(
         )
         saved.append(answer)
     record_event(
-        "decisions.consultation_answered",
+        events.CONSULTATION_ANSWERED,
         actor=by,
         table=table,
         subject=consultation,
@@ -578,7 +578,7 @@ def publish_response(*, by: Any, consultation: Consultation, response: str) -> C
     consultation.published_at = timezone.now()
     consultation.save(update_fields=["response", "status", "published_at", "updated_at"])
     record_event(
-        "decisions.consultation_response_published",
+        events.CONSULTATION_RESPONSE_PUBLISHED,
         actor=by,
         table=consultation.table,
         subject=consultation,
@@ -597,5 +597,5 @@ def set_digest(*, user: Any, frequency: str) -> DigestPreference:
     preference, _created = DigestPreference.objects.update_or_create(
         user=user, defaults={"frequency": frequency}
     )
-    record_event("decisions.digest_set", actor=user, payload={"frequency": frequency})
+    record_event(events.DIGEST_SET, actor=user, payload={"frequency": frequency})
     return preference

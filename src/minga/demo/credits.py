@@ -13,8 +13,8 @@ from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM
 from minga.credits import services as credits
 from minga.decisions.models import Decision
-from minga.monitoring import satellite
-from minga.monitoring.sampling import STRATA
+from minga.satellite import services as satellite
+from minga.satellite.sampling import STRATA
 from minga.tables.models import Organization, Table
 
 PRICE = Decimal("0.88")

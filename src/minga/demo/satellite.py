@@ -1,6 +1,6 @@
 """Satellite layers for the demo territories, their analysis, a ground sample and a verification.
 
-The layers are synthetic (``minga.monitoring.synthetic``) but named and encoded exactly as the
+The layers are synthetic (``minga.satellite.synthetic``) but named and encoded exactly as the
 Hansen granules and GFW's integrated alerts are, so a real tile dropped into the raster folder
 goes through the same code. The ground labels are simulated: nine in ten agree with the map.
 """
@@ -12,9 +12,9 @@ import random
 from django.conf import settings
 
 from minga.core.access import SYSTEM
-from minga.monitoring import satellite
-from minga.monitoring.sampling import STRATA
-from minga.monitoring.synthetic import Landscape
+from minga.satellite import services as satellite
+from minga.satellite.sampling import STRATA
+from minga.satellite.synthetic import Landscape
 from minga.tables.models import Table
 
 RES = 0.00025

@@ -6,7 +6,7 @@ design scale for the two largest: 5,000,000 field observations and 1,000,000 ent
 transparency log. The demo's two tables are among the thousand and get their share.
 
 Rows are bulk-loaded (``core.bulk``: PostgreSQL COPY, SQLite ``executemany``) a batch of tables
-at a time, each batch in its own transaction with one ``demo.scale_batch`` event; then the log's
+at a time, each batch in its own transaction with one ``demo.scale_batch_loaded`` event; then the log's
 sequencer integrates every event, and the portal's figures are stored for every table. The data
 is synthetic (``is_demo``), deterministic for a seed, and marked as such in its names.
 """
@@ -24,11 +24,15 @@ from typing import Any
 from django.db import transaction
 from shapely.geometry import box
 
+from minga.agreements import events as agreements_events
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.core.bulk import as_json, bulk_insert, timestamp
 from minga.core.events import record_event
 from minga.core.geo import geodesic_hectares, to_geojson
 from minga.core.ids import PUBLIC_ID_LENGTH
+from minga.decisions import events as decisions_events
+from minga.demo import events
+from minga.initiatives import events as initiatives_events
 from minga.initiatives.models import (
     Commitment,
     CommitmentStatus,
@@ -37,7 +41,10 @@ from minga.initiatives.models import (
     InitiativeStatus,
     SourceType,
 )
+from minga.meetings import events as meetings_events
+from minga.monitoring import events as monitoring_events
 from minga.monitoring.models import KIND_CHOICES, Observation
+from minga.roadmap import events as roadmap_events
 from minga.tables.models import Membership, Organization, Region, Sector, Table, Territory
 
 # The full network (factor 1). Observations and log entries are a tenth of DESIGN.md's.
@@ -139,12 +146,12 @@ COMMITMENTS = [
     "Firmar la carta de compromiso",
 ]
 EVENTS = [
-    ("meetings.meeting_held", {"attendance": 18}),
-    ("decisions.position_taken", {"position": "consent"}),
-    ("initiatives.commitment_updated", {"after": "fulfilled"}),
-    ("monitoring.field_data_imported", {"format": "odk", "new": 40}),
-    ("roadmap.measurement_added", {"value": "12"}),
-    ("agreements.delivery_recorded", {"quantity": "1"}),
+    (meetings_events.ATTENDANCE_RECORDED, {"attendance": 18}),
+    (decisions_events.POSITION_STATED, {"position": "consent"}),
+    (initiatives_events.COMMITMENT_UPDATED, {"after": "fulfilled"}),
+    (monitoring_events.FIELD_DATA_IMPORTED, {"format": "odk", "new": 40}),
+    (roadmap_events.MEASUREMENT_RECORDED, {"value": "12"}),
+    (agreements_events.INCENTIVE_DELIVERED, {"quantity": "1"}),
 ]
 
 
@@ -315,7 +322,7 @@ def _regions_and_tables(rng: random.Random, ids: PublicIds, wanted: int) -> list
             territories.append(territory)
         Territory.objects.bulk_create(territories, batch_size=500)
         record_event(
-            "demo.scale_batch",
+            events.SCALE_BATCH_LOADED,
             actor=SYSTEM,
             payload={"regions": len(regions), "tables": len(made), "territories": len(fresh)},
         )
@@ -360,7 +367,7 @@ def _organizations(
                 memberships.append((table.pk, found[row[1]], role, since))
             bulk_insert(Membership, ["table_id", "organization_id", "role", "since"], memberships)
             record_event(
-                "demo.scale_batch",
+                events.SCALE_BATCH_LOADED,
                 actor=SYSTEM,
                 payload={"organizations": len(rows), "memberships": len(memberships)},
             )
@@ -457,7 +464,7 @@ def _initiatives(
                 fundings,
             )
             record_event(
-                "demo.scale_batch",
+                events.SCALE_BATCH_LOADED,
                 actor=SYSTEM,
                 payload={"initiatives": len(rows), "fundings": len(fundings)},
             )
@@ -522,7 +529,9 @@ def _commitments(
                 ],
                 rows,
             )
-            record_event("demo.scale_batch", actor=SYSTEM, payload={"commitments": len(rows)})
+            record_event(
+                events.SCALE_BATCH_LOADED, actor=SYSTEM, payload={"commitments": len(rows)}
+            )
         done += len(rows)
         progress(done, total)
 
@@ -591,7 +600,7 @@ def _observations(
                         )
 
             written = bulk_insert(Observation, columns, rows())
-            record_event("demo.scale_batch", actor=SYSTEM, payload={"observations": written})
+            record_event(events.SCALE_BATCH_LOADED, actor=SYSTEM, payload={"observations": written})
         done += written
         progress(done, total)
 
@@ -629,7 +638,7 @@ def _events(rng: random.Random, tables: list[Table], wanted: int, progress: Prog
                 ["type", "occurred_at", "actor_label", "table_slug", "payload", "sensitivity"],
                 rows(),
             )
-            record_event("demo.scale_batch", actor=SYSTEM, payload={"events": written})
+            record_event(events.SCALE_BATCH_LOADED, actor=SYSTEM, payload={"events": written})
         done += written
         progress(done, new)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from minga.core.access import person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
+from minga.funds import events
 from minga.funds.models import (
     Application,
     ApplicationStatus,
@@ -136,7 +137,7 @@ def _move(
         **links,
     )
     record_event(
-        "funds.transaction",
+        events.TRANSACTION_RECORDED,
         actor=by,
         table=table,
         subject=row,
@@ -193,7 +194,7 @@ def create_fund(
         health_weights={k: v for k, v in (health_weights or {}).items() if k in weights},
         is_demo=is_demo,
     )
-    record_event("funds.fund_created", actor=by, subject=fund, payload={"slug": slug, "name": name})
+    record_event(events.FUND_CREATED, actor=by, subject=fund, payload={"slug": slug, "name": name})
     return fund
 
 
@@ -206,7 +207,7 @@ def add_role(*, by: Any, fund: Fund, user: Any, role: str, organization: Organiz
         fund=fund, user=user, role=role, defaults={"organization": organization}
     )
     record_event(
-        "funds.role_added",
+        events.ROLE_ADDED,
         actor=by,
         subject=fund,
         payload={"user": user.get_username(), "role": role, "organization": organization.name},
@@ -223,7 +224,7 @@ def add_seat(*, by: Any, fund: Fund, organization: Organization, kind: str) -> G
         raise FundsError(_("%(org)s already holds a seat.") % {"org": organization.name})
     seat = GovernanceSeat.objects.create(fund=fund, organization=organization, kind=kind)
     record_event(
-        "funds.seat_added",
+        events.SEAT_ADDED,
         actor=by,
         subject=fund,
         payload={"organization": organization.name, "sector": organization.sector, "kind": kind},
@@ -380,7 +381,7 @@ def open_call(
     call.full_clean()
     call.save()
     record_event(
-        "funds.call_opened",
+        events.CALL_OPENED,
         actor=by,
         subject=call,
         payload={
@@ -495,7 +496,7 @@ def apply(
         submitted_by=person_user(by),
     )
     record_event(
-        "funds.application_submitted",
+        events.APPLICATION_SUBMITTED,
         actor=by,
         table=table,
         subject=application,
@@ -557,7 +558,7 @@ def review(
         total=total,
     )
     record_event(
-        "funds.application_reviewed",
+        events.APPLICATION_REVIEWED,
         actor=by,
         table=application.table,
         subject=application,
@@ -680,7 +681,7 @@ def add_tranche(
         min_health=call.min_health if min_health is None else min_health,
     )
     record_event(
-        "funds.tranche_added",
+        events.TRANCHE_ADDED,
         actor=by,
         table=award.application.table,
         subject=award,
@@ -699,7 +700,7 @@ def mark_milestone(*, by: Any, tranche: Tranche, met_on: dt.date) -> Tranche:
     tranche.milestone_met_on = met_on
     tranche.save(update_fields=["milestone_met_on"])
     record_event(
-        "funds.milestone_met",
+        events.MILESTONE_MET,
         actor=by,
         table=tranche.award.application.table,
         subject=tranche.award,
@@ -762,7 +763,7 @@ def release_tranche(*, by: Any, tranche: Tranche) -> Tranche:
         with transaction.atomic():
             Tranche.objects.filter(pk=tranche.pk).update(last_check=check)
             record_event(
-                "funds.tranche_refused",
+                events.TRANCHE_REFUSED,
                 actor=by,
                 table=tranche.award.application.table,
                 subject=tranche.award,
@@ -894,7 +895,7 @@ def record_platform_line(
         reference=line.operation_number,
     )
     record_event(
-        "funds.platform_line",
+        events.PLATFORM_LINE_ADDED,
         actor=by,
         table=table,
         subject=line,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from minga.core.access import SYSTEM, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
-from minga.health import index, queries
+from minga.health import events, index, queries
 from minga.health.models import (
     Election,
     HandoverPack,
@@ -77,7 +77,7 @@ def record_secretariat_funding(
         reference=reference.strip(),
     )
     record_event(
-        "health.secretariat_funded",
+        events.SECRETARIAT_FUNDED,
         actor=by,
         table=table,
         subject=funding,
@@ -127,7 +127,7 @@ def record_training(
         for p in dict.fromkeys(people)
     )
     record_event(
-        "health.training_recorded",
+        events.TRAINING_RECORDED,
         actor=by,
         table=table,
         subject=session,
@@ -161,7 +161,7 @@ def add_election(
         takes_office_on=takes_office_on,
     )
     record_event(
-        "health.election_added",
+        events.ELECTION_ADDED,
         actor=by,
         table=table,
         subject=election,
@@ -181,7 +181,7 @@ def record_handover_pack(
         table=table, summary=summary.strip(), prepared_on=prepared_on or timezone.localdate()
     )
     record_event(
-        "health.handover_pack", actor=by, table=table, subject=pack, payload={"id": pack.pk}
+        events.HANDOVER_PACK_SAVED, actor=by, table=table, subject=pack, payload={"id": pack.pk}
     )
     return pack
 
@@ -217,7 +217,7 @@ def add_risk(
         impact=impact,
         mitigation=mitigation.strip(),
     )
-    record_event("health.risk_added", actor=by, table=table, subject=risk, payload={"kind": kind})
+    record_event(events.RISK_ADDED, actor=by, table=table, subject=risk, payload={"kind": kind})
     return risk
 
 
@@ -228,7 +228,7 @@ def close_risk(*, by: Any, risk: Risk) -> Risk:
         raise ValidationError(_("This risk is already closed."))
     risk.open, risk.closed_at = False, timezone.now()
     risk.save(update_fields=["open", "closed_at", "updated_at"])
-    record_event("health.risk_closed", actor=by, table=risk.table, subject=risk, payload={})
+    record_event(events.RISK_CLOSED, actor=by, table=risk.table, subject=risk, payload={})
     return risk
 
 
@@ -310,7 +310,7 @@ def assess_risks(*, table: Table, today: dt.date | None = None) -> list[Risk]:
         )
         if created:
             record_event(
-                "health.risk_raised", actor=SYSTEM, table=table, subject=risk, payload={"key": key}
+                events.RISK_RAISED, actor=SYSTEM, table=table, subject=risk, payload={"key": key}
             )
         risks.append(risk)
     return risks
@@ -378,7 +378,7 @@ def report_incident(
     if meeting_url is not None:
         meetings.convene_meeting(by=SYSTEM, meeting=incident.meeting, meeting_url=meeting_url)
     record_event(
-        "health.incident_reported",
+        events.INCIDENT_REPORTED,
         actor=by,
         table=table,
         subject=incident,
@@ -387,25 +387,7 @@ def report_incident(
     return incident
 
 
-def open_incident_from_alert(event: Any) -> None:
-    """Registered on every recorded event: a fresh field alert of a serious kind opens an
-    incident (one per kind while it is open)."""
-    if event.type != "monitoring.alert_raised":
-        return
-    kind = ALERT_INCIDENTS.get(event.payload.get("kind", ""))
-    if kind is None or not event.table_slug:
-        return
-    observed = dt.datetime.fromisoformat(event.payload["observed_at"])
-    if observed < timezone.now() - dt.timedelta(days=ALERT_FRESH_DAYS):
-        return
-    table = Table.objects.get(slug=event.table_slug)
-    if Incident.objects.filter(table=table, kind=kind, closed_at__isnull=True).exists():
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        _report_from_alert(event, table, kind, observed)
-
-
-def _report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime) -> None:
+def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime) -> None:
     report_incident(
         by=SYSTEM,
         table=table,
@@ -431,7 +413,7 @@ def add_response_task(
         incident=incident, title=title.strip(), organization=organization, due_on=due_on
     )
     record_event(
-        "health.response_task_added",
+        events.RESPONSE_TASK_ADDED,
         actor=by,
         table=incident.table,
         subject=incident,
@@ -451,7 +433,7 @@ def complete_task(*, by: Any, task: ResponseTask, note: str) -> ResponseTask:
     task.done_on, task.note = timezone.localdate(), note.strip()
     task.save(update_fields=["done_on", "note"])
     record_event(
-        "health.response_task_done",
+        events.RESPONSE_TASK_DONE,
         actor=by,
         table=incident.table,
         subject=incident,
@@ -478,7 +460,7 @@ def close_incident(*, by: Any, incident: Incident, note: str) -> Incident:
     incident.closed_at, incident.closing_note = timezone.now(), note.strip()
     incident.save(update_fields=["closed_at", "closing_note", "updated_at"])
     record_event(
-        "health.incident_closed", actor=by, table=incident.table, subject=incident, payload={}
+        events.INCIDENT_CLOSED, actor=by, table=incident.table, subject=incident, payload={}
     )
     return incident
 

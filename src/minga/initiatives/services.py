@@ -18,6 +18,7 @@ from minga.core.access import SystemActor, person_user
 from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
+from minga.initiatives import events
 from minga.initiatives.models import (
     AccountabilityReport,
     Commitment,
@@ -194,7 +195,7 @@ def save_initiative(
         for f, a, c, s in lines
     )
     record_event(
-        "initiatives.initiative_created" if created else "initiatives.initiative_updated",
+        events.INITIATIVE_CREATED if created else events.INITIATIVE_UPDATED,
         actor=by,
         table=table,
         subject=initiative,
@@ -226,7 +227,7 @@ def set_rate(
         defaults={"rate": value, "source": source.strip()},
     )
     record_event(
-        "initiatives.rate_set",
+        events.RATE_SET,
         actor=by,
         table=table,
         payload={"currency": code, "valid_on": valid_on.isoformat(), "rate": str(value)},
@@ -277,7 +278,7 @@ def pool_initiatives(
         pooled_into=joint, status=InitiativeStatus.POOLED
     )
     record_event(
-        "initiatives.initiatives_pooled",
+        events.INITIATIVES_POOLED,
         actor=by,
         table=table,
         subject=joint,
@@ -317,7 +318,7 @@ def make_commitment(
         is_demo=is_demo,
     )
     record_event(
-        "initiatives.commitment_made",
+        events.COMMITMENT_MADE,
         actor=by,
         table=table,
         subject=commitment,
@@ -363,7 +364,7 @@ def update_commitment(
     commitment.fulfilled_on = timezone.localdate() if status == CommitmentStatus.FULFILLED else None
     commitment.save()
     record_event(
-        "initiatives.commitment_updated",
+        events.COMMITMENT_UPDATED,
         actor=by,
         table=table,
         subject=commitment,
@@ -387,7 +388,7 @@ def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
         commitment.status = CommitmentStatus.OVERDUE
         commitment.save(update_fields=["status", "updated_at"])
         record_event(
-            "initiatives.commitment_overdue",
+            events.COMMITMENT_OVERDUE,
             actor=by,
             table=commitment.table,
             subject=commitment,
@@ -423,7 +424,7 @@ def send_reminders(*, by: Any, today: dt.date | None = None) -> int:
         with transaction.atomic():
             Commitment.objects.filter(pk=commitment.pk).update(reminded_at=timezone.now())
             record_event(
-                "initiatives.commitment_reminded",
+                events.COMMITMENT_REMINDED,
                 actor=by,
                 table=commitment.table,
                 subject=commitment,
@@ -487,7 +488,7 @@ def publish_report(*, by: Any, table: Table, period: str, day: dt.date) -> Accou
         published_by=person_user(by),
     )
     record_event(
-        "initiatives.report_published",
+        events.REPORT_PUBLISHED,
         actor=by,
         table=table,
         subject=report,
@@ -535,7 +536,7 @@ def attest_report(
     )
     report.save(update_fields=["attested_by", "attested_at", "attestation"])
     record_event(
-        "initiatives.report_attested",
+        events.REPORT_ATTESTED,
         actor=by,
         table=table,
         subject=report,
@@ -597,7 +598,5 @@ def import_initiatives(*, by: Any, table: Table, rows: list[dict[str, str]]) -> 
     if errors:
         transaction.set_rollback(True)
         raise ImportFailed(dict(sorted(errors.items())))
-    record_event(
-        "initiatives.initiatives_imported", actor=by, table=table, payload={"rows": len(rows)}
-    )
+    record_event(events.INITIATIVES_IMPORTED, actor=by, table=table, payload={"rows": len(rows)})
     return saved

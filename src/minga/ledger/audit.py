@@ -15,16 +15,18 @@ import json
 import random
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from minga.core import hooks
 from minga.ledger import leaves, merkle, note
 
 Fetch = Callable[[str], tuple[int, bytes]]
-# Registry auditors: each yields problems (strings) found by replaying the log's leaves.
-REGISTRY_AUDITORS: list[Callable[[], Iterator[str]]] = []
+# The hook of registry auditors: each yields problems (strings) found by replaying the log's
+# leaves against an area's rows (register with ``@hooks.register(REGISTRY_AUDITOR)``).
+REGISTRY_AUDITOR = "ledger.registry_auditor"
 
 
 @dataclass
@@ -243,6 +245,6 @@ def audit_local(verifier_key: str | None = None) -> Report:
             if body.size != checkpoint.size or body.root != bytes(checkpoint.root):
                 report.problems.append(f"checkpoint at size {checkpoint.size}: note and row differ")
     report.checked.append("stored subtrees and checkpoint roots")
-    for auditor in REGISTRY_AUDITORS:
+    for auditor in hooks.get_hooks(REGISTRY_AUDITOR):
         report.problems.extend(auditor())
     return report

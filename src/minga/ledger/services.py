@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from minga.ledger import leaves, merkle, note
 from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
 
 BATCH = 5000
-_scheduled = threading.local()
 
 
 def node_key(level: int, index: int) -> int:
@@ -40,24 +38,6 @@ def frontier(size: int) -> list[tuple[int, int]]:
             out.append((level, start >> level))
             start += 1 << level
     return out
-
-
-def schedule_sequencer(event: Event) -> None:
-    """After the transaction that recorded ``event`` commits, have the worker integrate it
-    (once per transaction, however many events it records)."""
-    from minga.ledger.tasks import integrate_log
-
-    conn = transaction.get_connection()
-    key = (id(conn), id(conn.atomic_blocks[0]) if conn.atomic_blocks else None)
-    if getattr(_scheduled, "key", None) == key:
-        return
-    _scheduled.key = key
-
-    def run() -> None:
-        _scheduled.key = None
-        integrate_log.enqueue()
-
-    transaction.on_commit(run)
 
 
 def _leaf_rows(events: Iterable[tuple[Any, ...]]) -> list[tuple[int, bytes, bytes | None]]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import Sensitivity, SystemActor, person_user
 from minga.core.events import record_event
-from minga.meetings import ranking
+from minga.meetings import events, ranking
 from minga.meetings.models import (
     AgendaItem,
     Attendance,
@@ -68,7 +68,7 @@ def set_meeting_rules(
     rules.quorum_percent, rules.sectors_required = quorum_percent, sectors_required
     rules.save()
     record_event(
-        "meetings.rules_set",
+        events.RULES_SET,
         actor=by,
         table=table,
         payload={"quorum_percent": quorum_percent, "sectors_required": sectors_required},
@@ -117,7 +117,7 @@ def create_meeting(
     meeting.full_clean()
     meeting.save()
     record_event(
-        "meetings.meeting_created",
+        events.MEETING_CREATED,
         actor=by,
         table=table,
         subject=meeting,
@@ -152,7 +152,7 @@ def add_agenda_item(
         priority=priority,
     )
     record_event(
-        "meetings.agenda_item_added",
+        events.AGENDA_ITEM_ADDED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -182,7 +182,7 @@ def move_agenda_item(*, by: Any, item: AgendaItem, up: bool) -> None:
     for position, agenda_item in enumerate(items, start=1):
         AgendaItem.objects.filter(pk=agenda_item.pk).update(position=position)
     record_event(
-        "meetings.agenda_reordered",
+        events.AGENDA_REORDERED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -216,7 +216,7 @@ def convene_meeting(*, by: Any, meeting: Meeting, meeting_url: Callable[[Meeting
     meeting.save(update_fields=["status", "convened_at", "updated_at"])
     recipients = meeting_recipients(meeting)
     record_event(
-        "meetings.meeting_convened",
+        events.MEETING_CONVENED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -284,7 +284,7 @@ def record_attendance(
         meeting.status = MeetingStatus.HELD
         meeting.save(update_fields=["status", "updated_at"])
     record_event(
-        "meetings.attendance_recorded",
+        events.ATTENDANCE_RECORDED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -308,7 +308,7 @@ def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
     meeting.minutes = minutes.strip()
     meeting.save(update_fields=["minutes", "updated_at"])
     record_event(
-        "meetings.minutes_saved",
+        events.MINUTES_SAVED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -332,7 +332,7 @@ def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
     meeting.published_at = timezone.now()
     meeting.save(update_fields=["status", "published_at", "updated_at"])
     record_event(
-        "meetings.minutes_published",
+        events.MINUTES_PUBLISHED,
         actor=by,
         table=meeting.table,
         subject=meeting,
@@ -374,7 +374,7 @@ def submit_priority(
         submitted_by=person_user(by),
     )
     record_event(
-        "meetings.priority_submitted",
+        events.PRIORITY_SUBMITTED,
         actor=by,
         table=table,
         subject=priority,
@@ -392,7 +392,7 @@ def select_priority(*, by: Any, priority: Priority, meeting: Meeting | None = No
     if meeting is not None:
         add_agenda_item(by=by, meeting=meeting, title=priority.title, priority=priority)
     record_event(
-        "meetings.priority_selected",
+        events.PRIORITY_SELECTED,
         actor=by,
         table=priority.table,
         subject=priority,
@@ -433,7 +433,7 @@ def open_ranking(
     )
     round_.priorities.set(priorities)
     record_event(
-        "meetings.ranking_opened",
+        events.RANKING_OPENED,
         actor=by,
         table=table,
         subject=round_,
@@ -450,7 +450,7 @@ def close_ranking(*, by: Any, round: RankingRound) -> RankingRound:
     round.closed_at = timezone.now()
     round.save(update_fields=["closed_at", "updated_at"])
     record_event(
-        "meetings.ranking_closed",
+        events.RANKING_CLOSED,
         actor=by,
         table=round.table,
         subject=round,
@@ -503,7 +503,7 @@ def cast_ballot(
         round=round, organization=speaker, defaults={"choices": choices, "cast_by": person_user(by)}
     )
     record_event(
-        "meetings.ballot_cast" if created else "meetings.ballot_changed",
+        events.BALLOT_CAST if created else events.BALLOT_CHANGED,
         actor=by,
         table=table,
         subject=round,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from pyproj import Geod
 from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM, Sensitivity
 from minga.core.events import record_event
-from minga.monitoring import formats
-from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined, RunStatus
+from minga.core.models import RunStatus
+from minga.monitoring import events, formats
+from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined
 from minga.tables.models import Table
 from minga.tables.queries import require
 
@@ -175,7 +175,7 @@ class _Batch:
         """Mining, logging or fire seen on the ground: an event now, one mail after the commit."""
         table = self.table
         record_event(
-            "monitoring.alert_raised",
+            events.ALERT_RAISED,
             actor=self.by,
             table=table,
             subject=observation,
@@ -213,7 +213,7 @@ class _Batch:
             )
             summary.quarantined += 1
         record_event(
-            "monitoring.field_data_imported",
+            events.FIELD_DATA_IMPORTED,
             actor=self.by,
             table=table,
             payload={"format": parsed.format, "file": filename, **summary.__dict__},
@@ -228,17 +228,24 @@ def queue_field_import(
 ) -> FieldImport:
     """Keep the file and have the worker import it (large files)."""
     require(by, table, "monitoring.import")
-    from minga.monitoring.tasks import run_field_import_task
-
-    job = FieldImport.objects.create(
-        table=table,
-        filename=filename[:250],
-        format=fmt or "",
-        content=content,
-        total=total,
-        requested_by=by if getattr(by, "is_authenticated", False) else None,
-    )
-    transaction.on_commit(lambda: run_field_import_task.enqueue(job_id=job.pk))
+    with transaction.atomic():
+        job = FieldImport.objects.create(
+            table=table,
+            filename=filename[:250],
+            format=fmt or "",
+            content=content,
+            total=total,
+            requested_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        # The worker is asked by a hook of ``monitoring.tasks`` once this commits.
+        record_event(
+            events.FIELD_IMPORT_QUEUED,
+            actor=by,
+            table=table,
+            subject=job,
+            sensitivity=Sensitivity.TABLE,
+            payload={"format": fmt or "", "rows": total},
+        )
     return job
 
 
@@ -277,19 +284,6 @@ def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImpo
             job.content = b""  # the rows are in; the file need not be kept
             job.save()
     return job
-
-
-def forget_owner_observations(agreement: Agreement) -> list[str]:
-    """Delete a community's owner-level observations; return their SHA-256 commitments."""
-    found = Observation.objects.filter(agreement=agreement, sensitivity=Sensitivity.OWNER)
-    commitments = [
-        hashlib.sha256(
-            json.dumps([o.source, o.source_key, o.lon, o.lat, o.kind], sort_keys=True).encode()
-        ).hexdigest()
-        for o in found
-    ]
-    found.delete()
-    return commitments
 
 
 def observed_since(table: Table, since: dt.datetime) -> int:

@@ -35,6 +35,7 @@ from minga.meetings.models import Meeting
 from minga.monitoring import queries as monitoring
 from minga.portal import iati_records
 from minga.roadmap.models import Indicator
+from minga.satellite import queries as satellite
 from minga.tables import queries as tables
 from minga.tables.models import Table
 
@@ -238,13 +239,13 @@ def _observation_places(table: Table) -> Iterable[tuple[str, dict[str, Any] | No
 
 
 def _forest(table: Table) -> Iterable[Row]:
-    run = monitoring.latest_run(table)
-    for zone in monitoring.zones_for(PUBLIC, table):
-        found = monitoring.series(run, zone)
+    run = satellite.latest_run(table)
+    for zone in satellite.zones_for(PUBLIC, table):
+        found = satellite.series(run, zone)
         for year, hectares in found.loss.items():
             yield {
                 "zone": zone.name,
-                "zone_kind": monitoring.zone_kind_of(zone),
+                "zone_kind": satellite.zone_kind_of(zone),
                 "year": year,
                 "forest_2000_ha": round(found.forest, 2),
                 "loss_ha": round(hectares, 2),

@@ -24,8 +24,8 @@ from minga.health import queries as health
 from minga.health.models import HealthSnapshot
 from minga.initiatives.models import Funding, Initiative, InitiativeStatus
 from minga.meetings.models import Meeting, MeetingStatus
-from minga.monitoring import queries as monitoring
 from minga.roadmap import queries as roadmap
+from minga.satellite import queries as satellite
 from minga.tables.models import SECTOR_GROUP, Membership, Region, Table
 
 PUBLIC = AnonymousUser()
@@ -159,7 +159,7 @@ def figures_of(table: Table) -> Figures:
     f.incentives_delivered = Delivery.objects.filter(incentive__agreement__table=table).aggregate(
         n=Sum("quantity")
     )["n"] or Decimal(0)
-    f.loss_by_year = monitoring.table_loss(monitoring.latest_run(table), PUBLIC, table)
+    f.loss_by_year = satellite.table_loss(satellite.latest_run(table), PUBLIC, table)
     supply = Batch.objects.filter(project__table=table).aggregate(
         issued=Sum("issued"), retired=Sum("retired")
     )
@@ -241,14 +241,6 @@ def stored_figures(tables_: list[Table]) -> dict[int, Figures]:
 
 def table_figures(table: Table) -> Figures:
     return stored_figures([table])[table.pk]
-
-
-def forget_figures(event: Any) -> None:
-    """The hook on every recorded event: a table's kept figures are stale once it changes."""
-    if event.table_slug:
-        from minga.portal.models import TableFigures
-
-        TableFigures.objects.filter(table__slug=event.table_slug).delete()
 
 
 def rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures]]]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import SystemActor, person_user
 from minga.core.events import record_event
+from minga.roadmap import events
 from minga.roadmap.models import (
     Axis,
     Indicator,
@@ -38,7 +39,7 @@ def create_axis(*, by: Any, table: Table, name: str, description: str = "") -> A
         position=table.axes.count() + 1,
     )
     record_event(
-        "roadmap.axis_created", actor=by, table=table, subject=axis, payload={"name": axis.name}
+        events.AXIS_CREATED, actor=by, table=table, subject=axis, payload={"name": axis.name}
     )
     return axis
 
@@ -50,7 +51,7 @@ def create_objective(*, by: Any, axis: Axis, title: str, description: str = "") 
         axis=axis, title=title.strip(), description=description.strip()
     )
     record_event(
-        "roadmap.objective_created",
+        events.OBJECTIVE_CREATED,
         actor=by,
         table=axis.table,
         subject=objective,
@@ -91,7 +92,7 @@ def create_indicator(
     indicator.full_clean()
     indicator.save()
     record_event(
-        "roadmap.indicator_created",
+        events.INDICATOR_CREATED,
         actor=by,
         table=table,
         subject=indicator,
@@ -142,7 +143,7 @@ def record_measurement(
         recorded_by=person_user(by),
     )
     record_event(
-        "roadmap.measurement_recorded",
+        events.MEASUREMENT_RECORDED,
         actor=by,
         table=table,
         subject=indicator,
@@ -177,7 +178,7 @@ def create_result(
     result.full_clean()
     result.save()
     record_event(
-        "roadmap.result_created",
+        events.RESULT_CREATED,
         actor=by,
         table=table,
         subject=result,
@@ -198,7 +199,7 @@ def update_result(
     result.full_clean()
     result.save(update_fields=["status", "progress", "updated_at"])
     record_event(
-        "roadmap.result_updated",
+        events.RESULT_UPDATED,
         actor=by,
         table=table,
         subject=result,
@@ -225,7 +226,7 @@ def add_milestone(
     milestone.full_clean()
     milestone.save()
     record_event(
-        "roadmap.milestone_added",
+        events.MILESTONE_ADDED,
         actor=by,
         table=table,
         subject=result,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import person_user
 from minga.core.events import record_event
+from minga.tables import events
 from minga.tables.models import Guidance, GuidanceAnswer, GuidanceKind, Region, Table
 from minga.tables.queries import require, task_force_organization
 
@@ -46,7 +47,7 @@ def publish_guidance(
         published_by=person_user(by),
     )
     record_event(
-        "tables.guidance_published",
+        events.GUIDANCE_PUBLISHED,
         actor=by,
         subject=guidance,
         payload={"region": region.slug, "kind": kind, "title": guidance.title},
@@ -71,7 +72,7 @@ def answer_guidance(
         found.answer, found.answered_by = answer.strip(), person_user(by)
         found.save(update_fields=["answer", "answered_by", "updated_at"])
     record_event(
-        "tables.guidance_answered",
+        events.GUIDANCE_ANSWERED,
         actor=by,
         table=table,
         subject=guidance,

@@ -21,6 +21,7 @@ from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.ids import new_token
 from minga.core.spreadsheet import ImportFailed, messages_of
+from minga.tables import events
 from minga.tables.models import (
     Instrument,
     InstrumentKind,
@@ -66,7 +67,7 @@ def create_region(
     region.set_area(_area(geometry))
     region.full_clean()
     region.save()
-    record_event("tables.region_created", actor=by, subject=region, payload={"name": name})
+    record_event(events.REGION_CREATED, actor=by, subject=region, payload={"name": name})
     return region
 
 
@@ -97,9 +98,7 @@ def create_table(
     )
     table.full_clean()
     table.save()
-    record_event(
-        "tables.table_created", actor=by, table=table, subject=table, payload={"name": name}
-    )
+    record_event(events.TABLE_CREATED, actor=by, table=table, subject=table, payload={"name": name})
     return table
 
 
@@ -118,7 +117,7 @@ def update_table(*, by: Any, table: Table, seen: str | None = None, **changes: A
     table.full_clean()
     table.save()
     record_event(
-        "tables.table_updated",
+        events.TABLE_UPDATED,
         actor=by,
         table=table,
         subject=table,
@@ -138,7 +137,7 @@ def set_leadership(
     table.secretariat = secretariat
     table.save(update_fields=["convener", "secretariat", "updated_at"])
     record_event(
-        "tables.leadership_set",
+        events.LEADERSHIP_SET,
         actor=by,
         table=table,
         subject=table,
@@ -172,7 +171,7 @@ def set_territory(
     territory.full_clean()
     territory.save()
     record_event(
-        "tables.territory_set",
+        events.TERRITORY_SET,
         actor=by,
         table=table,
         subject=territory,
@@ -218,7 +217,7 @@ def create_organization(
     organization.full_clean()
     organization.save()
     record_event(
-        "tables.organization_created",
+        events.ORGANIZATION_CREATED,
         actor=by,
         table=table,
         subject=organization,
@@ -264,7 +263,7 @@ def create_person(
     person.full_clean()
     person.save()
     record_event(
-        "tables.person_created", actor=by, table=table, subject=person, sensitivity=2, payload={}
+        events.PERSON_CREATED, actor=by, table=table, subject=person, sensitivity=2, payload={}
     )
     return person
 
@@ -311,7 +310,7 @@ def add_membership(
             code="duplicate_membership",
         ) from None
     record_event(
-        "tables.membership_added",
+        events.MEMBERSHIP_ADDED,
         actor=by,
         table=table,
         subject=membership.organization,
@@ -331,7 +330,7 @@ def end_membership(*, by: Any, membership: Membership, until: dt.date | None = N
     membership.until = until
     membership.save(update_fields=["until", "updated_at"])
     record_event(
-        "tables.membership_ended",
+        events.MEMBERSHIP_ENDED,
         actor=by,
         table=membership.table,
         subject=membership.organization,
@@ -388,7 +387,7 @@ def invite_member(*, by: Any, table: Table, new: NewMember, invite_url: Any = No
         expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
     )
     record_event(
-        "tables.member_invited",
+        events.MEMBER_INVITED,
         actor=by,
         table=table,
         subject=organization,
@@ -436,7 +435,7 @@ def accept_invitation(*, user: Any, invitation: Invitation) -> Membership:
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
     record_event(
-        "tables.invitation_accepted",
+        events.INVITATION_ACCEPTED,
         actor=user,
         table=membership.table,
         subject=membership.organization,
@@ -497,7 +496,7 @@ def add_instrument(
     instrument.full_clean()
     instrument.save()
     record_event(
-        "tables.instrument_added",
+        events.INSTRUMENT_ADDED,
         actor=by,
         table=table,
         subject=instrument,
@@ -529,7 +528,7 @@ def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list
         transaction.set_rollback(True)
         raise ImportFailed(errors)
     record_event(
-        "tables.members_imported", actor=by, table=table, subject=table, payload={"rows": len(rows)}
+        events.MEMBERS_IMPORTED, actor=by, table=table, subject=table, payload={"rows": len(rows)}
     )
     return created
 

@@ -49,8 +49,9 @@ from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeR
 from minga.ledger.models import Checkpoint
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.monitoring.models import Observation as FieldObservation
-from minga.monitoring.models import Patrol, RasterLayer, SampleDesign, VerificationReport
+from minga.monitoring.models import Patrol
 from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
+from minga.satellite.models import RasterLayer, SampleDesign, VerificationReport
 from minga.tables.models import (
     Guidance,
     GuidanceAnswer,
@@ -281,7 +282,7 @@ def _data_values() -> list[str]:
             values += [v for v in row if v]
     from minga.credits.queries import certificate
     from minga.ledger.services import KeyMissing, verifier_key
-    from minga.monitoring.satellite import available_files
+    from minga.satellite.services import available_files
 
     values += available_files()
     for retirement in Retirement.objects.all():

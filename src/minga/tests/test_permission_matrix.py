@@ -24,8 +24,9 @@ from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
-from minga.monitoring.models import AnalysisRun, FieldImport, SampleDesign, VerificationReport
+from minga.monitoring.models import FieldImport
 from minga.roadmap.models import Indicator
+from minga.satellite.models import AnalysisRun, SampleDesign, VerificationReport
 from minga.tables.models import (
     Guidance,
     Instrument,

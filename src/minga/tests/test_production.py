@@ -330,9 +330,10 @@ def test_a_worker_killed_in_a_field_import_resumes_without_duplicates_or_loss():
     _needs_postgres()
     from django.contrib.auth import get_user_model
 
+    from minga.core.models import RunStatus
     from minga.demo.load import load_demo
     from minga.monitoring import services
-    from minga.monitoring.models import FieldImport, Observation, RunStatus
+    from minga.monitoring.models import FieldImport, Observation
 
     load_demo(say=lambda line: None)
     table = Table.objects.get(slug=DEMO_TABLE)
@@ -370,9 +371,10 @@ def test_a_worker_killed_in_a_field_import_resumes_without_duplicates_or_loss():
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_a_raster_analysis_runs_it_again_without_duplicates():
     _needs_postgres()
+    from minga.core.models import RunStatus
     from minga.demo.load import load_demo
-    from minga.monitoring import satellite
-    from minga.monitoring.models import AnalysisRun, RunStatus, ZoneStatistic
+    from minga.satellite import services as satellite
+    from minga.satellite.models import AnalysisRun, ZoneStatistic
 
     load_demo(say=lambda line: None)
     table = Table.objects.get(slug=DEMO_TABLE)
@@ -419,7 +421,7 @@ def test_a_connection_dropped_mid_request_writes_nothing_and_says_so(monkeypatch
     _needs_postgres()
     import psycopg
 
-    from minga.core import events
+    from minga.core import hooks
     from minga.demo.load import load_demo
 
     load_demo(say=lambda line: None)
@@ -433,19 +435,16 @@ def test_a_connection_dropped_mid_request_writes_nothing_and_says_so(monkeypatch
         with psycopg.connect(_database_url(), autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
-    monkeypatch.setattr(events, "RECORDED_HOOKS", [*events.RECORDED_HOOKS, drop_connection])
-    client = Client()
-    client.post("/accounts/login/", {"username": "secretariat", "password": "minga-demo"})
-    form = client.get(f"/t/{DEMO_TABLE}/edit/").context["form"]
-    data = {name: form[name].value() or "" for name in form.fields}
-    data["description"] = "Esto no debe quedar a medias"
-    response = client.post(f"/t/{DEMO_TABLE}/edit/?lang=es", data)
-    assert response.status_code == 503
-    assert response["Retry-After"] == "5"
-    assert "No se guardó nada" in response.content.decode()
-    monkeypatch.setattr(
-        events, "RECORDED_HOOKS", [h for h in events.RECORDED_HOOKS if h is not drop_connection]
-    )
+    with hooks.registered(hooks.EVERY_EVENT, drop_connection, when=hooks.IN_TRANSACTION):
+        client = Client()
+        client.post("/accounts/login/", {"username": "secretariat", "password": "minga-demo"})
+        form = client.get(f"/t/{DEMO_TABLE}/edit/").context["form"]
+        data = {name: form[name].value() or "" for name in form.fields}
+        data["description"] = "Esto no debe quedar a medias"
+        response = client.post(f"/t/{DEMO_TABLE}/edit/?lang=es", data)
+        assert response.status_code == 503
+        assert response["Retry-After"] == "5"
+        assert "No se guardó nada" in response.content.decode()
     connection.close()
     table.refresh_from_db()
     assert table.description == before
@@ -625,7 +624,7 @@ def test_the_scale_generator_loads_a_fraction_of_the_network_in_bulk(db):
     assert Commitment.objects.filter(table__in=generated).count() == 3000
     assert Observation.objects.filter(table__in=generated).count() == 15_000
     assert Observation.objects.values("public_id").distinct().count() == Observation.objects.count()
-    batches = Event.objects.filter(type="demo.scale_batch").count()
+    batches = Event.objects.filter(type="demo.scale_batch_loaded").count()
     assert 0 < batches <= Event.objects.count() - before  # one event per batch, not per row
     assert built.counts["log_entries"] == built.counts["events"]  # every event is in the log
     assert audit_local().ok

@@ -130,10 +130,13 @@ def test_it_suspends_and_forgets_the_owner_area_when_consent_is_withdrawn(client
     secret.refresh_from_db()
     assert secret.status == "suspended" and secret.geometry is None
     assert Consent.objects.get(agreement=secret).withdrawn_on == dt.date(2026, 11, 1)
-    event = Event.objects.get(type="agreements.consent_withdrawn")
-    # The area, and the sacred site its monitors recorded: fingerprints only.
-    assert len(event.payload["deleted_sha256"]) == 2
-    assert all(len(h) == 64 for h in event.payload["deleted_sha256"])
+    # The area (by the agreement), and the sacred site its monitors recorded (by field
+    # monitoring, in the same transaction): fingerprints only.
+    withdrawn = Event.objects.get(type="agreements.consent_withdrawn")
+    observations = Event.objects.get(type="monitoring.owner_observations_deleted")
+    assert observations.subject == withdrawn.subject and observations.sensitivity == 2
+    hashes = withdrawn.payload["deleted_sha256"] + observations.payload["deleted_sha256"]
+    assert len(hashes) == 2 and all(len(h) == 64 for h in hashes)
 
 
 def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table):

@@ -22,7 +22,7 @@ from minga.credits import distribution
 from minga.credits import services as credits
 from minga.credits.models import Account, Balance, Batch, Project, Retirement
 from minga.ledger import services as ledger
-from minga.monitoring.models import VerificationReport
+from minga.satellite.models import VerificationReport
 
 DOCS = Path(__file__).resolve().parents[4] / "docs"
 

@@ -61,7 +61,7 @@ def test_the_demo_fund_pools_two_donors_and_adds_up(fund):
 
 
 def test_every_money_movement_is_an_event_with_its_iati_fields(fund):
-    events = Event.objects.filter(type="funds.transaction")
+    events = Event.objects.filter(type="funds.transaction_recorded")
     assert events.count() == fund.transactions.count()
     payload = events.filter(payload__transaction_type="3").first().payload
     assert payload["provider"] == fund.administrator.name

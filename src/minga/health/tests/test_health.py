@@ -321,14 +321,14 @@ def test_an_incident_convenes_a_crisis_meeting_and_closes_only_with_its_tasks_do
     assert not Incident.objects.get(pk=incident.pk).is_open
 
 
-def test_a_fresh_field_alert_opens_an_incident_once(table):
+def test_a_fresh_field_alert_opens_an_incident_once(table, django_capture_on_commit_callbacks):
     from django.db import transaction
 
     from minga.core.events import record_event
 
     Incident.objects.filter(table=table, kind="wildfire").update(closed_at=timezone.now())
     for _i in range(2):
-        with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             record_event(
                 "monitoring.alert_raised",
                 actor=SYSTEM,
@@ -337,7 +337,8 @@ def test_a_fresh_field_alert_opens_an_incident_once(table):
             )
     opened = Incident.objects.filter(table=table, kind="wildfire", closed_at__isnull=True)
     assert opened.count() == 1 and opened.get().meeting is not None
-    with transaction.atomic():  # an old alert arriving with an import is history
+    # an old alert arriving with an import is history
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         record_event(
             "monitoring.alert_raised",
             actor=SYSTEM,

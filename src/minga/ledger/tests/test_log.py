@@ -11,14 +11,18 @@ from django.utils import translation
 
 from minga.core.events import record_event
 from minga.core.models import Event
+from minga.core.testing import declared_event_types
 from minga.ledger import audit, merkle, note, queries, services
 from minga.ledger.models import LogEntry
 
 
 @pytest.fixture(autouse=True)
 def _in_english():
-    with translation.override("en"):
+    with translation.override("en"), declared_event_types(*TEST_TYPES):
         yield
+
+
+TEST_TYPES = ("test.thing_done", "test.secret_kept", "test.more_added")
 
 
 @pytest.fixture
@@ -41,7 +45,7 @@ def test_the_demo_is_in_the_log_with_a_signed_checkpoint(log):
 def test_new_events_are_sequenced_in_order_and_proofs_verify(log):
     with transaction.atomic():
         for i in range(3):
-            record_event("test.thing", actor=None, payload={"n": i})
+            record_event("test.thing_done", actor=None, payload={"n": i})
     assert services.integrate() == 3
     size = queries.size()
     entries = list(LogEntry.objects.filter(index__gte=size - 3).order_by("index"))
@@ -70,7 +74,9 @@ def test_new_events_are_sequenced_in_order_and_proofs_verify(log):
 
 def test_a_sensitive_payload_enters_as_a_commitment(log):
     with transaction.atomic():
-        record_event("test.secret", actor=None, payload={"where": "sacred site"}, sensitivity=2)
+        record_event(
+            "test.secret_kept", actor=None, payload={"where": "sacred site"}, sensitivity=2
+        )
     services.integrate()
     entry = LogEntry.objects.order_by("-index").first()
     leaf = json.loads(bytes(entry.leaf))
@@ -108,7 +114,7 @@ def _sql(statement, *params):
 
 
 def test_the_local_audit_names_an_edited_event(log):
-    event = Event.objects.filter(type="credits.retired").first()
+    event = Event.objects.filter(type="credits.credits_retired").first()
     _sql("UPDATE core_event SET payload = %s WHERE id = %s", json.dumps({"amount": 1}), event.pk)
     problems = audit.audit_local().problems
     assert f"event #{event.pk} (leaf {event.log_entry.index}) was changed" in problems
@@ -157,7 +163,7 @@ def test_the_remote_audit_checks_signature_consistency_and_proofs(log, tmp_path)
     assert first.ok, first.problems
     assert json.loads(state.read_text())["size"] == log
     with transaction.atomic():
-        record_event("test.more", actor=None, payload={})
+        record_event("test.more_added", actor=None, payload={})
     services.publish()
     second = audit.audit_remote(
         "http://minga.test", state_file=state, fetch=_client_fetch, rng=random.Random(2)

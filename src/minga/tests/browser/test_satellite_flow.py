@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from minga.monitoring import satellite
-from minga.monitoring.models import AnalysisRun, VerificationReport
+from minga.satellite import services as satellite
+from minga.satellite.models import AnalysisRun, VerificationReport
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,8 @@
+"""The event types of field monitoring (public, permanent: see ``core.events``)."""
+
+from minga.core.events import declare
+
+ALERT_RAISED = declare("monitoring.alert_raised")
+FIELD_DATA_IMPORTED = declare("monitoring.field_data_imported")
+FIELD_IMPORT_QUEUED = declare("monitoring.field_import_queued")
+OWNER_OBSERVATIONS_DELETED = declare("monitoring.owner_observations_deleted")

@@ -29,31 +29,25 @@ from minga.agreements.models import (
     ObligationKind,
 )
 from minga.core import geo
-from minga.core.access import Sensitivity, SystemActor, person_user
+from minga.core.access import Actor, Sensitivity, SystemActor, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
-from minga.tables.models import Membership, Organization, Table
-from minga.tables.queries import may, require
+from minga.tables.models import Organization, Table
+from minga.tables.queries import may, require, seats_for
 
 
-def speaks_for_community(by: Any, agreement: Agreement) -> bool:
+def speaks_for_community(by: Actor, agreement: Agreement) -> bool:
     if isinstance(by, SystemActor):
         return True
-    if not getattr(by, "is_authenticated", False):
-        return False
-    return (
-        Membership.objects.active()
-        .filter(table=agreement.table, organization=agreement.community, person__user=by)
-        .exists()
-    )
+    return seats_for(by, agreement.table, organization=agreement.community).exists()
 
 
-def may_record(by: Any, agreement: Agreement) -> bool:
+def may_record(by: Actor, agreement: Agreement) -> bool:
     """The secretariat and convener record for the table; the community records its own."""
     return may(by, agreement.table, "agreement.manage") or speaks_for_community(by, agreement)
 
 
-def _require_record(by: Any, agreement: Agreement) -> None:
+def _require_record(by: Actor, agreement: Agreement) -> None:
     if not may_record(by, agreement):
         raise PermissionDenied(_("Only the table's secretariat or the community may record this."))
 
@@ -72,7 +66,7 @@ def _area_inside(table: Table, geometry: Any) -> Any:
 @transaction.atomic
 def create_agreement(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     community: Organization,
@@ -118,7 +112,12 @@ def create_agreement(
 
 @transaction.atomic
 def add_obligation(
-    *, by: Any, agreement: Agreement, kind: str, description: str = "", per_year: int | None = None
+    *,
+    by: Actor,
+    agreement: Agreement,
+    kind: str,
+    description: str = "",
+    per_year: int | None = None,
 ) -> Obligation:
     require(by, agreement.table, "agreement.manage")
     if kind not in ObligationKind.values:
@@ -141,7 +140,7 @@ def add_obligation(
 @transaction.atomic
 def add_incentive(
     *,
-    by: Any,
+    by: Actor,
     agreement: Agreement,
     kind: str,
     planned: Any,
@@ -193,7 +192,7 @@ def _quantity(value: Any, field: str) -> Decimal:
 @transaction.atomic
 def record_consultation(
     *,
-    by: Any,
+    by: Actor,
     agreement: Agreement,
     held_on: dt.date,
     place: str,
@@ -230,7 +229,7 @@ def record_consultation(
 
 @transaction.atomic
 def record_consent(
-    *, by: Any, agreement: Agreement, decision: str, decided_on: dt.date, minutes: str
+    *, by: Actor, agreement: Agreement, decision: str, decided_on: dt.date, minutes: str
 ) -> Consent:
     """The community assembly's decision, after at least one recorded consultation."""
     _require_record(by, agreement)
@@ -257,7 +256,7 @@ def record_consent(
 
 @transaction.atomic
 def sign_agreement(
-    *, by: Any, agreement: Agreement, signed_on: dt.date, signatories: str
+    *, by: Actor, agreement: Agreement, signed_on: dt.date, signatories: str
 ) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     require(by, agreement.table, "agreement.manage")
@@ -294,7 +293,7 @@ def sign_agreement(
 
 @transaction.atomic
 def record_delivery(
-    *, by: Any, incentive: Incentive, quantity: Any, delivered_on: dt.date, evidence: str = ""
+    *, by: Actor, incentive: Incentive, quantity: Any, delivered_on: dt.date, evidence: str = ""
 ) -> Delivery:
     """A delivery of an incentive; the same delivery twice, or more than planned, is refused."""
     incentive = (
@@ -351,7 +350,7 @@ def record_delivery(
 
 @transaction.atomic
 def withdraw_consent(
-    *, by: Any, agreement: Agreement, withdrawn_on: dt.date, reason: str
+    *, by: Actor, agreement: Agreement, withdrawn_on: dt.date, reason: str
 ) -> Agreement:
     """The community withdraws its consent: the agreement is suspended and the community's
     owner-level data is deleted; the log keeps only a hash commitment of what was deleted.

@@ -7,10 +7,13 @@ Deny by default: an action not listed here is allowed to nobody. Areas ask ``can
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 class Role(models.TextChoices):
@@ -125,7 +128,10 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# Who does something: a signed-in user, an anonymous visitor, or the system itself.
+type Actor = User | AnonymousUser | SystemActor
 
-def person_user(actor: Any) -> Any:
-    """The user to store as author of a row: None for the system actor."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+
+def person_user(actor: Actor | None) -> User | None:
+    """The user to store as author of a row: None for the system actor and anonymous visitors."""
+    return cast("User", actor) if getattr(actor, "is_authenticated", False) else None

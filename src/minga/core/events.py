@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 
 from minga.core import hooks
-from minga.core.access import Sensitivity
+from minga.core.access import Actor, Sensitivity, person_user
 from minga.core.models import Event
 
 # type -> the module that declared it
@@ -56,7 +56,7 @@ def declared_types() -> dict[str, str]:
 def record_event(
     type: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     table: Any = None,
     subject: Any = None,
     payload: dict[str, Any] | None = None,
@@ -70,7 +70,7 @@ def record_event(
         )
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"record_event({type!r}) outside a transaction")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = person_user(actor)
     label = user.get_username() if user is not None else str(actor or "system")
     subject_ref = ""
     if subject is not None:

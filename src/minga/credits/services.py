@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.credits import distribution, events
 from minga.credits.models import (
@@ -103,7 +104,7 @@ def _once[T](model: type[T], key: str, act: Callable[[], T], **same: Any) -> T:
 
 def create_credit_class(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     class_id: str,
     name: str,
@@ -143,7 +144,7 @@ def create_credit_class(
 
 def create_project(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     credit_class: CreditClass,
     name: str,
@@ -179,7 +180,7 @@ def create_project(
 
 
 def open_account(
-    *, by: Any, table: Table, kind: str, name: str, organization: Any = None, person: Any = None
+    *, by: Actor, table: Table, kind: str, name: str, organization: Any = None, person: Any = None
 ) -> Account:
     require(by, table, "credits.manage")
     if kind not in AccountKind.values:
@@ -210,7 +211,7 @@ def issuable(project: Project, report: VerificationReport, start: dt.date, end: 
 
 def issue_batch(
     *,
-    by: Any,
+    by: Actor,
     project: Project,
     verification: VerificationReport,
     start_date: dt.date,
@@ -286,7 +287,7 @@ def issue_batch(
 
 def transfer(
     *,
-    by: Any,
+    by: Actor,
     batch: Batch,
     sender: Account,
     recipient: Account,
@@ -347,7 +348,7 @@ def _same[T](earlier: T, **wanted: Any) -> T:
 
 def sell(
     *,
-    by: Any,
+    by: Actor,
     project: Project,
     buyer: Account,
     credits: int,
@@ -411,7 +412,7 @@ def sell(
 
 def retire(
     *,
-    by: Any,
+    by: Actor,
     batch: Batch,
     account: Account,
     amount: int,
@@ -465,7 +466,7 @@ def retire(
     return _once(Retirement, idempotency_key, act, batch=batch, account=account, amount=amount)
 
 
-def cancel(*, by: Any, batch: Batch, account: Account, amount: int, reason: str) -> Cancellation:
+def cancel(*, by: Actor, batch: Batch, account: Account, amount: int, reason: str) -> Cancellation:
     require(by, batch.project.table, "credits.manage")
     _positive(amount)
     if not reason.strip():
@@ -501,7 +502,7 @@ def cancel(*, by: Any, batch: Batch, account: Account, amount: int, reason: str)
 
 def set_distribution_rule(
     *,
-    by: Any,
+    by: Actor,
     project: Project,
     weights: dict[str, Any],
     shares: list[dict[str, Any]],
@@ -550,7 +551,7 @@ def _recipients(shares: list[dict[str, Any]]) -> list[distribution.Recipient]:
     ]
 
 
-def distribute_sale(*, by: Any, sale: Sale) -> list[Payout]:
+def distribute_sale(*, by: Actor, sale: Sale) -> list[Payout]:
     """Record the payouts of a delivered sale under the project's active rule."""
     require(by, sale.project.table, "credits.manage")
     if sale.committed:
@@ -575,7 +576,7 @@ def distribute_sale(*, by: Any, sale: Sale) -> list[Payout]:
                 community=p.community,
                 amount=p.amount,
                 currency=sale.currency,
-                paid_by=by if getattr(by, "is_authenticated", False) else None,
+                paid_by=person_user(by),
             )
             for p in payouts
         ]

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import ACTIONS, DECIDING_ROLES, Role, SystemActor, person_user
+from minga.core.access import ACTIONS, DECIDING_ROLES, Actor, Role, SystemActor, person_user
 from minga.core.events import record_event
 from minga.decisions import consensus, events
 from minga.decisions.models import (
@@ -32,12 +32,12 @@ from minga.decisions.models import (
     Round,
 )
 from minga.meetings.models import AgendaItem, AttendanceStatus, Meeting
-from minga.tables.models import SECTOR_GROUP, Membership, Organization, Table
-from minga.tables.queries import may, require
+from minga.tables.models import SECTOR_GROUP, Organization, Table
+from minga.tables.queries import may, require, seats_for
 
 
 def acting_organization(
-    by: Any,
+    by: Actor,
     table: Table,
     organization: Organization | None = None,
     *,
@@ -48,7 +48,7 @@ def acting_organization(
     The system actor (demo loading, imports of positions stated on paper) names it explicitly."""
     if isinstance(by, SystemActor) and organization is not None:
         return organization
-    seats = Membership.objects.active().filter(table=table, person__user=by, role__in=roles)
+    seats = seats_for(by, table).filter(role__in=roles)
     if organization is not None:
         seats = seats.filter(organization=organization)
     organizations = {
@@ -69,7 +69,7 @@ def rule_of(table: Table) -> DecisionRule:
 @transaction.atomic
 def set_rule(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     base: str,
     sector_quorum: bool,
@@ -109,7 +109,7 @@ def set_rule(
 @transaction.atomic
 def create_proposal(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     text: str,
@@ -160,7 +160,7 @@ def _lock(proposal: Proposal) -> Proposal:
 @transaction.atomic
 def amend_proposal(
     *,
-    by: Any,
+    by: Actor,
     proposal: Proposal,
     text: str,
     change_note: str,
@@ -207,7 +207,7 @@ def amend_proposal(
 
 @transaction.atomic
 def add_comment(
-    *, by: Any, proposal: Proposal, text: str, organization: Organization | None = None
+    *, by: Actor, proposal: Proposal, text: str, organization: Organization | None = None
 ) -> Comment:
     table = proposal.table
     require(by, table, "proposal.comment")
@@ -238,7 +238,7 @@ def add_comment(
 
 @transaction.atomic
 def open_round(
-    *, by: Any, proposal: Proposal, closes_at: dt.datetime, meeting: Meeting | None = None
+    *, by: Actor, proposal: Proposal, closes_at: dt.datetime, meeting: Meeting | None = None
 ) -> Round:
     proposal = _lock(proposal)
     require(by, proposal.table, "round.open")
@@ -274,7 +274,7 @@ def open_round(
 @transaction.atomic
 def state_position(
     *,
-    by: Any,
+    by: Actor,
     round: Round,
     stance: str,
     reason: str = "",
@@ -401,7 +401,7 @@ def outcome_record(outcome: consensus.Outcome) -> dict[str, Any]:
 
 
 @transaction.atomic
-def close_round(*, by: Any, round: Round) -> Round:
+def close_round(*, by: Actor, round: Round) -> Round:
     round = Round.objects.select_for_update().select_related("proposal__table").get(pk=round.pk)
     require(by, round.proposal.table, "round.open")
     if round.closed_at is not None:
@@ -424,7 +424,7 @@ def close_round(*, by: Any, round: Round) -> Round:
 @transaction.atomic
 def record_decision(
     *,
-    by: Any,
+    by: Actor,
     proposal: Proposal,
     statement: str,
     review_on: dt.date | None = None,
@@ -475,7 +475,7 @@ def record_decision(
 @transaction.atomic
 def open_consultation(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     body: str,
@@ -527,7 +527,7 @@ def open_consultation(
 @transaction.atomic
 def answer_consultation(
     *,
-    by: Any,
+    by: Actor,
     consultation: Consultation,
     answers: dict[int, str],
     organization: Organization | None = None,
@@ -566,7 +566,7 @@ def answer_consultation(
 
 
 @transaction.atomic
-def publish_response(*, by: Any, consultation: Consultation, response: str) -> Consultation:
+def publish_response(*, by: Actor, consultation: Consultation, response: str) -> Consultation:
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     require(by, consultation.table, "consultation.publish")
     if consultation.status == ConsultationStatus.PUBLISHED:

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from minga.core.access import person_user
+from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.funds import events
@@ -82,7 +82,7 @@ def roles_in(user: Any, fund: Fund) -> set[str]:
     return set(FundRole.objects.filter(fund=fund, user=user).values_list("role", flat=True))
 
 
-def _require_manager(by: Any, fund: Fund) -> None:
+def _require_manager(by: Actor, fund: Fund) -> None:
     if FundRoleKind.MANAGER not in roles_in(by, fund):
         raise PermissionDenied(_("Only the fund's managers may do this."))
 
@@ -103,7 +103,7 @@ def _move(
     fund: Fund,
     type: str,
     *,
-    by: Any,
+    by: Actor,
     amount: Decimal,
     day: dt.date,
     provider: Organization,
@@ -163,7 +163,7 @@ def _move(
 @transaction.atomic
 def create_fund(
     *,
-    by: Any,
+    by: Actor,
     name: str,
     slug: str,
     administrator: Organization,
@@ -199,7 +199,9 @@ def create_fund(
 
 
 @transaction.atomic
-def add_role(*, by: Any, fund: Fund, user: Any, role: str, organization: Organization) -> FundRole:
+def add_role(
+    *, by: Actor, fund: Fund, user: Any, role: str, organization: Organization
+) -> FundRole:
     _require_manager(by, fund)
     if role not in FundRoleKind.values:
         raise FundsError({"role": _("%(value)s is not a role in a fund.") % {"value": role}})
@@ -216,7 +218,7 @@ def add_role(*, by: Any, fund: Fund, user: Any, role: str, organization: Organiz
 
 
 @transaction.atomic
-def add_seat(*, by: Any, fund: Fund, organization: Organization, kind: str) -> GovernanceSeat:
+def add_seat(*, by: Actor, fund: Fund, organization: Organization, kind: str) -> GovernanceSeat:
     _require_manager(by, fund)
     if kind not in SeatKind.values:
         raise FundsError({"kind": _("%(value)s is not a kind of seat.") % {"value": kind}})
@@ -238,7 +240,7 @@ def add_seat(*, by: Any, fund: Fund, organization: Organization, kind: str) -> G
 @transaction.atomic
 def pledge(
     *,
-    by: Any,
+    by: Actor,
     fund: Fund,
     donor: Organization,
     amount: Decimal,
@@ -290,7 +292,7 @@ def pledge(
 
 
 @transaction.atomic
-def receive(*, by: Any, contribution: Contribution, received_on: dt.date) -> Contribution:
+def receive(*, by: Actor, contribution: Contribution, received_on: dt.date) -> Contribution:
     """The pledged money arrived: it becomes available to award."""
     contribution = Contribution.objects.select_for_update().get(pk=contribution.pk)
     fund = Fund.objects.select_for_update().get(pk=contribution.fund_id)
@@ -341,7 +343,7 @@ def _rubric(rubric: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
 @transaction.atomic
 def open_call(
     *,
-    by: Any,
+    by: Actor,
     fund: Fund,
     title: str,
     kind: str,
@@ -453,7 +455,7 @@ def eligibility(call: Call, table: Table, fellow: Person | None = None) -> list[
 @transaction.atomic
 def apply(
     *,
-    by: Any,
+    by: Actor,
     call: Call,
     table: Table,
     title: str,
@@ -508,7 +510,7 @@ def apply(
 @transaction.atomic
 def review(
     *,
-    by: Any,
+    by: Actor,
     application: Application,
     conflict: bool,
     conflict_note: str = "",
@@ -516,8 +518,9 @@ def review(
 ) -> Review:
     """A reviewer declares any conflict of interest, then scores (or recuses)."""
     fund = application.call.fund
-    role = FundRole.objects.filter(fund=fund, user=by, role=FundRoleKind.REVIEWER).first()
-    if role is None:
+    reviewer = person_user(by)
+    role = FundRole.objects.filter(fund=fund, user=reviewer, role=FundRoleKind.REVIEWER).first()
+    if reviewer is None or role is None:
         raise PermissionDenied(_("Only the fund's reviewers may score applications."))
     if role.organization_id == application.organization_id:
         raise FundsError(
@@ -526,7 +529,7 @@ def review(
         )
     if application.status != ApplicationStatus.SUBMITTED:
         raise FundsError(_("This application has been decided already."))
-    if Review.objects.filter(application=application, reviewer=by).exists():
+    if Review.objects.filter(application=application, reviewer=reviewer).exists():
         raise FundsError(_("You have already reviewed this application."))
     total: Decimal | None = None
     if conflict:
@@ -550,7 +553,7 @@ def review(
         total = (points / weight).quantize(CENT)
     row = Review.objects.create(
         application=application,
-        reviewer=by,
+        reviewer=reviewer,
         organization=role.organization,
         conflict=conflict,
         conflict_note=conflict_note.strip(),
@@ -583,7 +586,7 @@ class TranchePlan:
 
 @transaction.atomic
 def award(
-    *, by: Any, application: Application, amount: Decimal, tranches: list[TranchePlan]
+    *, by: Actor, application: Application, amount: Decimal, tranches: list[TranchePlan]
 ) -> Award:
     """Commit money from the fund to an application, in tranches that add up to the award."""
     call = application.call
@@ -648,7 +651,7 @@ def award(
 @transaction.atomic
 def add_tranche(
     *,
-    by: Any,
+    by: Actor,
     award: Award,
     amount: Decimal,
     milestone: str = "",
@@ -691,7 +694,7 @@ def add_tranche(
 
 
 @transaction.atomic
-def mark_milestone(*, by: Any, tranche: Tranche, met_on: dt.date) -> Tranche:
+def mark_milestone(*, by: Actor, tranche: Tranche, met_on: dt.date) -> Tranche:
     _require_manager(by, tranche.award.application.call.fund)
     if not tranche.milestone:
         raise FundsError(_("This tranche has no milestone."))
@@ -740,7 +743,7 @@ def release_conditions(tranche: Tranche, today: dt.date | None = None) -> list[G
     return gates
 
 
-def release_tranche(*, by: Any, tranche: Tranche) -> Tranche:
+def release_tranche(*, by: Actor, tranche: Tranche) -> Tranche:
     """Disburse a tranche when its conditions hold; otherwise record the refusal with its
     reasons (visible on the award's page) and refuse."""
     fund = tranche.award.application.call.fund
@@ -774,7 +777,7 @@ def release_tranche(*, by: Any, tranche: Tranche) -> Tranche:
 
 
 @transaction.atomic
-def _disburse(by: Any, tranche: Tranche, day: dt.date, check: dict[str, Any]) -> Tranche:
+def _disburse(by: Actor, tranche: Tranche, day: dt.date, check: dict[str, Any]) -> Tranche:
     fund = Fund.objects.select_for_update().get(pk=tranche.award.application.call.fund_id)
     award = Award.objects.select_for_update().get(pk=tranche.award_id)
     tranche = Tranche.objects.select_for_update().get(pk=tranche.pk)
@@ -814,7 +817,7 @@ def _disburse(by: Any, tranche: Tranche, day: dt.date, check: dict[str, Any]) ->
 
 @transaction.atomic
 def record_expenditure(
-    *, by: Any, award: Award, amount: Decimal, description: str, day: dt.date | None = None
+    *, by: Actor, award: Award, amount: Decimal, description: str, day: dt.date | None = None
 ) -> Transaction:
     """The table reports what it spent of the money disbursed to it."""
     award = (
@@ -853,7 +856,7 @@ def record_expenditure(
 @transaction.atomic
 def record_platform_line(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     bank: Organization,
     operation: str,

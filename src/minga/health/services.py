@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minga.core.access import SYSTEM, Sensitivity, person_user
+from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.health import events, index, queries
@@ -49,7 +49,7 @@ def _period(starts_on: dt.date, ends_on: dt.date) -> None:
 @transaction.atomic
 def record_secretariat_funding(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     source: str,
     amount: Decimal,
@@ -96,7 +96,7 @@ def record_secretariat_funding(
 @transaction.atomic
 def record_training(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     held_on: dt.date,
@@ -139,7 +139,7 @@ def record_training(
 @transaction.atomic
 def add_election(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     office: str,
     jurisdiction: str,
@@ -172,7 +172,7 @@ def add_election(
 
 @transaction.atomic
 def record_handover_pack(
-    *, by: Any, table: Table, summary: str, prepared_on: dt.date | None = None
+    *, by: Actor, table: Table, summary: str, prepared_on: dt.date | None = None
 ) -> HandoverPack:
     require(by, table, "health.manage")
     if not summary.strip():
@@ -194,7 +194,7 @@ def _scale(value: int, name: str) -> None:
 @transaction.atomic
 def add_risk(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     kind: str,
     title: str,
@@ -222,7 +222,7 @@ def add_risk(
 
 
 @transaction.atomic
-def close_risk(*, by: Any, risk: Risk) -> Risk:
+def close_risk(*, by: Actor, risk: Risk) -> Risk:
     require(by, risk.table, "health.manage")
     if not risk.open:
         raise ValidationError(_("This risk is already closed."))
@@ -344,7 +344,7 @@ def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: st
 @transaction.atomic
 def report_incident(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     kind: str,
     title: str,
@@ -402,7 +402,7 @@ def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime
 
 @transaction.atomic
 def add_response_task(
-    *, by: Any, incident: Incident, title: str, organization: Organization, due_on: dt.date
+    *, by: Actor, incident: Incident, title: str, organization: Organization, due_on: dt.date
 ) -> ResponseTask:
     require(by, incident.table, "incident.manage")
     if not incident.is_open:
@@ -423,7 +423,7 @@ def add_response_task(
 
 
 @transaction.atomic
-def complete_task(*, by: Any, task: ResponseTask, note: str) -> ResponseTask:
+def complete_task(*, by: Actor, task: ResponseTask, note: str) -> ResponseTask:
     incident = task.incident
     require(by, incident.table, "incident.manage")
     if task.done_on is not None:
@@ -443,7 +443,7 @@ def complete_task(*, by: Any, task: ResponseTask, note: str) -> ResponseTask:
 
 
 @transaction.atomic
-def close_incident(*, by: Any, incident: Incident, note: str) -> Incident:
+def close_incident(*, by: Actor, incident: Incident, note: str) -> Incident:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     require(by, incident.table, "incident.manage")
     if not incident.is_open:

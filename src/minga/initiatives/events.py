@@ -3,7 +3,7 @@
 from minga.core.events import declare
 
 COMMITMENT_MADE = declare("initiatives.commitment_made")
-COMMITMENT_OVERDUE = declare("initiatives.commitment_overdue")
+DUE_DATE_PASSED = declare("initiatives.due_date_passed")
 COMMITMENT_REMINDED = declare("initiatives.commitment_reminded")
 COMMITMENT_UPDATED = declare("initiatives.commitment_updated")
 INITIATIVE_CREATED = declare("initiatives.initiative_created")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shapely import unary_union
 
 from minga.core import geo
-from minga.core.access import SystemActor, person_user
+from minga.core.access import Actor, SystemActor, person_user
 from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
@@ -34,29 +34,19 @@ from minga.initiatives.models import (
 from minga.meetings.models import Meeting
 from minga.roadmap.models import Axis, Objective
 from minga.tables.models import Membership, Organization, Table
-from minga.tables.queries import may, require
+from minga.tables.queries import may, require, seats_for, speaks_for
 
 
-def _speaks_for(by: Any, table: Table, organization: Organization) -> bool:
-    if isinstance(by, SystemActor):
-        return True
-    return (
-        Membership.objects.active()
-        .filter(table=table, organization=organization, person__user=by)
-        .exists()
-    )
-
-
-def may_edit_initiative(by: Any, table: Table, organization: Organization | None = None) -> bool:
+def may_edit_initiative(by: Actor, table: Table, organization: Organization | None = None) -> bool:
     """The secretariat manages every initiative; a member reports its own organization's."""
     if may(by, table, "initiative.manage"):
         return True
     if not may(by, table, "initiative.report"):
         return False
-    return organization is None or _speaks_for(by, table, organization)
+    return organization is None or speaks_for(by, table, organization)
 
 
-def _require_for(by: Any, table: Table, organization: Organization) -> None:
+def _require_for(by: Actor, table: Table, organization: Organization) -> None:
     if may_edit_initiative(by, table, organization):
         return
     raise PermissionDenied(_("You may only report your own organization's initiatives."))
@@ -125,7 +115,7 @@ class InitiativeData:
 @transaction.atomic
 def save_initiative(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     data: InitiativeData,
     initiative: Initiative | None = None,
@@ -210,7 +200,7 @@ def save_initiative(
 
 @transaction.atomic
 def set_rate(
-    *, by: Any, table: Table, currency: str, valid_on: dt.date, rate: Any, source: str = ""
+    *, by: Actor, table: Table, currency: str, valid_on: dt.date, rate: Any, source: str = ""
 ) -> ExchangeRate:
     require(by, table, "initiative.manage")
     code = _currency(currency)
@@ -242,7 +232,7 @@ def reporting_currency(table: Table) -> str:
 
 @transaction.atomic
 def pool_initiatives(
-    *, by: Any, table: Table, initiatives: list[Initiative], title: str
+    *, by: Actor, table: Table, initiatives: list[Initiative], title: str
 ) -> Initiative:
     """Join initiatives into one joint initiative; each keeps its organization and money."""
     require(by, table, "initiative.manage")
@@ -293,7 +283,7 @@ def pool_initiatives(
 @transaction.atomic
 def make_commitment(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     organization: Organization,
     what: str,
@@ -302,7 +292,7 @@ def make_commitment(
     meeting: Meeting | None = None,
     is_demo: bool = False,
 ) -> Commitment:
-    if not (may(by, table, "commitment.manage") or _speaks_for(by, table, organization)):
+    if not (may(by, table, "commitment.manage") or speaks_for(by, table, organization)):
         raise PermissionDenied(_("You may only record your own organization's commitments."))
     if not what.strip() or not to_whom.strip():
         raise ValidationError(_("Say what was promised and to whom."))
@@ -327,15 +317,15 @@ def make_commitment(
     return commitment
 
 
-def may_update_commitment(by: Any, commitment: Commitment) -> bool:
+def may_update_commitment(by: Actor, commitment: Commitment) -> bool:
     table = commitment.table
-    return may(by, table, "commitment.manage") or _speaks_for(by, table, commitment.organization)
+    return may(by, table, "commitment.manage") or speaks_for(by, table, commitment.organization)
 
 
 @transaction.atomic
 def update_commitment(
     *,
-    by: Any,
+    by: Actor,
     commitment: Commitment,
     status: str,
     evidence: str = "",
@@ -374,7 +364,7 @@ def update_commitment(
 
 
 @transaction.atomic
-def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
+def mark_overdue(*, by: Actor, today: dt.date | None = None) -> int:
     """The daily task: commitments past their date that are neither kept nor dropped."""
     today = today or timezone.localdate()
     late = list(
@@ -388,7 +378,7 @@ def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
         commitment.status = CommitmentStatus.OVERDUE
         commitment.save(update_fields=["status", "updated_at"])
         record_event(
-            events.COMMITMENT_OVERDUE,
+            events.DUE_DATE_PASSED,
             actor=by,
             table=commitment.table,
             subject=commitment,
@@ -400,7 +390,7 @@ def mark_overdue(*, by: Any, today: dt.date | None = None) -> int:
 REMINDER_DAYS = 7
 
 
-def send_reminders(*, by: Any, today: dt.date | None = None) -> int:
+def send_reminders(*, by: Actor, today: dt.date | None = None) -> int:
     """E-mail each open commitment's organization a week before its date, once."""
     from django.core.mail import send_mail
 
@@ -460,7 +450,7 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 @transaction.atomic
-def publish_report(*, by: Any, table: Table, period: str, day: dt.date) -> AccountabilityReport:
+def publish_report(*, by: Actor, table: Table, period: str, day: dt.date) -> AccountabilityReport:
     """Freeze the period's figures into a published report."""
     from minga.initiatives.queries import report_figures
 
@@ -504,7 +494,7 @@ def publish_report(*, by: Any, table: Table, period: str, day: dt.date) -> Accou
 @transaction.atomic
 def attest_report(
     *,
-    by: Any,
+    by: Actor,
     report: AccountabilityReport,
     statement: str,
     organization: Organization | None = None,
@@ -513,10 +503,7 @@ def attest_report(
     table = report.table
     require(by, table, "report.attest")
     seat = (
-        Membership.objects.active()
-        .filter(table=table, person__user=by, role="observer")
-        .select_related("organization")
-        .first()
+        seats_for(by, table).filter(role="observer").select_related("organization").first()
         if not isinstance(by, SystemActor)
         else None
     )
@@ -546,7 +533,7 @@ def attest_report(
 
 
 @transaction.atomic
-def import_initiatives(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list[Initiative]:
+def import_initiatives(*, by: Actor, table: Table, rows: list[dict[str, str]]) -> list[Initiative]:
     """Create or (by their ``id``) update initiatives from spreadsheet rows, all or nothing.
 
     Rows with the same ``id`` — or, for new initiatives, the same title and organization — are

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from minga.core.access import Sensitivity, SystemActor, person_user
+from minga.core.access import Actor, Sensitivity, SystemActor, person_user
 from minga.core.events import record_event
 from minga.meetings import events, ranking
 from minga.meetings.models import (
@@ -31,18 +30,12 @@ from minga.meetings.models import (
     RankingRound,
 )
 from minga.tables.models import Membership, Organization, Table
-from minga.tables.queries import require
+from minga.tables.queries import require, seats_for
 
 
-def speaking_for(by: Any, table: Table) -> Organization:
+def speaking_for(by: Actor, table: Table) -> Organization:
     """The organization ``by`` represents on this table (observers included)."""
-    seat = (
-        Membership.objects.active()
-        .filter(table=table, person__user=by)
-        .exclude(role="observer")
-        .select_related("organization")
-        .first()
-    )
+    seat = seats_for(by, table).exclude(role="observer").select_related("organization").first()
     if seat is None:
         raise PermissionDenied(_("You do not speak for a member organization of this table."))
     return seat.organization
@@ -59,7 +52,7 @@ def rules_of(table: Table) -> MeetingRules:
 
 @transaction.atomic
 def set_meeting_rules(
-    *, by: Any, table: Table, quorum_percent: int, sectors_required: bool
+    *, by: Actor, table: Table, quorum_percent: int, sectors_required: bool
 ) -> MeetingRules:
     require(by, table, "rules.edit")
     if not 0 <= quorum_percent < 100:
@@ -82,7 +75,7 @@ def set_meeting_rules(
 @transaction.atomic
 def create_meeting(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     starts_at: dt.datetime,
@@ -130,7 +123,7 @@ def create_meeting(
 @transaction.atomic
 def add_agenda_item(
     *,
-    by: Any,
+    by: Actor,
     meeting: Meeting,
     title: str,
     duration_minutes: int = 15,
@@ -167,7 +160,7 @@ def add_agenda_item(
 
 
 @transaction.atomic
-def move_agenda_item(*, by: Any, item: AgendaItem, up: bool) -> None:
+def move_agenda_item(*, by: Actor, item: AgendaItem, up: bool) -> None:
     meeting = item.meeting
     require(by, meeting.table, "meeting.manage")
     items = list(meeting.agenda.select_for_update().order_by("position"))
@@ -203,7 +196,9 @@ def meeting_recipients(meeting: Meeting) -> list[str]:
 
 
 @transaction.atomic
-def convene_meeting(*, by: Any, meeting: Meeting, meeting_url: Callable[[Meeting], str]) -> Meeting:
+def convene_meeting(
+    *, by: Actor, meeting: Meeting, meeting_url: Callable[[Meeting], str]
+) -> Meeting:
     """Send the convening notice (with the ICS invitation) to every representative with e-mail."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require(by, meeting.table, "meeting.manage")
@@ -245,7 +240,7 @@ class AttendanceRow:
 
 @transaction.atomic
 def record_attendance(
-    *, by: Any, meeting: Meeting, rows: Sequence[AttendanceRow], from_paper: bool = False
+    *, by: Actor, meeting: Meeting, rows: Sequence[AttendanceRow], from_paper: bool = False
 ) -> list[Attendance]:
     """Record (or correct) who came: one row per person and organization, all or nothing."""
     require(by, meeting.table, "meeting.manage")
@@ -299,7 +294,7 @@ def record_attendance(
 
 
 @transaction.atomic
-def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
+def save_minutes(*, by: Actor, meeting: Meeting, minutes: str) -> Meeting:
     require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are already published."))
@@ -319,7 +314,7 @@ def save_minutes(*, by: Any, meeting: Meeting, minutes: str) -> Meeting:
 
 
 @transaction.atomic
-def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
+def publish_minutes(*, by: Actor, meeting: Meeting) -> Meeting:
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
@@ -348,7 +343,7 @@ def publish_minutes(*, by: Any, meeting: Meeting) -> Meeting:
 @transaction.atomic
 def submit_priority(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     description: str,
@@ -384,7 +379,7 @@ def submit_priority(
 
 
 @transaction.atomic
-def select_priority(*, by: Any, priority: Priority, meeting: Meeting | None = None) -> Priority:
+def select_priority(*, by: Actor, priority: Priority, meeting: Meeting | None = None) -> Priority:
     """Put a ranked priority on the table's agenda, optionally as an item of a meeting."""
     require(by, priority.table, "ranking.manage")
     priority.status = PriorityStatus.SELECTED
@@ -404,7 +399,7 @@ def select_priority(*, by: Any, priority: Priority, meeting: Meeting | None = No
 @transaction.atomic
 def open_ranking(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     title: str,
     method: str,
@@ -443,7 +438,7 @@ def open_ranking(
 
 
 @transaction.atomic
-def close_ranking(*, by: Any, round: RankingRound) -> RankingRound:
+def close_ranking(*, by: Actor, round: RankingRound) -> RankingRound:
     require(by, round.table, "ranking.manage")
     if round.closed_at is not None:
         raise ValidationError(_("This ranking round is closed."))
@@ -473,7 +468,7 @@ def _ballot_error(exc: ranking.BallotError) -> ValidationError:
 @transaction.atomic
 def cast_ballot(
     *,
-    by: Any,
+    by: Actor,
     round: RankingRound,
     choices: dict[str, int] | list[str],
     organization: Organization | None = None,

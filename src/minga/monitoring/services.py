@@ -14,7 +14,7 @@ from django.utils import timezone
 from pyproj import Geod
 
 from minga.agreements.models import Agreement
-from minga.core.access import SYSTEM, Sensitivity
+from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.models import RunStatus
 from minga.monitoring import events, formats
@@ -55,7 +55,7 @@ def _agreement_at(
 
 def import_field(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     parsed: formats.Parsed,
     filename: str = "",
@@ -80,7 +80,7 @@ def import_field(
 class _Batch:
     """Rows of one parsed export, by position: its tracks first, then its observations."""
 
-    def __init__(self, by: Any, table: Table, parsed: formats.Parsed) -> None:
+    def __init__(self, by: Actor, table: Table, parsed: formats.Parsed) -> None:
         from minga.core.geo import parse_area
 
         self.by, self.table, self.parsed = by, table, parsed
@@ -224,7 +224,7 @@ class _Batch:
 
 
 def queue_field_import(
-    *, by: Any, table: Table, content: bytes, filename: str, fmt: str | None, total: int
+    *, by: Actor, table: Table, content: bytes, filename: str, fmt: str | None, total: int
 ) -> FieldImport:
     """Keep the file and have the worker import it (large files)."""
     require(by, table, "monitoring.import")
@@ -235,7 +235,7 @@ def queue_field_import(
             format=fmt or "",
             content=content,
             total=total,
-            requested_by=by if getattr(by, "is_authenticated", False) else None,
+            requested_by=person_user(by),
         )
         # The worker is asked by a hook of ``monitoring.tasks`` once this commits.
         record_event(

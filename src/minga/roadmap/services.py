@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import SystemActor, person_user
+from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.roadmap import events
 from minga.roadmap.models import (
@@ -24,11 +24,11 @@ from minga.roadmap.models import (
     ResultStatus,
 )
 from minga.tables.models import Membership, Organization, Table
-from minga.tables.queries import may, require
+from minga.tables.queries import may, require, speaks_for
 
 
 @transaction.atomic
-def create_axis(*, by: Any, table: Table, name: str, description: str = "") -> Axis:
+def create_axis(*, by: Actor, table: Table, name: str, description: str = "") -> Axis:
     require(by, table, "roadmap.edit")
     if Axis.objects.filter(table=table, name__iexact=name.strip()).exists():
         raise ValidationError({"name": _("The table already has an axis with this name.")})
@@ -45,7 +45,7 @@ def create_axis(*, by: Any, table: Table, name: str, description: str = "") -> A
 
 
 @transaction.atomic
-def create_objective(*, by: Any, axis: Axis, title: str, description: str = "") -> Objective:
+def create_objective(*, by: Actor, axis: Axis, title: str, description: str = "") -> Objective:
     require(by, axis.table, "roadmap.edit")
     objective = Objective.objects.create(
         axis=axis, title=title.strip(), description=description.strip()
@@ -63,7 +63,7 @@ def create_objective(*, by: Any, axis: Axis, title: str, description: str = "") 
 @transaction.atomic
 def create_indicator(
     *,
-    by: Any,
+    by: Actor,
     objective: Objective,
     name: str,
     unit: str,
@@ -101,24 +101,14 @@ def create_indicator(
     return indicator
 
 
-def _speaks_for(by: Any, table: Table, organization: Organization) -> bool:
-    if isinstance(by, SystemActor):
-        return True
-    return (
-        Membership.objects.active()
-        .filter(table=table, organization=organization, person__user=by)
-        .exists()
-    )
-
-
-def may_measure(by: Any, indicator: Indicator) -> bool:
+def may_measure(by: Actor, indicator: Indicator) -> bool:
     table = indicator.objective.axis.table
-    return _speaks_for(by, table, indicator.responsible) or may(by, table, "roadmap.edit")
+    return speaks_for(by, table, indicator.responsible) or may(by, table, "roadmap.edit")
 
 
 @transaction.atomic
 def record_measurement(
-    *, by: Any, indicator: Indicator, measured_on: dt.date, value: Decimal, evidence: str = ""
+    *, by: Actor, indicator: Indicator, measured_on: dt.date, value: Decimal, evidence: str = ""
 ) -> Measurement:
     """Only the organization responsible for the indicator (or the secretariat) measures it."""
     table = indicator.objective.axis.table
@@ -155,7 +145,7 @@ def record_measurement(
 @transaction.atomic
 def create_result(
     *,
-    by: Any,
+    by: Actor,
     objective: Objective,
     title: str,
     parent: Result | None = None,
@@ -189,7 +179,7 @@ def create_result(
 
 @transaction.atomic
 def update_result(
-    *, by: Any, result: Result, status: str, progress: Decimal | None = None
+    *, by: Actor, result: Result, status: str, progress: Decimal | None = None
 ) -> Result:
     table = result.objective.axis.table
     require(by, table, "roadmap.edit")
@@ -211,7 +201,7 @@ def update_result(
 @transaction.atomic
 def add_milestone(
     *,
-    by: Any,
+    by: Actor,
     result: Result,
     title: str,
     reached_on: dt.date,

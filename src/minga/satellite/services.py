@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from minga.agreements.models import Agreement
+from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.core.geo import parse_area
 from minga.core.models import RunStatus
@@ -160,7 +161,7 @@ def mosaic_vrt(tiles: list[Path], target: Path) -> Path:
 
 
 def register_layer(
-    *, by: Any, table: Table, path: str, product: str = "", name: str = ""
+    *, by: Actor, table: Table, path: str, product: str = "", name: str = ""
 ) -> RasterLayer:
     """Register a GeoTIFF (or a folder of tiles) under the raster root as one of the table's layers."""
     import numpy as np
@@ -285,7 +286,7 @@ def zones_of(table: Table) -> list[ZoneRef]:
 
 
 def start_analysis(
-    *, by: Any, table: Table, threshold: int = 30, background: bool = True
+    *, by: Actor, table: Table, threshold: int = 30, background: bool = True
 ) -> AnalysisRun:
     """Queue an analysis of every zone of the table; the worker runs it (``background=False``:
     the caller runs it with :func:`run_analysis`, as the demo loader does)."""
@@ -304,7 +305,7 @@ def start_analysis(
             table=table,
             threshold=threshold,
             layers=[layer.public_id for layer in layers.values()],
-            requested_by=by if getattr(by, "is_authenticated", False) else None,
+            requested_by=person_user(by),
         )
         # Queued: a hook of ``satellite.tasks`` asks the worker once this commits.
         record_event(
@@ -501,7 +502,7 @@ def _hotspots(run: AnalysisRun, layer: RasterLayer, zones: list[ZoneRef]) -> lis
 
 def create_sample_design(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     zone: ZoneRef,
     start_year: int,
@@ -546,7 +547,7 @@ def create_sample_design(
                 {"id": p.id, "lon": round(p.lon, 7), "lat": round(p.lat, 7), "stratum": p.stratum}
                 for p in design.points
             ],
-            created_by=by if getattr(by, "is_authenticated", False) else None,
+            created_by=person_user(by),
             **zone.fields,
         )
         record_event(
@@ -610,7 +611,7 @@ def _check_pairs(
 
 
 def record_labels(
-    *, by: Any, design: SampleDesign, pairs: list[tuple[str, str]], source: str = "csv"
+    *, by: Actor, design: SampleDesign, pairs: list[tuple[str, str]], source: str = "csv"
 ) -> int:
     """Store ground reference labels; every row must name a sample point and a known class."""
     from minga.satellite.sampling import STRATA
@@ -637,7 +638,7 @@ def record_labels(
     return len(pairs)
 
 
-def labels_from_observations(*, by: Any, design: SampleDesign, reach_m: float = 60) -> int:
+def labels_from_observations(*, by: Actor, design: SampleDesign, reach_m: float = 60) -> int:
     """Label sample points that a monitor's observation within ``reach_m`` speaks to.
 
     An observation of logging, mining or fire during the period marks the point as ``loss``;
@@ -682,7 +683,7 @@ HOTSPOT_RESULTS = {
 }
 
 
-def record_hotspot_checks(*, by: Any, table: Table, pairs: list[tuple[str, str]]) -> int:
+def record_hotspot_checks(*, by: Actor, table: Table, pairs: list[tuple[str, str]]) -> int:
     """Monitors' answers for hotspots (from the hotspot form): confirmed or false alarm."""
     require(by, table, "verification.sample")
     spots = {h.public_id: h for h in Hotspot.objects.filter(table=table)}
@@ -708,7 +709,7 @@ def record_hotspot_checks(*, by: Any, table: Table, pairs: list[tuple[str, str]]
 
 def issue_verification(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     zone: ZoneRef,
     start_year: int,
@@ -739,7 +740,7 @@ def issue_verification(
             verified_ha=Decimal(f"{figures['verified_ha']:.2f}"),
             design=design,
             run=run,
-            issued_by=by if getattr(by, "is_authenticated", False) else None,
+            issued_by=person_user(by),
             **zone.fields,
         )
         record_event(

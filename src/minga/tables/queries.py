@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from minga.core.access import Sensitivity, SystemActor, can, level_for, redact
+from minga.core.access import Actor, Sensitivity, SystemActor, can, level_for, person_user, redact
 from minga.tables.models import (
     Guidance,
     GuidanceAnswer,
@@ -25,6 +25,24 @@ from minga.tables.models import (
     Table,
     Territory,
 )
+
+
+def seats_for(
+    by: Actor, table: Table, *, organization: Organization | None = None
+) -> QuerySet[Membership]:
+    """The active seats through which ``by`` speaks on ``table`` (for ``organization`` only,
+    when given); none for the system actor and anonymous visitors."""
+    user = person_user(by)
+    if user is None:
+        return Membership.objects.none()
+    seats = Membership.objects.active().filter(table=table, person__user=user)
+    return seats if organization is None else seats.filter(organization=organization)
+
+
+def speaks_for(by: Actor, table: Table, organization: Organization) -> bool:
+    """Whether ``by`` holds a seat of ``organization`` on ``table``; the system actor speaks
+    for any (demo loading, imports of what was said on paper)."""
+    return isinstance(by, SystemActor) or seats_for(by, table, organization=organization).exists()
 
 
 def roles_for(user: Any, table: Table) -> frozenset[str]:

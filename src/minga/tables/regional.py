@@ -4,14 +4,13 @@ tables; each table acknowledges and answers back up."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import person_user
+from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.tables import events
 from minga.tables.models import Guidance, GuidanceAnswer, GuidanceKind, Region, Table
@@ -21,7 +20,7 @@ from minga.tables.queries import require, task_force_organization
 @transaction.atomic
 def publish_guidance(
     *,
-    by: Any,
+    by: Actor,
     region: Region,
     kind: str,
     title: str,
@@ -57,7 +56,7 @@ def publish_guidance(
 
 @transaction.atomic
 def answer_guidance(
-    *, by: Any, guidance: Guidance, table: Table, answer: str = ""
+    *, by: Actor, guidance: Guidance, table: Table, answer: str = ""
 ) -> GuidanceAnswer:
     """Acknowledge the guidance for the table (with an answer, or one added later)."""
     require(by, table, "guidance.answer")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from minga.core import geo
-from minga.core.access import Role
+from minga.core.access import Actor, Role, person_user
 from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.ids import new_token
@@ -59,7 +59,7 @@ def _check_choice(value: str, choices: Any, field: str, message: str) -> None:
 
 @transaction.atomic
 def create_region(
-    *, by: Any, name: str, slug: str, geometry: Any, description: str = "", is_demo: bool = False
+    *, by: Actor, name: str, slug: str, geometry: Any, description: str = "", is_demo: bool = False
 ) -> Region:
     if not getattr(by, "is_superuser", False):
         raise PermissionDenied(_("Only an administrator may create a region."))
@@ -74,7 +74,7 @@ def create_region(
 @transaction.atomic
 def create_table(
     *,
-    by: Any,
+    by: Actor,
     region: Region,
     name: str,
     slug: str,
@@ -103,7 +103,7 @@ def create_table(
 
 
 @transaction.atomic
-def update_table(*, by: Any, table: Table, seen: str | None = None, **changes: Any) -> Table:
+def update_table(*, by: Actor, table: Table, seen: str | None = None, **changes: Any) -> Table:
     """Change the table's profile; ``seen`` is the version the editor started from (a conflict
     if someone saved since)."""
     require(by, table, "table.edit")
@@ -128,7 +128,7 @@ def update_table(*, by: Any, table: Table, seen: str | None = None, **changes: A
 
 @transaction.atomic
 def set_leadership(
-    *, by: Any, table: Table, convener: Organization | None, secretariat: Organization | None
+    *, by: Actor, table: Table, convener: Organization | None, secretariat: Organization | None
 ) -> Table:
     """Name the organizations that convene the table and hold its secretariat."""
     if not getattr(by, "is_superuser", False):
@@ -151,7 +151,13 @@ def set_leadership(
 
 @transaction.atomic
 def set_territory(
-    *, by: Any, table: Table, name: str, geometry: Any, description: str = "", sensitivity: int = 0
+    *,
+    by: Actor,
+    table: Table,
+    name: str,
+    geometry: Any,
+    description: str = "",
+    sensitivity: int = 0,
 ) -> Territory:
     """Create or replace the named territory of a table; it must lie inside the table's region."""
     require(by, table, "table.edit")
@@ -186,7 +192,7 @@ def set_territory(
 @transaction.atomic
 def create_organization(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     name: str,
     sector: str,
@@ -229,7 +235,7 @@ def create_organization(
 @transaction.atomic
 def create_person(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     full_name: str,
     email: str = "",
@@ -271,7 +277,7 @@ def create_person(
 @transaction.atomic
 def add_membership(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     organization: Organization,
     person: Person | None = None,
@@ -320,7 +326,9 @@ def add_membership(
 
 
 @transaction.atomic
-def end_membership(*, by: Any, membership: Membership, until: dt.date | None = None) -> Membership:
+def end_membership(
+    *, by: Actor, membership: Membership, until: dt.date | None = None
+) -> Membership:
     require(by, membership.table, "membership.end")
     if membership.until is not None:
         raise ValidationError(_("This membership has already ended."), code="ended")
@@ -354,7 +362,7 @@ class NewMember:
 
 
 @transaction.atomic
-def invite_member(*, by: Any, table: Table, new: NewMember, invite_url: Any = None) -> Invitation:
+def invite_member(*, by: Actor, table: Table, new: NewMember, invite_url: Any = None) -> Invitation:
     """Seat a person for an organization and invite them to claim it.
 
     The organization is an existing one or registered here. With an e-mail address the
@@ -379,11 +387,14 @@ def invite_member(*, by: Any, table: Table, new: NewMember, invite_url: Any = No
     membership = add_membership(
         by=by, table=table, organization=organization, person=person, role=new.role, seat=new.seat
     )
+    inviter = person_user(by)
+    if inviter is None:
+        raise PermissionDenied(_("Only a person can send an invitation."))
     invitation = Invitation.objects.create(
         membership=membership,
         email=new.email,
         token=new_token(24),
-        created_by=by,
+        created_by=inviter,
         expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
     )
     record_event(
@@ -468,7 +479,7 @@ def accept_invitation_as_new_user(*, invitation: Invitation, username: str, pass
 @transaction.atomic
 def add_instrument(
     *,
-    by: Any,
+    by: Actor,
     table: Table,
     kind: str,
     title: str,
@@ -509,7 +520,7 @@ def add_instrument(
 
 
 @transaction.atomic
-def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list[Membership]:
+def import_members(*, by: Actor, table: Table, rows: list[dict[str, str]]) -> list[Membership]:
     """Register organizations, people and their memberships from spreadsheet rows.
 
     All or nothing: every row is validated in the same transaction, and one bad row rolls the
@@ -533,7 +544,7 @@ def import_members(*, by: Any, table: Table, rows: list[dict[str, str]]) -> list
     return created
 
 
-def _import_row(*, by: Any, table: Table, row: dict[str, str]) -> Membership:
+def _import_row(*, by: Actor, table: Table, row: dict[str, str]) -> Membership:
     sector = row["sector"].strip().lower()
     for missing in ("organization", "sector", "full_name"):
         if not row[missing].strip():

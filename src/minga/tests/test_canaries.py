@@ -25,7 +25,7 @@ from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM, Sensitivity
 from minga.core.events import record_event
 from minga.core.geo import parse_area
-from minga.core.testing import DEMO_TABLE
+from minga.core.testing import DEMO_TABLE, declared_event_types
 from minga.funds.models import Application, Fund
 from minga.health import services as health
 from minga.ledger import services as ledger
@@ -171,9 +171,9 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
     )
     from django.db import transaction
 
-    with transaction.atomic():
+    with declared_event_types("test.canary_planted"), transaction.atomic():
         record_event(
-            "tables.canary",
+            "test.canary_planted",
             actor=SYSTEM,
             table=table,
             sensitivity=Sensitivity.OWNER,

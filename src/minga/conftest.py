@@ -77,3 +77,11 @@ def client_for(client: Any, personas: dict[str, Any]) -> Any:
         return c
 
     return make
+
+
+@pytest.fixture
+def world(personas: dict[str, Any]) -> dict[str, Any]:
+    """Records of every kind on the demo table, for routes to be filled from (tests/routes.py)."""
+    from minga.tests.routes import build_world
+
+    return build_world(personas)

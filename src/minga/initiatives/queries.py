@@ -24,8 +24,8 @@ from minga.initiatives.models import (
     Funding,
     Initiative,
     InitiativeStatus,
+    ReportingCurrency,
 )
-from minga.initiatives.services import reporting_currency
 from minga.meetings.models import Priority
 from minga.roadmap.models import Objective
 from minga.roadmap.queries import axis_progress
@@ -291,3 +291,8 @@ def chart_rows(pairs: list[list[str]]) -> list[dict[str, Any]]:
         {"label": label, "value": Decimal(v), "share": float(Decimal(v) / top * 100)}
         for label, v in pairs
     ]
+
+
+def reporting_currency(table: Table) -> str:
+    record = ReportingCurrency.objects.filter(table=table).first()
+    return record.currency if record else "USD"

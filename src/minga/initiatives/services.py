@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +18,7 @@ from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.initiatives import events
+from minga.initiatives.data import InitiativeData
 from minga.initiatives.models import (
     AccountabilityReport,
     Commitment,
@@ -27,12 +27,11 @@ from minga.initiatives.models import (
     Funding,
     Initiative,
     InitiativeStatus,
-    ReportingCurrency,
     ReportPeriod,
     SourceType,
 )
+from minga.initiatives.sheet import to_data
 from minga.meetings.models import Meeting
-from minga.roadmap.models import Axis, Objective
 from minga.tables.models import Membership, Organization, Table
 from minga.tables.queries import may, require, seats_for, speaks_for
 
@@ -83,33 +82,6 @@ def _currency(code: str) -> str:
     except ValidationError as exc:
         raise ValidationError({"currency": exc.messages}) from None
     return code
-
-
-@dataclass
-class FundingLine:
-    funder: Organization
-    amount: Any
-    currency: str
-    source_type: str = SourceType.GRANT
-
-
-@dataclass
-class InitiativeData:
-    title: str
-    organization: Organization
-    starts_on: dt.date
-    ends_on: dt.date
-    axis: Axis | None = None
-    description: str = ""
-    status: str = InitiativeStatus.PLANNED
-    progress: int = 0
-    place: str = ""
-    geometry: Any = None
-    people: int = 0
-    families: int = 0
-    communities: int = 0
-    objectives: list[Objective] = field(default_factory=list)
-    fundings: list[FundingLine] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -223,11 +195,6 @@ def set_rate(
         payload={"currency": code, "valid_on": valid_on.isoformat(), "rate": str(value)},
     )
     return record
-
-
-def reporting_currency(table: Table) -> str:
-    record = ReportingCurrency.objects.filter(table=table).first()
-    return record.currency if record else "USD"
 
 
 @transaction.atomic
@@ -540,7 +507,6 @@ def import_initiatives(*, by: Actor, table: Table, rows: list[dict[str, str]]) -
     one initiative with several funding lines, as the export writes them.
     """
     from minga.core.spreadsheet import ImportFailed, messages_of
-    from minga.initiatives.sheet import to_data
 
     require(by, table, "initiative.manage")
     groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}

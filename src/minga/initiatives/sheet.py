@@ -8,9 +8,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from minga.initiatives.data import FundingLine, InitiativeData
 from minga.initiatives.models import Funding, Initiative
 from minga.initiatives.queries import fundings_of
-from minga.initiatives.services import FundingLine, InitiativeData
 from minga.roadmap.models import Axis
 from minga.tables.models import Organization, Table
 

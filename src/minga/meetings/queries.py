@@ -14,6 +14,7 @@ from minga.meetings import ranking
 from minga.meetings.models import (
     AttendanceStatus,
     Meeting,
+    MeetingRules,
     Priority,
     RankingMethod,
     RankingRound,
@@ -40,8 +41,6 @@ def get_meeting_for(user: Any, table: Table, public_id: str) -> Meeting:
 
 
 def quorum_of(meeting: Meeting) -> Quorum:
-    from minga.meetings.services import rules_of
-
     rules = rules_of(meeting.table)
     day = timezone.localdate(meeting.starts_at)
     members = (
@@ -117,3 +116,18 @@ def results(round: RankingRound) -> list[RankingResult]:
     return [
         RankingResult(priorities[r.priority], r.score, r.ballots, r.score / top) for r in counted
     ]
+
+
+def meeting_recipients(meeting: Meeting) -> list[str]:
+    emails = (
+        Membership.objects.active()
+        .filter(table=meeting.table, person__isnull=False)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+        .distinct()
+    )
+    return sorted(emails)
+
+
+def rules_of(table: Table) -> MeetingRules:
+    return MeetingRules.objects.filter(table=table).first() or MeetingRules(table=table)

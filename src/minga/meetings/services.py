@@ -29,6 +29,7 @@ from minga.meetings.models import (
     RankingMethod,
     RankingRound,
 )
+from minga.meetings.queries import meeting_recipients, rules_of
 from minga.tables.models import Membership, Organization, Table
 from minga.tables.queries import require, seats_for
 
@@ -44,10 +45,6 @@ def speaking_for(by: Actor, table: Table) -> Organization:
 def _level(meeting: Meeting) -> Sensitivity:
     """A private meeting's events enter the public log as commitments only."""
     return Sensitivity.PUBLIC if meeting.is_public else Sensitivity.TABLE
-
-
-def rules_of(table: Table) -> MeetingRules:
-    return MeetingRules.objects.filter(table=table).first() or MeetingRules(table=table)
 
 
 @transaction.atomic
@@ -182,17 +179,6 @@ def move_agenda_item(*, by: Actor, item: AgendaItem, up: bool) -> None:
         sensitivity=_level(meeting),
         payload={"order": [x.title for x in items]},
     )
-
-
-def meeting_recipients(meeting: Meeting) -> list[str]:
-    emails = (
-        Membership.objects.active()
-        .filter(table=meeting.table, person__isnull=False)
-        .exclude(person__email="")
-        .values_list("person__email", flat=True)
-        .distinct()
-    )
-    return sorted(emails)
 
 
 @transaction.atomic

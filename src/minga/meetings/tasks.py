@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from minga.meetings.ics import meeting_calendar
 from minga.meetings.models import Meeting
-from minga.meetings.services import meeting_recipients
+from minga.meetings.queries import meeting_recipients
 
 
 @task()

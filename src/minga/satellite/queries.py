@@ -12,8 +12,11 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from minga.agreements.models import Agreement
 from minga.core.access import level_for
+from minga.core.geo import parse_area
 from minga.core.models import RunStatus
+from minga.initiatives.models import Initiative
 from minga.monitoring.models import Observation, Patrol
 from minga.monitoring.queries import zone_coverage
 from minga.satellite.models import (
@@ -27,7 +30,7 @@ from minga.satellite.models import (
     ZoneKind,
     ZoneStatistic,
 )
-from minga.tables.models import Table
+from minga.tables.models import Table, Territory
 from minga.tables.queries import roles_for
 
 
@@ -62,8 +65,6 @@ def zone_visible(user: Any, table: Table, zone: Any) -> bool:
 
 def zones_for(user: Any, table: Table) -> list[Any]:
     """The table's territories and agreements with an area that this viewer may see."""
-    from minga.satellite.services import zones_of
-
     return [z for z in zones_of(table) if zone_visible(user, table, z.owner)]
 
 
@@ -76,8 +77,6 @@ def get_zone_for(user: Any, table: Table, kind: str, public_id: str) -> Any:
 
 
 def zones_of_kind(table: Table, kind: str, public_id: str) -> list[Any]:
-    from minga.satellite.services import zones_of
-
     field = {"territory": "territory", "agreement": "agreement", "initiative": "initiative"}.get(
         kind
     )
@@ -334,3 +333,39 @@ def labels_csv(design: SampleDesign) -> str:
     for p in design.points:
         writer.writerow([p["id"], p["lon"], p["lat"], done.get(p["id"], "")])
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class ZoneRef:
+    territory: Territory | None
+    agreement: Agreement | None
+    geometry: Any
+    initiative: Initiative | None = None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return {
+            "territory": self.territory,
+            "agreement": self.agreement,
+            "initiative": self.initiative,
+        }
+
+    @property
+    def owner(self) -> Any:
+        return self.territory or self.agreement or self.initiative
+
+    @property
+    def name(self) -> str:
+        return str(self.owner)
+
+
+def zones_of(table: Table) -> list[ZoneRef]:
+    """The table's zones: territories, then agreements and initiatives that have an area."""
+    zones = [ZoneRef(t, None, t.shape) for t in table.territories.all().order_by("pk")]
+    for agreement in Agreement.objects.filter(table=table).order_by("pk"):
+        if agreement.geometry:
+            zones.append(ZoneRef(None, agreement, parse_area(agreement.geometry)))
+    for initiative in Initiative.objects.filter(table=table).order_by("pk"):
+        if (initiative.geometry or {}).get("type") in ("Polygon", "MultiPolygon"):
+            zones.append(ZoneRef(None, None, parse_area(initiative.geometry or {}), initiative))
+    return zones

@@ -13,7 +13,6 @@ import io
 import math
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,12 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.agreements.models import Agreement
 from minga.core.access import Actor, person_user
 from minga.core.events import record_event
-from minga.core.geo import parse_area
 from minga.core.models import RunStatus
-from minga.initiatives.models import Initiative
 from minga.monitoring.models import Observation
 from minga.satellite import events, products, queries
 from minga.satellite.models import (
@@ -44,7 +40,8 @@ from minga.satellite.models import (
     VerificationReport,
     ZoneStatistic,
 )
-from minga.tables.models import Table, Territory
+from minga.satellite.queries import ZoneRef, zones_of
+from minga.tables.models import Table
 from minga.tables.queries import require
 
 ALERT_MONTHS = 36
@@ -247,42 +244,6 @@ def register_layer(
 
 
 # --- analysis ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ZoneRef:
-    territory: Territory | None
-    agreement: Agreement | None
-    geometry: Any
-    initiative: Initiative | None = None
-
-    @property
-    def fields(self) -> dict[str, Any]:
-        return {
-            "territory": self.territory,
-            "agreement": self.agreement,
-            "initiative": self.initiative,
-        }
-
-    @property
-    def owner(self) -> Any:
-        return self.territory or self.agreement or self.initiative
-
-    @property
-    def name(self) -> str:
-        return str(self.owner)
-
-
-def zones_of(table: Table) -> list[ZoneRef]:
-    """The table's zones: territories, then agreements and initiatives that have an area."""
-    zones = [ZoneRef(t, None, t.shape) for t in table.territories.all().order_by("pk")]
-    for agreement in Agreement.objects.filter(table=table).order_by("pk"):
-        if agreement.geometry:
-            zones.append(ZoneRef(None, agreement, parse_area(agreement.geometry)))
-    for initiative in Initiative.objects.filter(table=table).order_by("pk"):
-        if (initiative.geometry or {}).get("type") in ("Polygon", "MultiPolygon"):
-            zones.append(ZoneRef(None, None, parse_area(initiative.geometry or {}), initiative))
-    return zones
 
 
 def start_analysis(

@@ -336,6 +336,9 @@ class Instrument(TimeStampedModel):
         return self.title
 
 
+INVITATION_DAYS = 30  # an invitation link stays valid this long
+
+
 class Invitation(TimeStampedModel):
     """Lets the person behind a membership claim it: by e-mail, link or QR code."""
 

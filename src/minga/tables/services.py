@@ -23,6 +23,7 @@ from minga.core.ids import new_token
 from minga.core.spreadsheet import ImportFailed, messages_of
 from minga.tables import events
 from minga.tables.models import (
+    INVITATION_DAYS,
     Instrument,
     InstrumentKind,
     Invitation,
@@ -36,8 +37,6 @@ from minga.tables.models import (
     Territory,
 )
 from minga.tables.queries import require
-
-INVITATION_DAYS = 30
 
 TABLE_EDITABLE = ("name", "province", "description", "launched_on")
 

@@ -7,8 +7,7 @@ from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from minga.tables.models import Invitation
-from minga.tables.services import INVITATION_DAYS
+from minga.tables.models import INVITATION_DAYS, Invitation
 
 
 @task()

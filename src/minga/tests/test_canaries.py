@@ -34,10 +34,7 @@ from minga.meetings import services as meetings
 from minga.monitoring.models import Observation, Patrol
 from minga.tables import services as tables
 from minga.tables.models import Membership, Organization, Table, Territory
-from minga.tests import test_permission_matrix as matrix
-from minga.tests.test_permission_matrix import _url, discovered_routes
-
-world = matrix.world  # the permission matrix's fixture: marked values and one of everything
+from minga.tests.routes import _url, discovered_routes
 
 # coordinates no demo place has: a sacred site, an owner-level area, a table-level track
 LON, LAT = -78.864209, -3.975318

@@ -11,10 +11,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.test import Client
 
-from minga.tests import test_permission_matrix as matrix
-from minga.tests.test_permission_matrix import EXPECTED, _url
-
-world = matrix.world  # the permission matrix's fixture: one of everything to show
+from minga.tests.routes import EXPECTED, _url
 
 BUDGET = 100_000  # bytes
 

@@ -16,7 +16,7 @@ MARK = "Cascada sagrada (demo)"
 
 def _everything(client, token=None):
     """Every GET page and export a viewer can reach on both tables, plus the API and the log."""
-    from minga.tests.test_permission_matrix import EXPECTED
+    from minga.tests.routes import EXPECTED
 
     bodies = []
     for name, (method, _answers) in EXPECTED.items():

@@ -26,6 +26,7 @@ from minga.decisions.forms import (
     RuleForm,
 )
 from minga.decisions.models import Proposal, Round
+from minga.meetings import queries as meeting_queries
 from minga.meetings import services as meeting_services
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
@@ -127,7 +128,7 @@ def rule(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "rules.edit")
     current = services.rule_of(table)
-    quorum = meeting_services.rules_of(table)
+    quorum = meeting_queries.rules_of(table)
     form = RuleForm(
         request.POST or None,
         initial={

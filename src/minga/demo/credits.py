@@ -13,6 +13,7 @@ from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM
 from minga.credits import services as credits
 from minga.decisions.models import Decision
+from minga.satellite import queries as satellite_queries
 from minga.satellite import services as satellite
 from minga.satellite.sampling import STRATA
 from minga.tables.models import Organization, Table
@@ -26,7 +27,7 @@ def load_credits(table: Table, *, seed: int) -> None:
     ).first()
     if agreement is None:
         return
-    zone = next(z for z in satellite.zones_of(table) if z.agreement == agreement)
+    zone = next(z for z in satellite_queries.zones_of(table) if z.agreement == agreement)
     design = satellite.create_sample_design(
         by=SYSTEM,
         table=table,

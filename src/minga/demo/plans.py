@@ -10,6 +10,7 @@ from django.utils import timezone
 from shapely.geometry import Point
 
 from minga.core.access import DECIDING_ROLES, SYSTEM
+from minga.initiatives import data as initiative_data
 from minga.initiatives import services as initiatives
 from minga.initiatives.models import CommitmentStatus
 from minga.meetings.models import Meeting
@@ -221,7 +222,7 @@ def load_plans(table: Table, seed: int) -> None:
         organization = members[n % len(members)]
         funder_name, currency, source = funders[n % len(funders)]
         starts = today - dt.timedelta(days=rng.randint(30, 500))
-        data = initiatives.InitiativeData(
+        data = initiative_data.InitiativeData(
             title=f"{TOPICS[n % len(TOPICS)]} {n + 1}",
             organization=organization,
             starts_on=starts,
@@ -238,10 +239,10 @@ def load_plans(table: Table, seed: int) -> None:
             communities=rng.randint(1, 6),
             objectives=[o for o in served if o.axis_id == axis.pk][:1],
             fundings=[
-                initiatives.FundingLine(
+                initiative_data.FundingLine(
                     orgs[funder_name], Decimal(rng.randint(8, 220)) * 1000, currency, source
                 ),
-                initiatives.FundingLine(
+                initiative_data.FundingLine(
                     organization, Decimal(rng.randint(1, 30)) * 1000, "USD", "own"
                 ),
             ],

@@ -12,6 +12,7 @@ import random
 from django.conf import settings
 
 from minga.core.access import SYSTEM
+from minga.satellite import queries as satellite_queries
 from minga.satellite import services as satellite
 from minga.satellite.sampling import STRATA
 from minga.satellite.synthetic import Landscape
@@ -43,7 +44,7 @@ def load_satellite(table: Table, *, seed: int) -> None:
         satellite.register_layer(by=SYSTEM, table=table, path=str(path.relative_to(root)))
     run = satellite.start_analysis(by=SYSTEM, table=table, background=False)
     satellite.run_analysis(run)
-    zone = next(z for z in satellite.zones_of(table) if z.territory == territory)
+    zone = next(z for z in satellite_queries.zones_of(table) if z.territory == territory)
     design = satellite.create_sample_design(
         by=SYSTEM,
         table=table,

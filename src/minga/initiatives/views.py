@@ -16,6 +16,7 @@ from minga.core.pages import other_params, page_of
 from minga.core.pdf import pdf_response
 from minga.core.spreadsheet import ImportFailed, read_rows, write_csv, write_xlsx
 from minga.core.svgmap import outline_svg
+from minga.initiatives import data as initiative_data
 from minga.initiatives import queries, services, sheet
 from minga.initiatives.forms import (
     AttestForm,
@@ -135,9 +136,11 @@ def edit_initiative(request: HttpRequest, slug: str, public_id: str | None = Non
             if not d["funder"]:
                 form.add_error("funder", _("Choose the funder of this amount."))
             fundings = [
-                services.FundingLine(d["funder"], d["amount"], d["currency"], d["source_type"])
+                initiative_data.FundingLine(
+                    d["funder"], d["amount"], d["currency"], d["source_type"]
+                )
             ]
-        data = services.InitiativeData(
+        data = initiative_data.InitiativeData(
             title=d["title"],
             organization=d["organization"],
             starts_on=d["starts_on"],
@@ -301,7 +304,7 @@ def rates(request: HttpRequest, slug: str) -> HttpResponse:
         "initiatives/rates.html",
         {
             "table": table,
-            "currency": services.reporting_currency(table),
+            "currency": queries.reporting_currency(table),
             "rates": list(ExchangeRate.objects.filter(table=table)),
             "form": form,
             "may_manage": tables.may(request.user, table, "initiative.manage"),

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event, RunStatus
+from minga.satellite import queries as satellite_queries
 from minga.satellite import services as satellite
 from minga.satellite.models import (
     AnalysisRun,
@@ -40,7 +41,7 @@ def table(db):
 @pytest.fixture
 def zone(table):
     territory = table.territories.first()
-    return next(z for z in satellite.zones_of(table) if z.territory == territory)
+    return next(z for z in satellite_queries.zones_of(table) if z.territory == territory)
 
 
 def test_the_demo_territories_carry_layers_charts_and_hotspots(client_for, table):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 PERSONAS = (
     "secretariat",
@@ -35,3 +37,21 @@ def declared_event_types(*types: str) -> Iterator[None]:
     finally:
         for type in types:
             events._DECLARED.pop(type, None)
+
+
+# ../shared beside the project: public test vectors, the IATI schemas, real field exports.
+SHARED = Path(__file__).resolve().parents[4] / "shared"
+
+
+def require_shared(*parts: str) -> Path:
+    """The path of shared test data; a test without it is skipped with the reason, and fails
+    under ``CI=true``, so that CI never passes having skipped the vectors."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        import pytest  # only ever called from a test
+
+        message = f"{path} is absent: put ../shared beside the project (see README, Tests)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path

@@ -128,3 +128,15 @@ def test_the_hand_made_lists_are_gone():
     assert not hasattr(agreements, "WITHDRAWAL_HANDLERS")
     assert not hasattr(audit, "REGISTRY_AUDITORS")
     assert hooks.get_hooks(audit.REGISTRY_AUDITOR), "the credit registry's auditor is registered"
+
+
+def test_missing_shared_data_skips_here_and_fails_under_ci(monkeypatch, tmp_path):
+    from minga.core import testing
+
+    monkeypatch.setattr(testing, "SHARED", tmp_path / "no-shared")
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-shared/iati is absent"):
+        testing.require_shared("iati")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="no-shared/iati is absent"):
+        testing.require_shared("iati")

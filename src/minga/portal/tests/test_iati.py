@@ -4,27 +4,26 @@ transactions from the funds area, one table's file, and the command's contract."
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from lxml import etree
 
+from minga.core import testing
 from minga.funds.models import Transaction
 from minga.portal import iati_records
 
-SHARED = Path(__file__).resolve().parents[5] / "shared" / "iati"
+SHARED = testing.SHARED / "iati"
 pytestmark = pytest.mark.django_db
 
 
 def _schema(name: str) -> etree.XMLSchema:
-    if not SHARED.is_dir():
-        pytest.skip(f"the IATI schemas are not at {SHARED} (../shared/iati beside the project)")
+    testing.require_shared("iati")
     return etree.XMLSchema(etree.parse(str(SHARED / name)))
 
 
 def _codes(codelist: str) -> set[str]:
-    tree = etree.parse(str(SHARED / "codelists" / f"{codelist}.xml"))
+    tree = etree.parse(str(testing.require_shared("iati", "codelists", f"{codelist}.xml")))
     return {code.text for code in tree.iter("code")}
 
 

@@ -11,7 +11,7 @@ VENV := .venv/bin
 MINGA := $(VENV)/python -m minga
 PYTEST := $(VENV)/pytest
 
-.PHONY: install demo test lint test-sqlite test-postgres test-browser messages vendor bench bench-load
+.PHONY: install demo test lint lint-steps test-sqlite test-postgres test-browser messages vendor bench bench-load
 
 install:
 	$(UV) sync --frozen
@@ -22,22 +22,30 @@ demo: install
 
 test: install lint test-sqlite test-postgres test-browser
 
+# Each stage prints its wall time (docs/benchmarks.md keeps the breakdown); pytest prints the
+# slowest 25 tests of each run.
+TIMED = scripts/timed
+
 lint:
+	$(TIMED) lint $(MAKE) --no-print-directory lint-steps
+
+lint-steps:
 	$(VENV)/ruff format --check .
 	$(VENV)/ruff check .
 	$(VENV)/mypy src
+	$(VENV)/lint-imports
 	$(MINGA) check --fail-level WARNING
 	$(MINGA) makemigrations --check --dry-run
 
 test-sqlite:
-	$(PYTEST) -m "not browser"
+	$(TIMED) sqlite $(PYTEST) -m "not browser" --durations=25
 
 test-postgres:
-	scripts/with-postgres $(PYTEST) -m "not browser"
+	$(TIMED) postgresql scripts/with-postgres $(PYTEST) -m "not browser" --durations=25
 
 test-browser:
 	@if command -v chromium >/dev/null 2>&1; then \
-		DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) -m browser; \
+		DJANGO_ALLOW_ASYNC_UNSAFE=true $(TIMED) browser $(PYTEST) -m browser --durations=25; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "Chromium is not installed and CI=true: apt-get install chromium"; exit 1; \
 	else \

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 PERSONAS = (
     "secretariat",
@@ -55,3 +57,25 @@ def require_shared(*parts: str) -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return path
+
+
+def wait_for[T](
+    check: Callable[[], T], *, what: str, timeout: float = 180.0, process: Any = None
+) -> T:
+    """Call ``check`` until it answers without ``OSError`` (a server or worker a test started
+    is coming up). The bound is generous: a busy machine is slow, not broken. If it never comes
+    up, or ``process`` exits first, the test fails saying so, with the process's stderr."""
+    import pytest  # only ever called from a test
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except OSError:
+            pass
+        if process is not None and process.poll() is not None:
+            err = process.stderr.read() if process.stderr else ""
+            pytest.fail(f"{what} exited with {process.returncode} before answering:\n{err}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)

@@ -28,6 +28,7 @@ from django.db import connection
 from django.test import Client
 
 from minga.core.models import Event
+from minga.core.testing import wait_for
 from minga.tables.models import Table
 
 DEMO_TABLE = "morona-santiago"
@@ -73,12 +74,10 @@ def test_serve_runs_production_settings_with_compressed_long_cached_static(tmp_p
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                status, _h, body = _get(f"{base}/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
+        # `minga serve` collects static files first: slow on a busy machine.
+        status, _h, body = wait_for(
+            lambda: _get(f"{base}/healthz"), what="minga serve", process=server
+        )
         assert status == 200 and json.loads(body)["status"] == "ok"
         status, headers, body = _get(f"{base}/", **{"Accept-Language": "pt"})
         assert status == 200 and "content-security-policy" in headers

@@ -3,6 +3,7 @@ in the writer's transaction or after it commits."""
 
 import logging
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -140,3 +141,9 @@ def test_missing_shared_data_skips_here_and_fails_under_ci(monkeypatch, tmp_path
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="no-shared/iati is absent"):
         testing.require_shared("iati")
+
+
+def test_docs_list_every_declared_type():
+    formats = (Path(__file__).resolve().parents[4] / "docs" / "formats.md").read_text()
+    missing = sorted(t for t in declared_types() if f"`{t}`" not in formats)
+    assert missing == [], f"docs/formats.md does not list {missing}"

@@ -205,6 +205,7 @@ def convene_meeting(
         payload={"recipients": len(recipients)},
     )
     if recipients:
+        # The notice carries the meeting link and the sender's language, not public log content.
         from minga.meetings.tasks import send_convening_notice
 
         link = meeting_url(meeting)

@@ -404,6 +404,7 @@ def invite_member(*, by: Actor, table: Table, new: NewMember, invite_url: Any = 
         payload={"membership": membership.pk, "by_email": bool(new.email)},
     )
     if new.email and invite_url is not None:
+        # The link carries a secret token, so it cannot travel in a public event for a hook.
         from minga.tables.tasks import send_invitation_email
 
         link = invite_url(invitation)

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event
+from minga.initiatives import data as initiative_data
 from minga.initiatives import services
 from minga.initiatives.models import Funding, Initiative
 from minga.roadmap import services as roadmap
@@ -40,10 +41,10 @@ def data(table, **extra):
         "ends_on": dt.date(2026, 12, 31),
         "axis": table.axes.first(),
         "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
-        "fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "25000", "USD")],
+        "fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "25000", "USD")],
     }
     values.update(extra)
-    return services.InitiativeData(**values)
+    return initiative_data.InitiativeData(**values)
 
 
 def counts():
@@ -69,9 +70,11 @@ def counts():
 )
 def test_it_refuses_bad_initiatives_and_writes_nothing(table, extra, field, message):
     if extra.get("fundings") == "currency":
-        extra = {"fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "100", "XYZ")]}
+        extra = {
+            "fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "100", "XYZ")]
+        }
     elif extra.get("fundings") == "negative":
-        extra = {"fundings": [services.FundingLine(org("Fondo Amazonía Viva"), "-5", "USD")]}
+        extra = {"fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "-5", "USD")]}
     before = counts()
     with translation.override("es"), pytest.raises(ValidationError) as caught:
         services.save_initiative(by=SYSTEM, table=table, data=data(table, **extra))
@@ -129,7 +132,7 @@ def test_it_converts_money_with_the_dated_rate_it_names(table):
         data=data(
             table,
             title="Con euros",
-            fundings=[services.FundingLine(org("Fondo Amazonía Viva"), "1000", "EUR")],
+            fundings=[initiative_data.FundingLine(org("Fondo Amazonía Viva"), "1000", "EUR")],
         ),
     )
     services.set_rate(
@@ -376,8 +379,8 @@ def test_it_round_trips_an_initiative_with_two_funders(client_for, table):
             table,
             title="Dos financiadores",
             fundings=[
-                services.FundingLine(org("Fondo Amazonía Viva"), "1000", "USD"),
-                services.FundingLine(
+                initiative_data.FundingLine(org("Fondo Amazonía Viva"), "1000", "USD"),
+                initiative_data.FundingLine(
                     org("Banco Interamericano de Desarrollo (BID)"),
                     "2000",
                     "USD",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -77,7 +78,6 @@ def columns(
 
 def _fmt(value: float) -> str:
     """In the reader's language (1 234,5 in Spanish, 1,234.5 in English)."""
-    from django.utils.formats import number_format
 
     places = 0 if value >= 100 else 1 if value >= 10 else 2
     return str(number_format(round(value, places), places, use_l10n=True, force_grouping=True))

@@ -9,6 +9,7 @@ person's own input kept and the record's current values shown.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -49,7 +50,6 @@ def lock_unchanged[M: models.Model](record: M, seen: str | None) -> M:
 
 def _same_time(seen: str, value: Any) -> bool:
     """``seen`` as ISO 8601 in any offset (a form may render it in local time) is ``value``."""
-    import datetime as dt
 
     try:
         return value is not None and dt.datetime.fromisoformat(seen) == value

@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
 
 from minga.core import hooks
 from minga.core.access import Actor, Sensitivity, person_user
@@ -47,7 +48,6 @@ def declare(type: str) -> str:
 
 def declared_types() -> dict[str, str]:
     """Every declared event type and the module that declares it (all areas loaded)."""
-    from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("events")
     return dict(_DECLARED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 
 
@@ -28,7 +29,6 @@ def set_choices(form: forms.BaseForm, name: str, options: list[tuple[str, str]])
 def run_posted(request: Any, form: forms.BaseForm, action: Any, *, done: str) -> bool:
     """For the small forms folded into a page: validate, run ``action(cleaned_data)``, and tell
     the person how it went as a message (``done`` on success). True when it succeeded."""
-    from django.contrib import messages
 
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -83,12 +86,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        import logging
-
-        from django.db import InterfaceError, OperationalError, connections
-        from django.http import JsonResponse
-        from django.template.loader import render_to_string
-
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logging.getLogger("minga").error("database unavailable: %s", exception)

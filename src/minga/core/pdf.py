@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 def pdf_response(
     request: HttpRequest, template: str, context: dict[str, Any], *, filename: str
 ) -> HttpResponse:
+    # Imported here: WeasyPrint (Pango) loads only when a PDF is made.
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)

@@ -75,6 +75,7 @@ def read_rows(
 
 
 def _read_xlsx(upload: IO[bytes]) -> list[list[Any]]:
+    # Imported here: openpyxl loads only when a spreadsheet is read or written.
     from openpyxl import load_workbook
 
     try:
@@ -115,6 +116,7 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 def write_xlsx(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "minga"
 ) -> bytes:
+    # Imported here: openpyxl loads only when a spreadsheet is read or written.
     from openpyxl import Workbook
 
     book = Workbook()

@@ -28,6 +28,7 @@ EXTRA_DEMO_USERS = ("ngo",)
 @contextmanager
 def declared_event_types(*types: str) -> Iterator[None]:
     """For tests: event types of a pretend area (``test.thing_done``), declared in the block."""
+    # Imported here: core.testing is imported by conftest before Django is set up.
     from minga.core import events
 
     for type in types:

@@ -10,6 +10,7 @@ idempotency key: the same key twice gives back the first result and changes noth
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -115,8 +116,6 @@ def create_credit_class(
     credits_per_hectare_year: Decimal = Decimal(1),
     methodology: str = "",
 ) -> CreditClass:
-    import re
-
     require(by, table, "credits.manage")
     if not re.fullmatch(r"[A-Z]{1,3}[0-9]{2,}", class_id):
         raise RegistryError(_("A class id is one to three capitals and two or more digits (BJ01)."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,9 @@ from minga.decisions.models import (
     ProposalVersion,
     Round,
 )
-from minga.tables.models import Table
+from minga.decisions.services import evaluate, outcome_record
+from minga.meetings.models import Meeting
+from minga.tables.models import Membership, Table
 
 
 def get_proposal(table: Table, public_id: str) -> Proposal:
@@ -98,7 +101,6 @@ class Panel:
 
 def panel(round: Round) -> Panel:
     """What the round page shows live: positions so far and the outcome if it closed now."""
-    from minga.decisions.services import evaluate, outcome_record
 
     positions = list(round.positions.select_related("organization").order_by("organization__name"))
     outcome = round.outcome if round.closed_at else outcome_record(evaluate(round))
@@ -177,10 +179,6 @@ class TableDigest:
 def digest_for(user: Any, since: Any, now: Any) -> list[TableDigest]:
     """What happened on the person's tables since ``since``: new proposals, rounds closing within
     three days, outcomes recorded, meetings in the next two weeks."""
-    import datetime as dt
-
-    from minga.meetings.models import Meeting
-    from minga.tables.models import Membership
 
     tables = Table.objects.filter(
         pk__in=Membership.objects.active().filter(person__user=user).values("table")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -249,8 +250,6 @@ def comment(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 
 def proposal_url(proposal: Proposal) -> str:
-    from django.urls import reverse
-
     return reverse(
         "proposal", kwargs={"slug": proposal.table.slug, "public_id": proposal.public_id}
     )

@@ -11,6 +11,7 @@ from minga.core.access import DECIDING_ROLES, SYSTEM
 from minga.decisions import services as decisions
 from minga.meetings import services as meetings
 from minga.meetings.models import Meeting
+from minga.meetings.queries import results
 from minga.tables.models import SECTOR_GROUP, Organization, Table
 
 MONTHS_ES = [
@@ -282,7 +283,6 @@ def _priorities_and_ranking(table: Table, rng: random.Random, upcoming: Meeting)
             dots[choice] = dots.get(choice, 0) + 1
         meetings.cast_ballot(by=SYSTEM, round=ranking, choices=dots, organization=organization)
     meetings.close_ranking(by=SYSTEM, round=ranking)
-    from minga.meetings.queries import results
 
     for result in results(ranking)[:2]:
         meetings.select_priority(by=SYSTEM, priority=result.priority, meeting=upcoming)

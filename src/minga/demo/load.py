@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
@@ -19,7 +21,7 @@ from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
 from minga.demo.satellite import load_satellite
 from minga.demo.shapes import ECUADOR_AMAZON, blob
-from minga.tables import services
+from minga.tables import regional, services
 from minga.tables.models import Organization, Region, Table
 
 
@@ -201,11 +203,6 @@ def _table(region: Region, spec: data.TableSpec) -> None:
 
 def _regional_guidance(region: Region) -> None:
     """The task force sends guidance and a regional priority down; Morona Santiago answers."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from minga.tables import regional
 
     coordinator = get_user_model().objects.get(username="convener")
     guidance = regional.publish_guidance(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -30,6 +31,7 @@ from minga.core.bulk import as_json, bulk_insert, timestamp
 from minga.core.events import record_event
 from minga.core.geo import geodesic_hectares, to_geojson
 from minga.core.ids import PUBLIC_ID_LENGTH
+from minga.core.models import Event
 from minga.decisions import events as decisions_events
 from minga.demo import events
 from minga.initiatives import events as initiatives_events
@@ -41,9 +43,12 @@ from minga.initiatives.models import (
     InitiativeStatus,
     SourceType,
 )
+from minga.ledger import services as ledger
+from minga.ledger.models import LogEntry
 from minga.meetings import events as meetings_events
 from minga.monitoring import events as monitoring_events
 from minga.monitoring.models import KIND_CHOICES, Observation
+from minga.portal.queries import store_figures
 from minga.roadmap import events as roadmap_events
 from minga.tables.models import Membership, Organization, Region, Sector, Table, Territory
 
@@ -211,7 +216,6 @@ def generate(
     clock: Callable[[], float] | None = None,
 ) -> Built:
     """Generate the network at ``factor`` × SIZES (``factor`` < 1 for tests)."""
-    import time
 
     clock = clock or time.monotonic
     bar = progress or (lambda: lambda done, total: None)
@@ -252,9 +256,6 @@ def generate(
 
 
 def counts() -> dict[str, int]:
-    from minga.core.models import Event
-    from minga.ledger.models import LogEntry
-
     return {
         "tables": Table.objects.count(),
         "organizations": Organization.objects.count(),
@@ -607,7 +608,6 @@ def _observations(
 
 def _events(rng: random.Random, tables: list[Table], wanted: int, progress: Progress) -> None:
     """The history of the network's work, in time order, to fill the log."""
-    from minga.core.models import Event
 
     already = Event.objects.count()
     chunk = 100_000
@@ -644,8 +644,6 @@ def _events(rng: random.Random, tables: list[Table], wanted: int, progress: Prog
 
 
 def _integrate(progress: Progress) -> None:
-    from minga.ledger import services as ledger
-
     total = ledger.queued_count()
     done = 0
     while True:
@@ -659,8 +657,6 @@ def _integrate(progress: Progress) -> None:
 
 
 def _portal_figures(tables: list[Table], progress: Progress) -> None:
-    from minga.portal.queries import store_figures
-
     for n, table in enumerate(tables, 1):
         store_figures(table)
         if n % 10 == 0 or n == len(tables):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minga.funds.models import CallKind, Goal
+from minga.funds.queries import criterion_label
 
 MONEY = {"min_value": 0, "decimal_places": 2, "max_digits": 16}
 
@@ -57,7 +58,6 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, rubric: list[dict[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from minga.funds.queries import criterion_label
 
         for criterion in rubric:
             self.fields[f"score_{criterion['key']}"] = forms.IntegerField(

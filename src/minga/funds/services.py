@@ -46,7 +46,7 @@ from minga.funds.models import (
 )
 from minga.health import index
 from minga.health import services as health
-from minga.health.queries import facts_for
+from minga.health.queries import WOMEN, facts_for
 from minga.initiatives.models import AccountabilityReport
 from minga.meetings.services import speaking_for
 from minga.tables.models import Membership, Organization, Person, Table
@@ -431,8 +431,6 @@ def eligibility(call: Call, table: Table, fellow: Person | None = None) -> list[
         ),
     ]
     if call.kind == CallKind.FELLOWSHIP:
-        from minga.health.queries import WOMEN
-
         seated = (
             fellow is not None and Membership.objects.filter(table=table, person=fellow).exists()
         )

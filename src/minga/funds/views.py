@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -338,8 +339,6 @@ def application_act(request: HttpRequest, public_id: str) -> HttpResponse:
                 services.release_tranche(by=request.user, tranche=tranche)
                 messages.success(request, _("Tranche released."))
             else:
-                from django.utils import timezone
-
                 services.mark_milestone(
                     by=request.user, tranche=tranche, met_on=timezone.localdate()
                 )

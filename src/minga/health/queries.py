@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from minga.core.models import Event
 from minga.decisions.models import Position
@@ -216,7 +217,6 @@ class Turnover:
 
 def turnover_warning(table: Table, today: dt.date | None = None) -> Turnover | None:
     """The next election within six months, with the continuity checklist the paper asks for."""
-    from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
     election = (

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,8 +24,6 @@ from minga.tables.models import Membership, Organization, Person
 
 
 def _meeting_url(request: HttpRequest) -> Any:
-    from django.urls import reverse
-
     return lambda m: request.build_absolute_uri(
         reverse("meeting", args=[m.table.slug, m.public_id])
     )

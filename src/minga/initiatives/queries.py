@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils import translation
 from shapely import unary_union
 
 from minga.core import geo
@@ -222,7 +223,6 @@ def report_figures(table: Table, starts_on: dt.date, ends_on: dt.date) -> dict[s
     closed = counts["fulfilled"] + counts["overdue"] + counts["dropped"]
     # Section titles are frozen in every language, so the report reads right in each of them.
     from django.conf import settings
-    from django.utils import translation
 
     titled: dict[str, list[Any]] = {}
     for code, _name in settings.LANGUAGES:

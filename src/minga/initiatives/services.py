@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from minga.core.access import Actor, SystemActor, person_user
 from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
+from minga.core.spreadsheet import ImportFailed, messages_of
 from minga.initiatives import events
 from minga.initiatives.data import InitiativeData
 from minga.initiatives.models import (
@@ -30,6 +32,7 @@ from minga.initiatives.models import (
     ReportPeriod,
     SourceType,
 )
+from minga.initiatives.queries import report_figures
 from minga.initiatives.sheet import to_data
 from minga.meetings.models import Meeting
 from minga.tables.models import Membership, Organization, Table
@@ -359,7 +362,6 @@ REMINDER_DAYS = 7
 
 def send_reminders(*, by: Actor, today: dt.date | None = None) -> int:
     """E-mail each open commitment's organization a week before its date, once."""
-    from django.core.mail import send_mail
 
     today = today or timezone.localdate()
     due = Commitment.objects.filter(
@@ -419,7 +421,6 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 @transaction.atomic
 def publish_report(*, by: Actor, table: Table, period: str, day: dt.date) -> AccountabilityReport:
     """Freeze the period's figures into a published report."""
-    from minga.initiatives.queries import report_figures
 
     require(by, table, "report.publish")
     if period not in ReportPeriod.values:
@@ -506,7 +507,6 @@ def import_initiatives(*, by: Actor, table: Table, rows: list[dict[str, str]]) -
     Rows with the same ``id`` — or, for new initiatives, the same title and organization — are
     one initiative with several funding lines, as the export writes them.
     """
-    from minga.core.spreadsheet import ImportFailed, messages_of
 
     require(by, table, "initiative.manage")
     groups: dict[tuple[str, ...], list[tuple[int, dict[str, str]]]] = {}

@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from minga.core import hooks
+from minga.core.models import Event
 from minga.ledger import leaves, merkle, note
+from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+from minga.ledger.services import KeyMissing
+from minga.ledger.services import verifier_key as own_key
 
 Fetch = Callable[[str], tuple[int, bytes]]
 # The hook of registry auditors: each yields problems (strings) found by replaying the log's
@@ -154,8 +158,6 @@ def _proof(status: int, body: bytes) -> dict[str, Any] | None:
 
 def audit_local(verifier_key: str | None = None) -> Report:
     """Recompute the log from the database and name whatever does not match."""
-    from minga.core.models import Event
-    from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
 
     report = Report()
     state = LogState.objects.filter(pk=1).first()
@@ -227,9 +229,6 @@ def audit_local(verifier_key: str | None = None) -> Report:
         current = nxt
     key = verifier_key
     if key is None:
-        from minga.ledger.services import KeyMissing
-        from minga.ledger.services import verifier_key as own_key
-
         try:
             key = own_key()
         except KeyMissing:

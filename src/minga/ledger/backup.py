@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -88,7 +89,6 @@ def _log_state() -> tuple[int, str]:
 
 def _counts() -> dict[str, int]:
     """Rows of every minga model, for the operator to compare before and after."""
-    from django.apps import apps
 
     return {
         model._meta.label_lower: model._default_manager.count()

@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from minga.core.models import Event
 from minga.ledger import leaves, merkle, note
 from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+from minga.ledger.queries import forget_cache, tree
 
 BATCH = 5000
 
@@ -91,7 +92,6 @@ def integrate(*, batch: int = BATCH, limit: int | None = None) -> int:
             queued = _queued(step)
             if not queued:
                 break
-            from minga.ledger.queries import forget_cache
 
             forget_cache()
             state.size = append_leaves(state.size, _leaf_rows(queued))
@@ -183,7 +183,6 @@ def sign_checkpoint() -> Checkpoint:
         latest = Checkpoint.objects.first()
         if latest is not None and latest.size == state.size:
             return latest
-        from minga.ledger.queries import tree
 
         root = tree().root(state.size)
         body = note.Checkpoint(settings.MINGA_LOG_ORIGIN, state.size, root).text()

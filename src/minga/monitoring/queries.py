@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+import numpy
 from django.db.models import Q, QuerySet
+from pyproj import Transformer
+from shapely import transform, unary_union
+from shapely.geometry import LineString, shape
 
 from minga.core.access import Sensitivity, level_for
 from minga.monitoring.models import Observation, Patrol, Quarantined
@@ -72,7 +77,6 @@ def alerts_for(user: Any, table: Table) -> QuerySet[Observation]:
 
 def coverage(agreement: Any, *, since: Any, reach_km: float = 1.0) -> dict[str, Any]:
     """Patrol coverage of an agreement since a date (see :func:`zone_coverage`)."""
-    from shapely.geometry import shape
 
     patrols = list(agreement.patrols.filter(started_at__gte=since))
     return zone_coverage(
@@ -83,12 +87,6 @@ def coverage(agreement: Any, *, since: Any, reach_km: float = 1.0) -> dict[str, 
 def zone_coverage(area: Any, patrols: list[Patrol], reach_km: float = 1.0) -> dict[str, Any]:
     """Kilometres walked, number of patrols, and the share of ``area`` within ``reach_km`` of a
     track (a local metric projection, good to a few %)."""
-    from decimal import Decimal
-
-    import numpy
-    from pyproj import Transformer
-    from shapely import transform, unary_union
-    from shapely.geometry import LineString
 
     km = sum((p.kilometres for p in patrols), Decimal(0))
     share = None

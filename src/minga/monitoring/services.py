@@ -9,17 +9,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pyproj import Geod
+from shapely.geometry import Point
 
 from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
+from minga.core.geo import parse_area
 from minga.core.models import RunStatus
 from minga.monitoring import events, formats
 from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined
-from minga.tables.models import Table
+from minga.tables.models import Membership, Table
 from minga.tables.queries import require
 
 _GEOD = Geod(ellps="WGS84")
@@ -47,8 +52,6 @@ def _km(points: list[tuple[float, float]]) -> Decimal:
 def _agreement_at(
     table: Table, lon: float, lat: float, agreements: list[tuple[Agreement, Any]]
 ) -> Agreement | None:
-    from shapely.geometry import Point
-
     point = Point(lon, lat)
     return next((a for a, area in agreements if area.covers(point)), None)
 
@@ -81,8 +84,6 @@ class _Batch:
     """Rows of one parsed export, by position: its tracks first, then its observations."""
 
     def __init__(self, by: Actor, table: Table, parsed: formats.Parsed) -> None:
-        from minga.core.geo import parse_area
-
         self.by, self.table, self.parsed = by, table, parsed
         self.areas = [
             (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
@@ -253,7 +254,6 @@ def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImpo
     """Import ``job``'s file in chunks, each committed with the position it reached and the
     running summary. Started again after a crash, it goes on from the last committed chunk: no
     row is imported twice and none is lost."""
-    from django.conf import settings
 
     chunk = chunk or settings.MINGA_IMPORT_CHUNK
     if job.status == RunStatus.DONE:
@@ -292,10 +292,6 @@ def observed_since(table: Table, since: dt.datetime) -> int:
 
 def _mail_alerts(table: Table, ids: list[int]) -> None:
     """Tell the secretariat at once: mining, logging or fire seen on the ground."""
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
-
-    from minga.tables.models import Membership
 
     emails = sorted(
         set(

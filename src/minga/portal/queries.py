@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from minga.agreements.models import Agreement, AgreementStatus, Delivery, Incentive
@@ -24,6 +24,7 @@ from minga.health import queries as health
 from minga.health.models import HealthSnapshot
 from minga.initiatives.models import Funding, Initiative, InitiativeStatus
 from minga.meetings.models import Meeting, MeetingStatus
+from minga.portal.models import TableFigures
 from minga.roadmap import queries as roadmap
 from minga.satellite import queries as satellite
 from minga.tables.models import SECTOR_GROUP, Membership, Region, Table
@@ -212,7 +213,6 @@ def load_figures(data: dict[str, Any]) -> Figures:
 
 def store_figures(table: Table) -> Figures:
     """Compute a table's figures and keep them."""
-    from minga.portal.models import TableFigures
 
     figures = figures_of(table)
     TableFigures.objects.update_or_create(
@@ -224,7 +224,6 @@ def store_figures(table: Table) -> Figures:
 
 def stored_figures(tables_: list[Table]) -> dict[int, Figures]:
     """Each table's figures: the kept ones when fresh, the others computed and kept."""
-    from minga.portal.models import TableFigures
 
     fresh = timezone.now() - MAX_AGE
     found = {
@@ -255,7 +254,6 @@ _MEMO: dict[str, tuple[tuple[Any, ...], tuple[Figures, list[tuple[Table, Figures
 
 def _signature(where: dict[str, Any]) -> tuple[int, int, Any]:
     """(tables, fresh stored figures, latest stored time) of the tables matching ``where``."""
-    from django.db.models import Max, Q
 
     fresh = timezone.now() - MAX_AGE
     stamp = Table.objects.filter(**where).aggregate(

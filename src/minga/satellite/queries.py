@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from shapely.geometry import Point, shape
 
 from minga.agreements.models import Agreement
 from minga.core.access import level_for
@@ -19,6 +21,8 @@ from minga.core.models import RunStatus
 from minga.initiatives.models import Initiative
 from minga.monitoring.models import Observation, Patrol
 from minga.monitoring.queries import zone_coverage
+from minga.satellite.anomaly import anomalies
+from minga.satellite.estimation import EstimationError, estimate_area
 from minga.satellite.models import (
     AnalysisRun,
     Hotspot,
@@ -30,6 +34,7 @@ from minga.satellite.models import (
     ZoneKind,
     ZoneStatistic,
 )
+from minga.satellite.sampling import STRATA
 from minga.tables.models import Table, Territory
 from minga.tables.queries import roles_for
 
@@ -139,8 +144,6 @@ def table_loss(run: AnalysisRun | None, user: Any, table: Table) -> dict[int, fl
 
 
 def loss_anomalies(loss: dict[int, float]) -> list[Any]:
-    from minga.satellite.anomaly import anomalies
-
     years = list(loss)
     return anomalies([str(y) for y in years], [loss[y] for y in years])
 
@@ -186,7 +189,6 @@ def get_verification(table: Table, public_id: str) -> VerificationReport:
 
 def error_matrix(design: SampleDesign) -> tuple[list[list[int]], int]:
     """Sample counts, rows = map stratum, columns = reference label; and how many are labelled."""
-    from minga.satellite.sampling import STRATA
 
     index = {name: i for i, name in enumerate(STRATA)}
     stratum = {p["id"]: p["stratum"] for p in design.points}
@@ -209,10 +211,6 @@ def verification_figures(
     design: SampleDesign | None,
 ) -> dict[str, Any]:
     """Everything a verification report states, as plain JSON-able values."""
-    import datetime as dt
-
-    from minga.satellite.estimation import EstimationError, estimate_area
-    from minga.satellite.sampling import STRATA
 
     s = series(run, zone)
     period = range(start_year, end_year + 1)
@@ -234,7 +232,6 @@ def verification_figures(
     observations = Observation.objects.filter(
         table=table, observed_at__gte=since, observed_at__lt=until
     )
-    from shapely.geometry import Point
 
     inside = [o for o in observations if zone.geometry.covers(Point(o.lon, o.lat))]
     kinds: dict[str, int] = {}
@@ -316,8 +313,6 @@ def zone_kind_of(zone: Any) -> str:
 
 
 def _touches(area: Any, track: dict[str, Any]) -> bool:
-    from shapely.geometry import shape
-
     try:
         return bool(area.intersects(shape(track)))
     except (ValueError, TypeError, AttributeError):

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
+from minga.satellite.products import decoder_for
 from minga.satellite.zonal import Grid, ZonalError, zone_cells
 
 STRATA = ("loss", "forest", "other")
@@ -49,7 +50,10 @@ def _window(geom: BaseGeometry, grid: Grid) -> tuple[np.ndarray, int, int, int, 
 
 
 def _read(path: str, r0: int, r1: int, c0: int, c1: int, band: int | list[int] = 1) -> Any:
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
+
+    # Imported here: rasterio (GDAL) loads only for raster work.
     from rasterio.windows import Window
 
     with rasterio.open(path) as ds:
@@ -68,6 +72,7 @@ def stratified_sample(
     seed: int = 0,
 ) -> Design:
     """Map the strata inside ``geom`` and draw ``per_stratum`` random pixels from each."""
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
 
     with rasterio.open(treecover) as ds:
@@ -113,9 +118,8 @@ def alert_pixels(
     path: str, product: str, geom: BaseGeometry, *, since_day: int = 0
 ) -> dict[str, np.ndarray]:
     """Every alert pixel at least half inside ``geom``: lon, lat, day, confidence, hectares."""
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
-
-    from minga.satellite.products import decoder_for
 
     decoder = decoder_for(product)
     with rasterio.open(path) as ds:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,8 +27,9 @@ from django.utils.translation import gettext as _
 from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.core.models import RunStatus
+from minga.core.uploads import check_upload
 from minga.monitoring.models import Observation
-from minga.satellite import events, products, queries
+from minga.satellite import events, hotspots, products, queries, sampling, zonal
 from minga.satellite.models import (
     PRODUCT_LABELS,
     AnalysisRun,
@@ -41,6 +43,7 @@ from minga.satellite.models import (
     ZoneStatistic,
 )
 from minga.satellite.queries import ZoneRef, zones_of
+from minga.satellite.sampling import STRATA
 from minga.tables.models import Table
 from minga.tables.queries import require
 
@@ -85,9 +88,6 @@ def _resolve(path: str) -> Path:
 
 def _check_raster_file(path: Path) -> None:
     """GeoTIFF or VRT, by name and first bytes, and no larger than MINGA_MAX_RASTER_MB."""
-    from django.core.exceptions import ValidationError
-
-    from minga.core.uploads import check_upload
 
     class _Named:
         def __init__(self, path: Path) -> None:
@@ -105,6 +105,7 @@ def _check_raster_file(path: Path) -> None:
 
 def mosaic_vrt(tiles: list[Path], target: Path) -> Path:
     """A GDAL VRT that mosaics same-grid tiles (a folder of 10° granules) into one layer."""
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
 
     infos = []
@@ -161,8 +162,10 @@ def register_layer(
     *, by: Actor, table: Table, path: str, product: str = "", name: str = ""
 ) -> RasterLayer:
     """Register a GeoTIFF (or a folder of tiles) under the raster root as one of the table's layers."""
-    import numpy as np
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
+
+    # Imported here: rasterio (GDAL) loads only for raster work.
     from rasterio.windows import Window
 
     require(by, table, "satellite.manage")
@@ -281,7 +284,6 @@ def start_analysis(
 
 def run_analysis(run: AnalysisRun, *, workers: int | None = 1) -> AnalysisRun:
     """Compute and store the zone statistics and hotspots of ``run`` (called by the task)."""
-    from minga.satellite import zonal
 
     run.refresh_from_db(fields=["status"])
     if run.status == RunStatus.DONE:  # a worker that died after the commit: nothing to redo
@@ -387,8 +389,6 @@ def _alert_window() -> tuple[int, int]:
 def _alert_statistics(
     run: AnalysisRun, layer: RasterLayer, zones: list[ZoneRef], report: Any, workers: int | None
 ) -> list[ZoneStatistic]:
-    from minga.satellite import zonal
-
     decoder = products.decoder_for(layer.product)
     first, months = _alert_window()
     classify = zonal.AlertMonths(product=layer.product, first_month=first, months=months)
@@ -422,8 +422,6 @@ def _alert_statistics(
 
 
 def _hotspots(run: AnalysisRun, layer: RasterLayer, zones: list[ZoneRef]) -> list[Hotspot]:
-    from minga.satellite import hotspots, sampling, zonal
-
     first, _months = _alert_window()
     since = (dt.date(1970 + first // 12, first % 12 + 1, 1) - products.EPOCH).days - 1
     found = []
@@ -472,7 +470,6 @@ def create_sample_design(
     seed: int | None = None,
 ) -> SampleDesign:
     """Draw a stratified random sample of pixels in the zone for the monitors to label."""
-    from minga.satellite import sampling, zonal
 
     require(by, table, "verification.sample")
     if start_year > end_year or start_year < 2001:
@@ -575,7 +572,6 @@ def record_labels(
     *, by: Actor, design: SampleDesign, pairs: list[tuple[str, str]], source: str = "csv"
 ) -> int:
     """Store ground reference labels; every row must name a sample point and a known class."""
-    from minga.satellite.sampling import STRATA
 
     require(by, design.table, "verification.sample")
     _check_pairs(

@@ -139,8 +139,13 @@ class Landscape:
         progress: Callable[[int, int], None] | None = None,
     ) -> dict[str, Path]:
         """Write tiled, deflate-compressed GeoTIFFs block by block (bounded memory)."""
+        # Imported here: rasterio (GDAL) loads only for raster work.
         import rasterio
+
+        # Imported here: rasterio (GDAL) loads only for raster work.
         from rasterio.transform import from_origin
+
+        # Imported here: rasterio (GDAL) loads only for raster work.
         from rasterio.windows import Window
 
         directory.mkdir(parents=True, exist_ok=True)

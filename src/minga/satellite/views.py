@@ -27,6 +27,7 @@ from minga.satellite.models import (
     SampleDesign,
     VerificationReport,
 )
+from minga.satellite.sampling import STRATA
 from minga.tables import queries as tables
 from minga.tables.models import Table
 
@@ -325,7 +326,6 @@ def design_page(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
         return redirect("sample-design", slug=table.slug, public_id=design.public_id)
     matrix, labelled = queries.error_matrix(design)
     labels = dict(design.labels.values_list("point", "label"))
-    from minga.satellite.sampling import STRATA
 
     return render(
         request,

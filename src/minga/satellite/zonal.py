@@ -23,6 +23,7 @@ the same numbers to the last bit.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +34,8 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+from minga.satellite.products import decoder_for, parse_tile_name
 
 # WGS 84
 _A = 6378137.0
@@ -274,8 +277,6 @@ class AlertMonths:
         return 1 + self.months * 3
 
     def __call__(self, arrays: dict[str, np.ndarray]) -> np.ndarray:
-        from minga.satellite.products import decoder_for
-
         raw = arrays["alerts"]
         first = raw if raw.ndim == 2 else raw[0]
         seen = first != 0
@@ -306,6 +307,7 @@ class BlockTask:
 
 def run_block(task: BlockTask) -> list[tuple[int, np.ndarray]]:
     """Per-zone hectares by code for one block of rows. Module-level, so pools can pickle it."""
+    # Imported here: rasterio (GDAL) loads only for raster work.
     from rasterio.windows import Window
 
     r0, r1 = task.r0, task.r1
@@ -317,6 +319,7 @@ def run_block(task: BlockTask) -> list[tuple[int, np.ndarray]]:
         int(max(z.cell_cols.max(initial=-1) + 1, z.span_end.max(initial=-1))) for _, z in task.zones
     )
     window = Window(c0, r0, c1 - c0, r1 - r0)
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
 
     arrays = {}
@@ -378,6 +381,7 @@ def zonal_hectares(
     ``workers`` = processes on this machine (default: every core); ``scheduler`` = a Dask
     scheduler address, which takes precedence.
     """
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
 
     grids = {}
@@ -430,6 +434,7 @@ def _execute(
 ) -> Iterable[list[tuple[int, np.ndarray]]]:
     """Run blocks and yield their results in block order, whoever runs them."""
     if scheduler:
+        # Imported here: Dask loads only when a cluster address is given.
         from distributed import Client
 
         with Client(scheduler) as client:  # type: ignore[no-untyped-call]
@@ -492,9 +497,8 @@ def last_year_of(path: str) -> int:
     From the Hansen name when it has one (GFC-2024 → 2024), else from the GeoTIFF's
     ``STATISTICS_MAXIMUM`` tag, else from one pass over the whole layer.
     """
+    # Imported here: rasterio (GDAL) loads only for raster work.
     import rasterio
-
-    from minga.satellite.products import parse_tile_name
 
     tile = parse_tile_name(path)
     if tile and tile.product == "hansen" and tile.release_year:
@@ -518,7 +522,6 @@ def read_zones(
     is WGS 84 longitude/latitude (RFC 7946); a file naming another CRS, or a raster in one,
     is refused rather than silently misread.
     """
-    import json
 
     try:
         data = json.loads(text)

@@ -174,7 +174,6 @@ class Organization(TimeStampedModel):
     @property
     def iati_ref(self) -> str:
         """Its IATI organisation identifier, or a stand-in from MINGA_IATI_PREFIX and its id."""
-        from django.conf import settings
 
         return self.iati_identifier or f"{settings.MINGA_IATI_PREFIX}-{self.public_id}"
 

@@ -56,8 +56,10 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads must be at least 1")
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        # Imported here: gunicorn loads only for `minga serve`.
         from gunicorn.app.base import BaseApplication
 
+        # Imported here: the WSGI application loads only for `minga serve`.
         from minga.wsgi import application
 
         config = {

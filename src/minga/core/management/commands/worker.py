@@ -9,7 +9,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 
 def worker_id() -> str:
@@ -32,8 +34,6 @@ def requeue_orphans(*, stale_after: float | None = None) -> list[str]:
     host is gone when its process is; one elsewhere when it started the task more than
     ``stale_after`` seconds ago. Tasks are written to be run again (imports resume where their
     last committed chunk ended; analyses write their results in one transaction)."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     host = socket.gethostname()[:48]
     cutoff = timezone.now() - dt.timedelta(seconds=stale_after) if stale_after else None

@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from minga.core.cli import progress_bar
+from minga.demo import scale
 from minga.demo.data import DEMO_PASSWORD, DEMO_USERS, OUTSIDER
 from minga.demo.load import load_demo
 
@@ -36,8 +37,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(logins_text()))
 
     def _scale(self, factor: float, seed: int) -> None:
-        from minga.demo import scale
-
         if scale.already_loaded():
             self.stdout.write(
                 f"The scale dataset is already loaded ({scale.already_loaded():,} generated "

@@ -39,6 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(result, ensure_ascii=False))
 
     def zonal(self, options: dict[str, Any]) -> dict[str, Any]:
+        # Imported here: rasterio (GDAL) loads only for raster work.
         import rasterio
 
         threshold = options["threshold"]

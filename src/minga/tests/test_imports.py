@@ -51,3 +51,22 @@ def test_no_test_module_imports_another():
         if b.rsplit(".", 1)[-1].startswith("test_")
     )
     assert leaks == [], "shared fixtures belong in conftest.py or a helper module: " + str(leaks)
+
+
+def test_every_import_inside_a_function_says_why():
+    """Imports belong at the top; one inside a function defers a heavy library or keeps a load
+    order, and a comment on or above it says which."""
+    unexplained = []
+    for path in ROOT.rglob("*.py"):
+        if {"migrations", "tests"} & set(path.parts) or path.name == "conftest.py":
+            continue
+        lines = path.read_text().split("\n")
+        for node in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Import | ast.ImportFrom):
+                    above, line = lines[inner.lineno - 2].strip(), lines[inner.lineno - 1]
+                    if not above.startswith("#") and "#" not in line:
+                        unexplained.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert unexplained == [], unexplained

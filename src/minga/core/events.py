@@ -61,9 +61,14 @@ def record_event(
     subject: Any = None,
     payload: dict[str, Any] | None = None,
     sensitivity: int = Sensitivity.PUBLIC,
+    private: dict[str, Any] | None = None,
 ) -> Event:
     """Append one event. Must run inside the service's transaction, so both commit or neither;
-    then hand it to the hooks registered for its type (see ``core.hooks``)."""
+    then hand it to the hooks registered for its type (see ``core.hooks``).
+
+    ``private`` travels with the event to its hooks, in this process only, and is never stored
+    or logged: what a hook needs that the public log must not hold (a link with a secret token,
+    the language the sender was using)."""
     if type not in _DECLARED:
         raise UndeclaredEventType(
             f"event type {type!r} is not declared: add it to its area's events.py"
@@ -84,6 +89,7 @@ def record_event(
         payload=payload or {},
         sensitivity=int(sensitivity),
     )
+    event.private = private or {}
     hooks.dispatch(event)
     return event
 

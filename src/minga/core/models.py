@@ -68,6 +68,10 @@ class EventQuerySet(models.QuerySet["Event"]):
 class Event(models.Model):
     """One domain event: what changed, who did it, where, when. Append-only."""
 
+    # What the event's hooks need and the log must not hold; set by ``record_event``, in this
+    # process only, never stored.
+    private: dict[str, Any]
+
     type = models.CharField(max_length=80, db_index=True)
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

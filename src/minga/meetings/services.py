@@ -203,18 +203,12 @@ def convene_meeting(
         subject=meeting,
         sensitivity=_level(meeting),
         payload={"recipients": len(recipients)},
+        # ``meetings.tasks`` sends the notice once this commits, with the page's link.
+        private={
+            "link": meeting_url(meeting) if recipients else None,
+            "language": translation.get_language() or "es",
+        },
     )
-    if recipients:
-        # The notice carries the meeting link and the sender's language, not public log content.
-        from minga.meetings.tasks import send_convening_notice
-
-        link = meeting_url(meeting)
-        language = translation.get_language() or "es"
-        transaction.on_commit(
-            lambda: send_convening_notice.enqueue(
-                meeting_id=meeting.pk, link=link, language=language
-            )
-        )
     return meeting
 
 

@@ -7,6 +7,9 @@ from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from minga.core import hooks
+from minga.core.models import Event
+from minga.meetings import events
 from minga.meetings.ics import meeting_calendar
 from minga.meetings.models import Meeting
 from minga.meetings.queries import meeting_recipients
@@ -48,3 +51,16 @@ def send_convening_notice(*, meeting_id: int, link: str, language: str) -> int:
         )
         message.send()
     return len(recipients)
+
+
+@hooks.register(events.MEETING_CONVENED)
+def enqueue_convening_notices(recorded: list[Event]) -> None:
+    """Once a convened meeting commits, the worker sends its notice (if anyone has e-mail)."""
+    for event in recorded:
+        if event.private.get("link"):
+            meeting = Meeting.objects.only("pk").get(public_id=event.subject.partition(":")[2])
+            send_convening_notice.enqueue(
+                meeting_id=meeting.pk,
+                link=event.private["link"],
+                language=event.private["language"],
+            )

@@ -396,24 +396,20 @@ def invite_member(*, by: Actor, table: Table, new: NewMember, invite_url: Any = 
         created_by=inviter,
         expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
     )
+    language = translation.get_language() or "es"
     record_event(
         events.MEMBER_INVITED,
         actor=by,
         table=table,
         subject=organization,
         payload={"membership": membership.pk, "by_email": bool(new.email)},
+        # ``tables.tasks`` mails the link once this commits; the link holds the secret token.
+        private={
+            "invitation": invitation.pk,
+            "link": invite_url(invitation) if new.email and invite_url is not None else None,
+            "language": language,
+        },
     )
-    if new.email and invite_url is not None:
-        # The link carries a secret token, so it cannot travel in a public event for a hook.
-        from minga.tables.tasks import send_invitation_email
-
-        link = invite_url(invitation)
-        language = translation.get_language() or "es"
-        transaction.on_commit(
-            lambda: send_invitation_email.enqueue(
-                invitation_id=invitation.pk, link=link, language=language
-            )
-        )
     return invitation
 
 

@@ -7,6 +7,9 @@ from django.tasks import task
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from minga.core import hooks
+from minga.core.models import Event
+from minga.tables import events
 from minga.tables.models import INVITATION_DAYS, Invitation
 
 
@@ -34,3 +37,15 @@ def send_invitation_email(*, invitation_id: int, link: str, language: str) -> No
             "link": link,
         }
     send_mail(subject, body, None, [invitation.email])
+
+
+@hooks.register(events.MEMBER_INVITED)
+def enqueue_invitation_emails(recorded: list[Event]) -> None:
+    """Once an invitation commits, the worker mails its link (when there is an address)."""
+    for event in recorded:
+        if event.private.get("link"):
+            send_invitation_email.enqueue(
+                invitation_id=event.private["invitation"],
+                link=event.private["link"],
+                language=event.private["language"],
+            )

@@ -70,3 +70,16 @@ def test_every_import_inside_a_function_says_why():
                     if not above.startswith("#") and "#" not in line:
                         unexplained.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
     assert unexplained == [], unexplained
+
+
+def test_services_never_import_tasks():
+    """A service records its event; a hook in the area's tasks.py enqueues the work."""
+    graph = _imports()
+    found = sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        if a.endswith(".services")
+        for b in targets
+        if b.endswith(".tasks")
+    )
+    assert found == [], found

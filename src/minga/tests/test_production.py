@@ -290,11 +290,11 @@ def _kill(worker: subprocess.Popen[bytes]) -> None:
     worker.wait(timeout=30)
 
 
-def _wait(condition, seconds: float = 180) -> None:
+def _wait(condition, what: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out")
+            raise AssertionError(f"{what}: not seen within {seconds:.0f} s")
         time.sleep(0.02)
 
 
@@ -348,7 +348,7 @@ def test_a_worker_killed_in_a_field_import_resumes_without_duplicates_or_loss():
     mine = Observation.objects.filter(table=table, source_key__startswith="uuid:big-")
     worker = _start_worker(MINGA_IMPORT_CHUNK="100")
     try:
-        _wait(lambda: FieldImport.objects.get(pk=job.pk).done >= 300)
+        _wait(lambda: FieldImport.objects.get(pk=job.pk).done >= 300, "the worker's first chunks")
     finally:
         _kill(worker)
     job.refresh_from_db()
@@ -385,7 +385,7 @@ def test_a_worker_killed_in_a_raster_analysis_runs_it_again_without_duplicates()
     run = satellite.start_analysis(by=secretariat, table=table)
     worker = _start_worker()
     try:
-        _wait(lambda: AnalysisRun.objects.get(pk=run.pk).done > 0)
+        _wait(lambda: AnalysisRun.objects.get(pk=run.pk).done > 0, "the analysis under way")
     finally:
         _kill(worker)
     run.refresh_from_db()

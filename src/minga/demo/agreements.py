@@ -10,13 +10,14 @@ from shapely.geometry import Point
 from minga.agreements import services as agreements
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.core.geo import parse_area
+from minga.demo import data as demo
 from minga.demo.shapes import blob
 from minga.tables import services as tables
 from minga.tables.models import Organization, Table
 
 SIGNED = dt.date(2025, 6, 27)
 COMMUNITIES = [
-    ("Comunidad Shuar Tsapau", "Shuar"),
+    (demo.COMMUNITY, "Shuar"),
     ("Comunidad Achuar Wayusentsa", "Achuar"),
     ("Comunidad Shuar Yawi", "Shuar"),
     ("Comunidad Shuar Tsuntsui", "Shuar"),
@@ -35,7 +36,7 @@ def load_agreements(table: Table, seed: int = 27) -> None:
     if table.slug != "morona-santiago":
         return
     rng = random.Random(seed)
-    prefecture = Organization.objects.get(name="Gobierno Provincial de Morona Santiago")
+    prefecture = Organization.objects.get(name=demo.PREFECTURE)
     territory = table.territories.get().shape
     west, south, east, north = territory.bounds
     for index, (name, people) in enumerate(COMMUNITIES):

@@ -13,6 +13,7 @@ from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM
 from minga.credits import services as credits
 from minga.decisions.models import Decision
+from minga.demo import data as demo
 from minga.satellite import queries as satellite_queries
 from minga.satellite import services as satellite
 from minga.satellite.sampling import STRATA
@@ -56,7 +57,7 @@ def load_credits(table: Table, *, seed: int) -> None:
         by=SYSTEM, table=table, zone=zone, start_year=2017, end_year=2024, design=design
     )
     steward = agreement.community
-    admin = Organization.objects.get(name="Fundación Kutukú Vivo")
+    admin = Organization.objects.get(name=demo.NGO)
     credit_class = credits.create_credit_class(
         by=SYSTEM,
         table=table,

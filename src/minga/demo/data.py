@@ -7,6 +7,18 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+# The demo organizations that other modules and the tests lean on, by the part they play: the
+# one place to rename them.
+PREFECTURE = "Gobierno Provincial de Morona Santiago"
+FEDERATION = "Federación Shuar del Upano y Kutukú"
+COMMUNITY = "Comunidad Shuar Tsapau"
+MUNICIPALITY = "Gobierno Municipal de Taisha"
+NGO = "Fundación Kutukú Vivo"
+BANK = "Banco Interamericano de Desarrollo (BID)"
+FUNDER = "Fondo Amazonía Viva"
+RIVERS_FUND = "Fondo Ríos Vivos"
+OTHER_PREFECTURE = "Gobierno Provincial de Sucumbíos"
+
 DEMO_PASSWORD = "minga-demo"  # noqa: S105 - published in the README on purpose
 
 # username, full name, table, organization, role
@@ -15,37 +27,37 @@ DEMO_USERS = [
         "secretariat",
         "Lucía Tsamaraint",
         "morona-santiago",
-        "Gobierno Provincial de Morona Santiago",
+        PREFECTURE,
         "secretariat",
     ),
     (
         "convener",
         "Rafael Antun Wampash",
         "morona-santiago",
-        "Gobierno Provincial de Morona Santiago",
+        PREFECTURE,
         "convener",
     ),
     (
         "member",
         "Nantar Jimpikit",
         "morona-santiago",
-        "Federación Shuar del Upano y Kutukú",
+        FEDERATION,
         "member",
     ),
-    ("monitor", "Yampik Tiwiram", "morona-santiago", "Comunidad Shuar Tsapau", "monitor"),
-    ("ngo", "Elena Paredes Vaca", "morona-santiago", "Fundación Kutukú Vivo", "member"),
+    ("monitor", "Yampik Tiwiram", "morona-santiago", COMMUNITY, "monitor"),
+    ("ngo", "Elena Paredes Vaca", "morona-santiago", NGO, "member"),
     (
         "observer",
         "Daniela Ortiz Brandt",
         "morona-santiago",
-        "Banco Interamericano de Desarrollo (BID)",
+        BANK,
         "observer",
     ),
     (
         "other_secretariat",
         "Marcelo Aguinda Criollo",
         "sucumbios",
-        "Gobierno Provincial de Sucumbíos",
+        OTHER_PREFECTURE,
         "secretariat",
     ),
 ]
@@ -53,19 +65,19 @@ OUTSIDER = ("outsider", "Pedro Outsider Vega")
 ADMIN = "admin"
 
 # Identifiers registered with IATI (the Inter-American Development Bank's OECD DAC code).
-IATI_IDENTIFIERS = {"Banco Interamericano de Desarrollo (BID)": "XM-DAC-46012"}
+IATI_IDENTIFIERS = {BANK: "XM-DAC-46012"}
 
 # name, acronym, sector, demo?
 MORONA_ORGANIZATIONS = [
-    ("Gobierno Provincial de Morona Santiago", "GPMS", "provincial_government", False),
-    ("Federación Shuar del Upano y Kutukú", "FESUK", "indigenous", True),
+    (PREFECTURE, "GPMS", "provincial_government", False),
+    (FEDERATION, "FESUK", "indigenous", True),
     ("Nacionalidad Achuar del Pastaza Alto", "NAPA", "indigenous", True),
     ("Asociación de Centros Shuar de Transkutukú", "ACSHT", "indigenous", True),
     ("Consejo de Mujeres Shuar y Achuar Nunkui", "CMSAN", "indigenous", True),
-    ("Comunidad Shuar Tsapau", "", "community", True),
+    (COMMUNITY, "", "community", True),
     ("Comunidad Achuar Wayusentsa", "", "community", True),
     ("Gobierno Municipal de Morona", "GAD Morona", "local_government", True),
-    ("Gobierno Municipal de Taisha", "GAD Taisha", "local_government", True),
+    (MUNICIPALITY, "GAD Taisha", "local_government", True),
     ("Junta Parroquial de Sevilla Don Bosco", "", "local_government", True),
     (
         "Ministerio del Ambiente, Agua y Transición Ecológica — Dirección Zonal 6",
@@ -80,20 +92,20 @@ MORONA_ORGANIZATIONS = [
         True,
     ),
     ("Ministerio de Educación — Distrito Morona", "MINEDUC", "ministry", True),
-    ("Fundación Kutukú Vivo", "", "ngo_local", True),
+    (NGO, "", "ngo_local", True),
     ("Asociación de Monitores Territoriales Arutam", "AMTA", "ngo_local", True),
     ("Selva Viva Internacional", "", "ngo_international", True),
     ("Alianza Cabeceras Amazónicas", "", "ngo_international", True),
     ("Universidad Amazónica del Upano", "UAU", "academia", True),
     ("Instituto de Investigación en Bosques Tropicales", "IIBT", "academia", True),
     ("Cooperativa de Cacao Fino Arutam", "", "private", True),
-    ("Banco Interamericano de Desarrollo (BID)", "BID", "funder", False),
-    ("Fondo Amazonía Viva", "", "funder", True),
+    (BANK, "BID", "funder", False),
+    (FUNDER, "", "funder", True),
 ]
 
 
 SUCUMBIOS_ORGANIZATIONS = [
-    ("Gobierno Provincial de Sucumbíos", "GPS", "provincial_government", False),
+    (OTHER_PREFECTURE, "GPS", "provincial_government", False),
     ("Nacionalidad A'i Cofán de Sucumbíos", "", "indigenous", True),
     ("Nacionalidad Siona del Aguarico", "", "indigenous", True),
     ("Nacionalidad Siekopai del Cuyabeno", "", "indigenous", True),
@@ -131,7 +143,7 @@ SUCUMBIOS_ORGANIZATIONS = [
     ("Universidad Estatal del Norte Amazónico", "UENA", "academia", True),
     ("Asociación de Productores de Café Robusta de Sucumbíos", "", "private", True),
     ("Cámara de Turismo Comunitario de Sucumbíos", "", "private", True),
-    ("Fondo Ríos Vivos", "", "funder", True),
+    (RIVERS_FUND, "", "funder", True),
 ]
 
 
@@ -215,7 +227,7 @@ TABLES = [
         "Oficina de Cooperación Internacional de la Prefectura: más de 20 instituciones alrededor "
         "del Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka.",
         organizations=MORONA_ORGANIZATIONS,
-        convener="Gobierno Provincial de Morona Santiago",
+        convener=PREFECTURE,
         territory="Territorio de Vida y Uso Ancestral Tarímiat Pujutai Nunka",
         territory_description="Límite de demostración con la superficie declarada (1,23 millones de ha).",
         territory_shape={"center": (-77.75, -2.45), "hectares": 1_230_000, "seed": 7},
@@ -246,7 +258,7 @@ TABLES = [
         "ambientales y sociales, con una hoja de ruta participativa en tres ejes: conservación de "
         "la biodiversidad, producción sostenible y gobernanza.",
         organizations=SUCUMBIOS_ORGANIZATIONS,
-        convener="Gobierno Provincial de Sucumbíos",
+        convener=OTHER_PREFECTURE,
         territory="Provincia de Sucumbíos",
         territory_description="Límite de demostración de la provincia.",
         territory_shape={

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from minga.core.access import SYSTEM
+from minga.demo import data as demo
 from minga.funds import services as funds
 from minga.health import services as health
 from minga.tables.models import Organization, Region, Table
@@ -25,12 +26,12 @@ def load_funds(region: Region) -> None:
     today = timezone.localdate()
     morona = Table.objects.get(slug="morona-santiago")
     sucumbios = Table.objects.get(slug="sucumbios")
-    bank = _org("Banco Interamericano de Desarrollo (BID)")
+    bank = _org(demo.BANK)
     fund = funds.create_fund(
         by=SYSTEM,
         name="Fondo Común de las Mesas Amazónicas (demo)",
         slug="fondo-comun-mesas",
-        administrator=_org("Fondo Amazonía Viva"),
+        administrator=_org(demo.FUNDER),
         currency="USD",
         region=region,
         description="Fondo mancomunado de varios donantes para las mesas de cooperación de la "
@@ -49,21 +50,21 @@ def load_funds(region: Region) -> None:
         fund=fund,
         user=User.objects.get(username="ngo"),
         role="reviewer",
-        organization=_org("Fundación Kutukú Vivo"),
+        organization=_org(demo.NGO),
     )
     funds.add_role(
         by=SYSTEM,
         fund=fund,
         user=User.objects.get(username="member"),
         role="reviewer",
-        organization=_org("Federación Shuar del Upano y Kutukú"),
+        organization=_org(demo.FEDERATION),
     )
     for name, kind in (
-        ("Fondo Amazonía Viva", "chair"),
-        ("Banco Interamericano de Desarrollo (BID)", "member"),
-        ("Federación Shuar del Upano y Kutukú", "member"),
-        ("Gobierno Provincial de Sucumbíos", "member"),
-        ("Fondo Ríos Vivos", "observer"),
+        (demo.FUNDER, "chair"),
+        (demo.BANK, "member"),
+        (demo.FEDERATION, "member"),
+        (demo.OTHER_PREFECTURE, "member"),
+        (demo.RIVERS_FUND, "observer"),
     ):
         funds.add_seat(by=SYSTEM, fund=fund, organization=_org(name), kind=kind)
     first = funds.pledge(
@@ -77,7 +78,7 @@ def load_funds(region: Region) -> None:
     second = funds.pledge(
         by=SYSTEM,
         fund=fund,
-        donor=_org("Fondo Ríos Vivos"),
+        donor=_org(demo.RIVERS_FUND),
         amount=Decimal("120000.00"),
         currency="EUR",
         rate=Decimal("1.08"),

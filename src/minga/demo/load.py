@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from minga.core.access import SYSTEM, Role, Sensitivity
 from minga.demo import data
+from minga.demo import data as demo
 from minga.demo.agreements import load_agreements
 from minga.demo.credits import load_credits
 from minga.demo.funds import load_funds
@@ -148,10 +149,10 @@ def load_demo(say: Callable[[str], None] = print) -> bool:
         region.task_force.set(
             Organization.objects.filter(
                 name__in=[
-                    "Gobierno Provincial de Morona Santiago",
-                    "Gobierno Provincial de Sucumbíos",
-                    "Banco Interamericano de Desarrollo (BID)",
-                    "Federación Shuar del Upano y Kutukú",
+                    demo.PREFECTURE,
+                    demo.OTHER_PREFECTURE,
+                    demo.BANK,
+                    demo.FEDERATION,
                 ]
             )
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from shapely.geometry import Point
 
 from minga.core.access import DECIDING_ROLES, SYSTEM
+from minga.demo import data as demo
 from minga.initiatives import data as initiative_data
 from minga.initiatives import services as initiatives
 from minga.initiatives.models import CommitmentStatus
@@ -132,9 +133,9 @@ TOPICS = [
 ]
 
 FUNDERS = [
-    ("Banco Interamericano de Desarrollo (BID)", "USD", "mdb_platform_line"),
-    ("Fondo Amazonía Viva", "USD", "grant"),
-    ("Fondo Ríos Vivos", "EUR", "grant"),
+    (demo.BANK, "USD", "mdb_platform_line"),
+    (demo.FUNDER, "USD", "grant"),
+    (demo.RIVERS_FUND, "EUR", "grant"),
     ("Selva Viva Internacional", "EUR", "grant"),
 ]
 
@@ -309,7 +310,7 @@ def load_plans(table: Table, seed: int) -> None:
     report = initiatives.publish_report(
         by=SYSTEM, table=table, period="quarter", day=previous_quarter
     )
-    bank = Organization.objects.filter(name="Banco Interamericano de Desarrollo (BID)").first()
+    bank = Organization.objects.filter(name=demo.BANK).first()
     if bank is not None and table.slug == "morona-santiago":
         initiatives.attest_report(
             by=SYSTEM,

@@ -10,6 +10,7 @@ from minga.agreements import services
 from minga.agreements.models import Agreement, Consent, Delivery
 from minga.core.access import SYSTEM, Sensitivity
 from minga.core.models import Event
+from minga.demo import data as demo
 from minga.tables.models import Organization, Table
 
 
@@ -23,8 +24,8 @@ def draft(table, **extra):
         "by": SYSTEM,
         "table": table,
         "title": "Acuerdo de prueba",
-        "community": Organization.objects.get(name="Comunidad Shuar Tsapau"),
-        "counterpart": Organization.objects.get(name="Gobierno Provincial de Morona Santiago"),
+        "community": Organization.objects.get(name=demo.COMMUNITY),
+        "counterpart": Organization.objects.get(name=demo.PREFECTURE),
         "starts_on": dt.date(2026, 1, 1),
         "ends_on": dt.date(2030, 12, 31),
     }
@@ -158,10 +159,8 @@ def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table
         "/t/morona-santiago/agreements/new/",
         {
             "title": "Acuerdo Tsapau 2026",
-            "community": Organization.objects.get(name="Comunidad Shuar Tsapau").public_id,
-            "counterpart": Organization.objects.get(
-                name="Gobierno Provincial de Morona Santiago"
-            ).public_id,
+            "community": Organization.objects.get(name=demo.COMMUNITY).public_id,
+            "counterpart": Organization.objects.get(name=demo.PREFECTURE).public_id,
             "starts_on": "2026-01-01",
             "ends_on": "2031-01-01",
             "geometry": json.dumps(square),

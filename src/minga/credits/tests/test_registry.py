@@ -21,6 +21,7 @@ from minga.core.models import Event
 from minga.credits import distribution
 from minga.credits import services as credits
 from minga.credits.models import Account, Balance, Batch, Project, Retirement
+from minga.demo import data as demo
 from minga.ledger import services as ledger
 from minga.satellite.models import VerificationReport
 
@@ -317,7 +318,7 @@ def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
         "batch": batch.batch_id,
         "account": buyer.public_id,
         "amount": "25",
-        "beneficiary": "Banco Interamericano de Desarrollo (BID)",
+        "beneficiary": demo.BANK,
         "reason": "Compensación 2026",
         "jurisdiction": "EC",
         "idempotency_key": "web-1",

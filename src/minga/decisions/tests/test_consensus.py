@@ -5,12 +5,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minga.decisions.consensus import Base, Code, Member, Position, Rule, Stance, decide
+from minga.demo import data as demo
 
 FICSH = Member("fed", "Federación Shuar", "indigenous")
 NAE = Member("nae", "Nacionalidad Achuar", "indigenous")
 PREFECTURA = Member("gpms", "Prefectura", "government")
 MAATE = Member("maate", "MAATE", "government")
-NGO = Member("ngo", "Fundación Kutukú Vivo", "civil_society")
+NGO = Member("ngo", demo.NGO, "civil_society")
 UNI = Member("uni", "Universidad del Upano", "civil_society")
 BANK = Member("bid", "BID", "other")
 TABLE = [FICSH, NAE, PREFECTURA, MAATE, NGO, UNI, BANK]
@@ -132,7 +133,7 @@ def test_scenario_03_concerns_are_recorded_and_still_consent():
         CONSENT, TABLE, [p(PREFECTURA, "agree"), p(NGO, "concerns", "Falta presupuesto")]
     )
     assert outcome.passed
-    assert outcome.concerns == (("Fundación Kutukú Vivo", "Falta presupuesto"),)
+    assert outcome.concerns == ((demo.NGO, "Falta presupuesto"),)
 
 
 def test_scenario_04_only_stand_asides_is_no_support():
@@ -151,7 +152,7 @@ def test_scenario_06_full_consensus_waits_for_everyone_present():
         present={"fed", "gpms", "ngo"},
     )
     assert outcome.code is Code.INCOMPLETE
-    assert outcome.missing_members == ("Fundación Kutukú Vivo",)
+    assert outcome.missing_members == (demo.NGO,)
 
 
 def test_scenario_07_full_consensus_with_agreement_and_stand_asides_passes():

@@ -6,6 +6,7 @@ from django.test import Client
 from django.utils import timezone
 
 from minga.decisions.models import Answer, Consultation, DigestPreference
+from minga.demo import data as demo
 
 
 def open_one(client_for, **extra):
@@ -23,7 +24,7 @@ def test_it_lets_a_bank_consult_the_table_and_the_table_answer(client_for):
     response = open_one(client_for)
     consultation = Consultation.objects.get()
     assert response.status_code == 302
-    assert consultation.requester.name == "Banco Interamericano de Desarrollo (BID)"
+    assert consultation.requester.name == demo.BANK
     first, second = consultation.questions.all()
     base = f"/t/morona-santiago/consultations/{consultation.public_id}"
     client_for("member").post(
@@ -75,7 +76,7 @@ def test_it_sends_each_person_their_chosen_digest(client_for, personas):
     call_command("send_digests", "weekly", "--site-url", "https://minga.example.org")
     assert [m.to for m in mail.outbox] == [["member@demo.minga.invalid"]]
     body = mail.outbox[0].body
-    assert "Propuesta nueva del digest" in body and "Fundación Kutukú Vivo" in body
+    assert "Propuesta nueva del digest" in body and demo.NGO in body
     assert "https://minga.example.org/t/morona-santiago/decisions/" in body
     call_command("send_digests", "weekly")
     assert len(mail.outbox) == 1  # nothing new since the last one

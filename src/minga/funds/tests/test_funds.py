@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from minga.core.access import SYSTEM
 from minga.core.models import Event
 from minga.core.testing import DEMO_TABLE, OTHER_TABLE
+from minga.demo import data as demo
 from minga.funds import services as funds
 from minga.funds.models import (
     Application,
@@ -53,7 +54,11 @@ def _counts():
 def test_the_demo_fund_pools_two_donors_and_adds_up(fund):
     donors = {c.donor.name for c in fund.contributions.all()}
     assert len(donors) == 2
-    assert fund.received == Decimal("250000.00") + Decimal("129600.00")  # EUR 120,000 at 1.08
+    received = [c for c in fund.contributions.all() if c.received_on is not None]
+    assert {c.currency for c in received} > {fund.currency}  # one donor gives in another currency
+    for c in received:  # each converted at the rate it names, to the cent
+        assert c.amount_in_fund == (c.amount * c.rate).quantize(Decimal("0.01"))
+    assert fund.received == sum(c.amount_in_fund for c in received)
     assert fund.available == fund.received - fund.awarded
     assert {s.organization.sector for s in fund.seats.all()} >= {"indigenous", "funder"}
     types = set(fund.transactions.values_list("type", flat=True))
@@ -71,7 +76,7 @@ def test_every_money_movement_is_an_event_with_its_iati_fields(fund):
 
 def test_a_contribution_in_an_unknown_currency_is_refused(fund, personas):
     before = _counts()
-    donor = Organization.objects.get(name="Fondo Ríos Vivos")
+    donor = Organization.objects.get(name=demo.RIVERS_FUND)
     with translation.override("en"), pytest.raises(ValidationError, match="ISO 4217"):
         funds.pledge(
             by=personas["observer"],
@@ -259,7 +264,7 @@ def test_the_fund_pages(client_for, fund, call):
     public = client_for("public")
     assert public.get("/funds/").status_code == 200
     page = public.get(f"/funds/{fund.slug}/")
-    assert page.status_code == 200 and "Fondo Ríos Vivos" in page.content.decode()
+    assert page.status_code == 200 and demo.RIVERS_FUND in page.content.decode()
     csv = public.get(f"/funds/{fund.slug}/transactions.csv").content.decode()
     assert csv.splitlines()[0].startswith("day,iati_transaction_type")
     assert len(csv.splitlines()) == fund.transactions.count() + 1
@@ -288,7 +293,7 @@ def test_concurrent_awards_never_overdraw_a_fund():
     Fund.objects.filter(pk=fund.pk).update(
         received=fund.awarded + Decimal("10000.00"), available=Decimal("10000.00")
     )
-    applicant = Organization.objects.get(name="Gobierno Provincial de Sucumbíos")
+    applicant = Organization.objects.get(name=demo.OTHER_PREFECTURE)
     people = [m.person for m in table.memberships.filter(person__isnull=False)[:30]]
     applications = []
     for n, person in enumerate(people):

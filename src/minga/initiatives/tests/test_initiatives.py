@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event
+from minga.demo import data as demo
 from minga.initiatives import data as initiative_data
 from minga.initiatives import services
 from minga.initiatives.models import Funding, Initiative
@@ -36,12 +37,12 @@ def data(table, **extra):
     point = table.territories.get().shape.representative_point()
     values = {
         "title": "Viveros de especies nativas",
-        "organization": org("Fundación Kutukú Vivo"),
+        "organization": org(demo.NGO),
         "starts_on": dt.date(2026, 1, 1),
         "ends_on": dt.date(2026, 12, 31),
         "axis": table.axes.first(),
         "geometry": {"type": "Point", "coordinates": [point.x, point.y]},
-        "fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "25000", "USD")],
+        "fundings": [initiative_data.FundingLine(org(demo.FUNDER), "25000", "USD")],
     }
     values.update(extra)
     return initiative_data.InitiativeData(**values)
@@ -70,11 +71,9 @@ def counts():
 )
 def test_it_refuses_bad_initiatives_and_writes_nothing(table, extra, field, message):
     if extra.get("fundings") == "currency":
-        extra = {
-            "fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "100", "XYZ")]
-        }
+        extra = {"fundings": [initiative_data.FundingLine(org(demo.FUNDER), "100", "XYZ")]}
     elif extra.get("fundings") == "negative":
-        extra = {"fundings": [initiative_data.FundingLine(org("Fondo Amazonía Viva"), "-5", "USD")]}
+        extra = {"fundings": [initiative_data.FundingLine(org(demo.FUNDER), "-5", "USD")]}
     before = counts()
     with translation.override("es"), pytest.raises(ValidationError) as caught:
         services.save_initiative(by=SYSTEM, table=table, data=data(table, **extra))
@@ -112,7 +111,7 @@ def test_it_refuses_a_measurement_for_someone_elses_indicator(table, personas):
 
 def test_it_lets_the_responsible_organization_measure(table, personas):
     indicator = Indicator.objects.filter(objective__axis__table=table).first()
-    indicator.responsible = org("Federación Shuar del Upano y Kutukú")
+    indicator.responsible = org(demo.FEDERATION)
     indicator.save()
     client = Client()
     client.force_login(personas["member"])
@@ -132,7 +131,7 @@ def test_it_converts_money_with_the_dated_rate_it_names(table):
         data=data(
             table,
             title="Con euros",
-            fundings=[initiative_data.FundingLine(org("Fondo Amazonía Viva"), "1000", "EUR")],
+            fundings=[initiative_data.FundingLine(org(demo.FUNDER), "1000", "EUR")],
         ),
     )
     services.set_rate(
@@ -145,7 +144,7 @@ def test_it_converts_money_with_the_dated_rate_it_names(table):
     )
     figures = report_figures(table, dt.date(2026, 10, 1), dt.date(2026, 12, 31))
     assert ["EUR", "2.50000000", "2026-12-30", "prueba"] in figures["money"]["rates"]
-    assert Decimal(dict(figures["money"]["by_funder"])["Fondo Amazonía Viva"]) >= Decimal(2500)
+    assert Decimal(dict(figures["money"]["by_funder"])[demo.FUNDER]) >= Decimal(2500)
 
 
 def spreadsheet(rows):
@@ -183,39 +182,39 @@ def test_it_imports_all_or_nothing_and_round_trips_with_stable_ids(client_for, t
     good = [
         "",
         "Agua segura en Yawi",
-        "Fundación Kutukú Vivo",
+        demo.NGO,
         axis,
         "2026-01-01",
         "2026-06-30",
         point.x,
         point.y,
-        "Fondo Amazonía Viva",
+        demo.FUNDER,
         5000,
         "USD",
     ]
     bad = [
         "",
         "Mal lugar",
-        "Fundación Kutukú Vivo",
+        demo.NGO,
         axis,
         "2026-01-01",
         "2026-06-30",
         -60,
         -10,
-        "Fondo Amazonía Viva",
+        demo.FUNDER,
         5000,
         "USD",
     ]
     worse = [
         "",
         "Mala moneda",
-        "Fundación Kutukú Vivo",
+        demo.NGO,
         axis,
         "2026-01-01",
         "2026-06-30",
         point.x,
         point.y,
-        "Fondo Amazonía Viva",
+        demo.FUNDER,
         5000,
         "XYZ",
     ]
@@ -280,7 +279,7 @@ def test_it_marks_overdue_commitments_daily_and_requires_reasons(table):
     commitment = services.make_commitment(
         by=SYSTEM,
         table=table,
-        organization=org("Gobierno Municipal de Taisha"),
+        organization=org(demo.MUNICIPALITY),
         what="Entregar el plan",
         to_whom="La mesa",
         due_on=dt.date(2026, 1, 1),
@@ -299,7 +298,7 @@ def test_it_marks_overdue_commitments_daily_and_requires_reasons(table):
 def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for, table):
     axis = table.axes.first()
     members = list(Organization.objects.filter(memberships__table=table).distinct()[:10])
-    funder = org("Fondo Amazonía Viva")
+    funder = org(demo.FUNDER)
     rows = [
         Initiative(
             table=table,
@@ -379,9 +378,9 @@ def test_it_round_trips_an_initiative_with_two_funders(client_for, table):
             table,
             title="Dos financiadores",
             fundings=[
-                initiative_data.FundingLine(org("Fondo Amazonía Viva"), "1000", "USD"),
+                initiative_data.FundingLine(org(demo.FUNDER), "1000", "USD"),
                 initiative_data.FundingLine(
-                    org("Banco Interamericano de Desarrollo (BID)"),
+                    org(demo.BANK),
                     "2000",
                     "USD",
                     "mdb_platform_line",
@@ -405,7 +404,7 @@ def test_it_reminds_a_week_before_once(table):
     commitment = services.make_commitment(
         by=SYSTEM,
         table=table,
-        organization=org("Federación Shuar del Upano y Kutukú"),
+        organization=org(demo.FEDERATION),
         what="Entregar el mapa de zonas de uso",
         to_whom="La mesa",
         due_on=timezone.localdate() + dt.timedelta(days=5),
@@ -424,7 +423,7 @@ def test_it_lets_a_member_report_its_own_initiative_only(client_for, table):
     point = table.territories.get().shape.representative_point()
     form = {
         "title": "Guardianes del Kutukú",
-        "organization": org("Federación Shuar del Upano y Kutukú").public_id,
+        "organization": org(demo.FEDERATION).public_id,
         "status": "ongoing",
         "progress": 10,
         "starts_on": "2026-02-01",
@@ -434,7 +433,7 @@ def test_it_lets_a_member_report_its_own_initiative_only(client_for, table):
         "people": 120,
         "families": 30,
         "communities": 3,
-        "funder": org("Fondo Amazonía Viva").public_id,
+        "funder": org(demo.FUNDER).public_id,
         "amount": "15000",
         "currency": "USD",
         "source_type": "grant",
@@ -446,7 +445,7 @@ def test_it_lets_a_member_report_its_own_initiative_only(client_for, table):
     other = {
         **form,
         "title": "Ajena",
-        "organization": org("Gobierno Municipal de Taisha").public_id,
+        "organization": org(demo.MUNICIPALITY).public_id,
     }
     refused = member.post("/t/morona-santiago/initiatives/new/?lang=es", other)
     assert refused.status_code == 403

@@ -13,6 +13,7 @@ from django.utils import timezone
 from minga.core.access import SYSTEM
 from minga.core.models import Event
 from minga.decisions import services as decisions
+from minga.demo import data as demo
 from minga.meetings import services
 from minga.meetings.models import Attendance, Ballot, Meeting
 from minga.tables.models import Organization, Table
@@ -113,17 +114,17 @@ def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(clien
     )
     secretariat = client_for("secretariat")
     base = f"/t/morona-santiago/meetings/{meeting.public_id}"
-    assert "Fundación Kutukú Vivo" in secretariat.get(f"{base}/sheet/").content.decode()
+    assert demo.NGO in secretariat.get(f"{base}/sheet/").content.decode()
 
     present = [
-        "Federación Shuar del Upano y Kutukú",
+        demo.FEDERATION,
         "Nacionalidad Achuar del Pastaza Alto",
-        "Gobierno Provincial de Morona Santiago",
-        "Gobierno Municipal de Taisha",
-        "Fundación Kutukú Vivo",
+        demo.PREFECTURE,
+        demo.MUNICIPALITY,
+        demo.NGO,
         "Universidad Amazónica del Upano",
         "Ministerio del Ambiente, Agua y Transición Ecológica — Dirección Zonal 6",
-        "Comunidad Shuar Tsapau",
+        demo.COMMUNITY,
         "Asociación de Centros Shuar de Transkutukú",
         "Consejo de Mujeres Shuar y Achuar Nunkui",
         "Comunidad Achuar Wayusentsa",

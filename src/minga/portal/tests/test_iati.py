@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from lxml import etree
 
 from minga.core import testing
+from minga.demo import data as demo
 from minga.funds.models import Transaction
 from minga.portal import iati_records
 
@@ -99,8 +100,8 @@ def test_the_organisation_file_validates():
         _schema("iati-organisations-schema.xsd"), iati_records.export("organisations")
     )
     names = {n.text for n in document.getroot().iter("narrative")}
-    assert "Gobierno Provincial de Morona Santiago" in names
-    assert "Fondo Amazonía Viva" in names
+    assert demo.PREFECTURE in names
+    assert demo.FUNDER in names
 
 
 def test_the_command_writes_one_tables_file(tmp_path):
@@ -111,8 +112,8 @@ def test_the_command_writes_one_tables_file(tmp_path):
     document = _valid(schema, target.read_bytes())
     assert "written to" in err.getvalue()
     reporters = {a.find("reporting-org/narrative").text for a in document.getroot()}
-    assert "Gobierno Provincial de Morona Santiago" not in reporters
-    assert "Gobierno Provincial de Sucumbíos" in reporters
+    assert demo.PREFECTURE not in reporters
+    assert demo.OTHER_PREFECTURE in reporters
     out = StringIO()
     organisations = tmp_path / "orgs.xml"
     call_command("export", "iati", "--kind", "organisations", "-o", str(organisations), stdout=out)

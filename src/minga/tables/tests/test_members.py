@@ -10,6 +10,7 @@ from django.test import Client
 from openpyxl import Workbook
 
 from minga.core.models import Event
+from minga.demo import data as demo
 from minga.tables.models import Invitation, Membership, Organization, Person
 
 
@@ -110,7 +111,7 @@ def test_it_imports_a_spreadsheet(client_for):
         [
             ["Asociación Kakaram Demo", "community", "Tuntiak Kajekai", "", "monitor", 1990],
             [
-                "Fundación Kutukú Vivo",
+                demo.NGO,
                 "ngo_local",
                 "Elena Paredes",
                 "elena@demo.minga.invalid",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from minga.core.access import SYSTEM
+from minga.demo import data as demo
 from minga.funds import services as funds
 from minga.funds.models import Fund
 from minga.health import queries as health
@@ -126,7 +127,7 @@ def test_a_challenge_fund_from_call_to_second_tranche(
             fund=fund,
             user=convener,
             role="reviewer",
-            organization=Organization.objects.get(name="Gobierno Provincial de Morona Santiago"),
+            organization=Organization.objects.get(name=demo.PREFECTURE),
         )
         start = health.health_of(orellana).score
     assert start >= THRESHOLD

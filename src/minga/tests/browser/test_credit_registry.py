@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from minga.demo import data as demo
 from minga.ledger import services as ledger
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def test_it_retires_and_the_certificate_verifies(
     retire = page.locator("form").filter(has=page.locator("input[name=action][value=retire]"))
     retire.get_by_label("Cuenta").select_option(label="Compradores del lanzamiento (marzo 2024)")
     retire.get_by_label("Créditos").fill("120")
-    retire.get_by_label("Beneficiario").fill("Banco Interamericano de Desarrollo (BID)")
+    retire.get_by_label("Beneficiario").fill(demo.BANK)
     retire.get_by_label("Razón").fill("Compensación voluntaria 2026")
     retire.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Créditos retirados: el certificado está abajo.")).to_be_visible()

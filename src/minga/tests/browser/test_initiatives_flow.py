@@ -7,6 +7,8 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
+from minga.demo import data as demo
+
 pytestmark = pytest.mark.browser
 
 HEADER = [
@@ -57,13 +59,13 @@ def test_it_imports_flags_pools_and_reports(
     first = [
         "",
         "Agua segura Yawi (prueba)",
-        "Fundación Kutukú Vivo",
+        demo.NGO,
         axis,
         "2031-01-01",
         "2031-03-31",
         spot.x,
         spot.y,
-        "Fondo Amazonía Viva",
+        demo.FUNDER,
         12000,
         "USD",
         300,
@@ -77,7 +79,7 @@ def test_it_imports_flags_pools_and_reports(
         "2031-06-30",
         spot.x + 0.004,
         spot.y,
-        "Fondo Amazonía Viva",
+        demo.FUNDER,
         8000,
         "USD",
         200,
@@ -144,7 +146,7 @@ def test_it_imports_flags_pools_and_reports(
     total = Decimal(figures["money"]["total"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     assert re.sub(r"\D", "", committed) == str(total)
     flat = " ".join(text.split())
-    assert "Dinero por financiador" in flat and "Fondo Amazonía Viva" in flat, flat
+    assert "Dinero por financiador" in flat and demo.FUNDER in flat, flat
     # The refused upload answers 400 on purpose; Chromium logs that as a failed resource.
     assert [e for e in errors if "status of 400" not in e] == []
 

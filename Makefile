@@ -28,6 +28,9 @@ lint:
 	$(VENV)/mypy src
 	$(MINGA) check --fail-level WARNING
 	$(MINGA) makemigrations --check --dry-run
+	$(VENV)/djlint src/minga --check
+	$(VENV)/djlint src/minga --lint
+	scripts/check-template-lines
 
 test-sqlite:
 	$(PYTEST) -m "not browser"

@@ -36,6 +36,9 @@ lint-steps:
 	$(VENV)/lint-imports
 	$(MINGA) check --fail-level WARNING
 	$(MINGA) makemigrations --check --dry-run
+	$(VENV)/djlint src/minga --check
+	$(VENV)/djlint src/minga --lint
+	scripts/check-template-lines
 
 test-sqlite:
 	$(TIMED) sqlite $(PYTEST) -m "not browser" --durations=25

@@ -99,6 +99,11 @@ class Event(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("the event log is append-only")
 
+    @property
+    def subject_id(self) -> str:
+        """The subject's public id (its pk if it has none): ``app.model:<id>`` gives ``<id>``."""
+        return self.subject.partition(":")[2]
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

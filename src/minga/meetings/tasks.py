@@ -58,7 +58,7 @@ def enqueue_convening_notices(recorded: list[Event]) -> None:
     """Once a convened meeting commits, the worker sends its notice (if anyone has e-mail)."""
     for event in recorded:
         if event.private.get("link"):
-            meeting = Meeting.objects.only("pk").get(public_id=event.subject.partition(":")[2])
+            meeting = Meeting.objects.only("pk").get(public_id=event.subject_id)
             send_convening_notice.enqueue(
                 meeting_id=meeting.pk,
                 link=event.private["link"],

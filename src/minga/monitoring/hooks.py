@@ -19,7 +19,7 @@ from minga.monitoring.models import Observation
 def forget_owner_observations(event: Event) -> None:
     """A community withdrew its consent: delete its owner-level observations, in the same
     transaction, and log only their SHA-256 commitments."""
-    public_id = event.subject.partition(":")[2]
+    public_id = event.subject_id
     agreement = Agreement.objects.select_related("table").get(public_id=public_id)
     found = Observation.objects.filter(agreement=agreement, sensitivity=Sensitivity.OWNER)
     commitments = [

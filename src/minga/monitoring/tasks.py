@@ -26,6 +26,6 @@ def run_field_import_task(*, job_id: int) -> str:
 @hooks.register(events.FIELD_IMPORT_QUEUED)
 def enqueue_field_imports(recorded: list[Event]) -> None:
     """Hand each queued field import to the worker once its row has committed."""
-    ids = [e.subject.partition(":")[2] for e in recorded]
+    ids = [e.subject_id for e in recorded]
     for pk in FieldImport.objects.filter(public_id__in=ids).values_list("pk", flat=True):
         run_field_import_task.enqueue(job_id=pk)

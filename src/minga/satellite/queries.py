@@ -1,4 +1,5 @@
-"""Reads of field data; owner-level observations only for their community's own people."""
+"""Reads of satellite verification: layers, analyses, each zone's series, hotspots, samples,
+verification figures; zones are shown only to those who may see their area."""
 
 from __future__ import annotations
 

@@ -21,6 +21,6 @@ def run_satellite_analysis(*, run_id: int) -> str:
 @hooks.register(events.ANALYSIS_QUEUED)
 def enqueue_analyses(recorded: list[Event]) -> None:
     """Hand each queued analysis to the worker once its row has committed."""
-    ids = [e.subject.partition(":")[2] for e in recorded]
+    ids = [e.subject_id for e in recorded]
     for pk in AnalysisRun.objects.filter(public_id__in=ids).values_list("pk", flat=True):
         run_satellite_analysis.enqueue(run_id=pk)

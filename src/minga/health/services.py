@@ -388,14 +388,16 @@ def report_incident(
 
 
 def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime) -> None:
+    # The day where the table is: an alert seen at 20:00 in Macas is already tomorrow in UTC.
+    day = timezone.localdate(observed) if timezone.is_aware(observed) else observed.date()
     report_incident(
         by=SYSTEM,
         table=table,
         kind=kind,
         title=_("%(kind)s reported by a field patrol") % {"kind": IncidentKind(kind).label},
         description=_("Raised by the field alert %(subject)s observed on %(day)s.")
-        % {"subject": event.subject, "day": observed.date().isoformat()},
-        occurred_on=observed.date(),
+        % {"subject": event.subject, "day": day.isoformat()},
+        occurred_on=day,
         from_alert=event.subject,
     )
 

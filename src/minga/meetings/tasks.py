@@ -57,8 +57,10 @@ def send_convening_notice(*, meeting_id: int, link: str, language: str) -> int:
 def enqueue_convening_notices(recorded: list[Event]) -> None:
     """Once a convened meeting commits, the worker sends its notice (if anyone has e-mail)."""
     for event in recorded:
-        if event.private.get("link"):
-            meeting = Meeting.objects.only("pk").get(public_id=event.subject_id)
+        if not event.private.get("link"):
+            continue
+        meeting = Meeting.objects.only("pk").filter(public_id=event.subject_id).first()
+        if meeting is not None:
             send_convening_notice.enqueue(
                 meeting_id=meeting.pk,
                 link=event.private["link"],

@@ -11,6 +11,7 @@ from minga.agreements.models import Agreement, Consent, Delivery
 from minga.core.access import SYSTEM, Sensitivity
 from minga.core.models import Event
 from minga.demo import data as demo
+from minga.monitoring.models import Observation
 from minga.tables.models import Organization, Table
 
 
@@ -138,6 +139,7 @@ def test_it_suspends_and_forgets_the_owner_area_when_consent_is_withdrawn(client
     assert observations.subject == withdrawn.subject and observations.sensitivity == 2
     hashes = withdrawn.payload["deleted_sha256"] + observations.payload["deleted_sha256"]
     assert len(hashes) == 2 and all(len(h) == 64 for h in hashes)
+    assert not Observation.objects.filter(agreement=secret, sensitivity=Sensitivity.OWNER).exists()
 
 
 def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table):

@@ -5,13 +5,17 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from minga.core.access import SYSTEM
+from minga.core.models import Event
 from minga.monitoring import formats
-from minga.monitoring.models import Observation, Patrol, Quarantined
+from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined
 from minga.monitoring.services import import_field
 from minga.tables.models import Table
+from minga.tests.production import _odk_csv
 
 LON, LAT = -77.70, -2.40
 
@@ -360,3 +364,21 @@ def test_it_shows_patrol_coverage_and_compliance_on_the_agreement(client_for, db
         .content
     )
     assert b"Patrols and compliance since 2000-01-01" in older
+
+
+def test_a_large_export_is_queued_for_the_worker_once_it_commits(
+    client_for, settings, django_capture_on_commit_callbacks
+):
+    settings.MINGA_IMPORT_INLINE_ROWS = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("monitor").post(
+            "/t/morona-santiago/monitoring/import/",
+            {"file": SimpleUploadedFile("patrulla.csv", _odk_csv(20), "text/csv")},
+        )
+    job = FieldImport.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{job.public_id}/")
+    assert job.status == "queued" and job.total == 20
+    queued = DBTaskResult.objects.filter(task_path__endswith=".run_field_import_task")
+    assert [t.args_kwargs["kwargs"] for t in queued] == [{"job_id": job.pk}]
+    event = Event.objects.get(type="monitoring.field_import_queued")
+    assert event.subject_id == job.public_id and event.payload == {"format": job.format, "rows": 20}

@@ -12,6 +12,7 @@ import rasterio
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event, RunStatus
@@ -121,12 +122,18 @@ def test_a_folder_of_tiles_becomes_one_layer(table, personas, settings, tmp_path
     assert RasterLayer.objects.filter(table=table, product="hansen_lossyear", active=False).exists()
 
 
-def test_the_analysis_runs_in_the_background_with_progress(client_for, table, personas):
+def test_the_analysis_runs_in_the_background_with_progress(
+    client_for, table, personas, django_capture_on_commit_callbacks
+):
     client = client_for("secretariat")
-    response = client.post(f"/t/{SLUG}/satellite/", {"threshold": "30"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/t/{SLUG}/satellite/", {"threshold": "30"})
     assert response.status_code == 302
     run = AnalysisRun.objects.filter(table=table).first()
     assert run.status == RunStatus.QUEUED
+    # Once the queued run commits, the satellite area's hook hands it to the worker.
+    queued = DBTaskResult.objects.filter(task_path__endswith=".run_satellite_analysis")
+    assert [t.args_kwargs["kwargs"] for t in queued] == [{"run_id": run.pk}]
     progress = client_for("public").get(f"/t/{SLUG}/satellite/runs/{run.public_id}/")
     assert 'hx-trigger="every 2s"' in progress.content.decode()
     # a second request while one is queued is refused

@@ -1,6 +1,6 @@
 """What may be uploaded: a size limit and a list of types per kind of file, checked by name and by
 the file's first bytes (a renamed executable is not a PDF). Rasters are never uploaded through
-the web: they are registered from files under MINGA_RASTER_ROOT (see monitoring.satellite)."""
+the web: they are registered from files under MINGA_RASTER_ROOT (see satellite.services)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PYTHON := $(shell scripts/find-python)
 ifeq ($(PYTHON),)
-$(error minga needs Python 3.12 or newer: install one (apt-get install python3.12, or pyenv install 3.12))
+$(error minga needs Python 3.12 or newer: see the lines above for what to install)
 endif
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
@@ -18,6 +18,7 @@ install:
 	$(MINGA) compilemessages --ignore=.venv --ignore=.tools -v 0
 
 demo: install
+	@scripts/check-system $(VENV)/python
 	$(MINGA) demo
 
 test: install lint test-sqlite test-postgres test-browser

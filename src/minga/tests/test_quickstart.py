@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import http.server
+import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
+import tarfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -82,6 +89,64 @@ def test_with_only_python_3_11_uv_is_asked_for_a_managed_3_12_and_failing_that_w
     assert result.returncode == 1 and result.stdout == ""
     for release in ("Debian 13, Ubuntu 24.04:", "Debian 12:", "Ubuntu 22.04:"):
         assert release in result.stderr
+
+
+def _leave_out(member: tarfile.TarInfo) -> tarfile.TarInfo | None:
+    """Keep the stand-in download small: no test suite, caches or installed packages."""
+    skip = ("/test/", "__pycache__", "/site-packages/", "/idlelib/", "/tkinter/")
+    return None if any(part in member.name for part in skip) else member
+
+
+def _local_python_mirror(tmp_path: Path) -> str:
+    """A download list for uv naming one CPython 3.12, packed from this machine's own pyenv
+    3.12 the way python-build-standalone packs it and served from a local HTTP server."""
+    found = sorted(Path.home().glob(".pyenv/versions/3.12*/bin/python3.12"))
+    if not found:
+        pytest.skip("no Python 3.12 in pyenv to pack as a stand-in download")
+    prefix = found[-1].parents[1]
+    version = prefix.name
+    archive = tmp_path / "mirror" / f"cpython-{version}-local.tar.gz"
+    archive.parent.mkdir()
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(prefix, arcname="python", filter=_leave_out)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        functools.partial(http.server.SimpleHTTPRequestHandler, directory=archive.parent),
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    major, minor, patch = (int(n) for n in version.split(".")[:3])
+    listing = tmp_path / "mirror" / "downloads.json"
+    listing.write_text(
+        json.dumps({
+            f"cpython-{version}-linux-x86_64-gnu": {
+                "name": "cpython", "arch": {"family": "x86_64", "variant": None}, "os": "linux",
+                "libc": "gnu", "major": major, "minor": minor, "patch": patch,
+                "prerelease": "", "variant": None, "build": "local",
+                "url": f"http://127.0.0.1:{server.server_port}/{archive.name}",
+                "sha256": hashlib.sha256(archive.read_bytes()).hexdigest(),
+            }
+        })
+    )  # fmt: skip
+    return listing.as_uri()
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the stand-in download is x86_64")
+def test_with_only_python_3_11_uv_installs_a_managed_3_12_and_it_is_used(tmp_path):
+    env = _machine(tmp_path, _python_311())
+    del env["UV_PYTHON_INSTALL_MIRROR"]  # the download list names its own URL
+    env["UV_PYTHON_DOWNLOADS_JSON_URL"] = _local_python_mirror(tmp_path)
+    result = _find_python(env)
+    assert "asking uv for a managed Python 3.12" in result.stderr
+    assert result.returncode == 0, result.stderr
+    managed = Path(result.stdout.strip())
+    assert managed.is_relative_to(tmp_path / "managed")  # uv's own directory, not the system's
+    version = subprocess.run(
+        [managed, "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert version.stdout.strip() == "(3, 12)"
 
 
 def test_downloads_can_be_forbidden(tmp_path):

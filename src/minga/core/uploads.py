@@ -44,7 +44,7 @@ class Kind:
 
 KINDS = {
     "spreadsheet": Kind(("xlsx", "csv"), "MINGA_MAX_SPREADSHEET_MB"),
-    "field": Kind(("csv", "json", "geojson", "xml"), "MINGA_MAX_FIELD_FILE_MB"),
+    "field": Kind(("csv", "json", "geojson", "xml", "xlsx", "zip"), "MINGA_MAX_FIELD_FILE_MB"),
     "document": Kind(("pdf", "odt", "doc", "docx", "jpg", "jpeg", "png"), "MINGA_MAX_DOCUMENT_MB"),
     "photo": Kind(("jpg", "jpeg", "png", "webp"), "MINGA_MAX_PHOTO_MB"),
     "evidence": Kind(

@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from typing import Any
 
 from django.utils import timezone
 
 from minga.agreements.models import Agreement
 from minga.core.access import SYSTEM
 from minga.core.geo import parse_area
-from minga.monitoring import formats
-from minga.monitoring.services import import_field
+from minga.monitoring import formats, mapping, services
 from minga.tables.models import Table
 
 KINDS = (
@@ -25,11 +25,17 @@ KINDS = (
 )
 
 
+def _geopoint(x: float, y: float) -> str:
+    return f"{y} {x} 0 5"  # ODK/Kobo geopoints: latitude first
+
+
 def load_patrols(table: Table, seed: int = 9) -> None:
+    """Submissions of minga's patrol form as KoboToolbox's API gives them, brought in through
+    the same source, mapping and import as any field data."""
     if table.slug != "morona-santiago":
         return
     rng = random.Random(seed)
-    parsed = formats.Parsed("kobo-json")
+    results: list[dict[str, Any]] = []
     today = timezone.now()
     for agreement in Agreement.objects.filter(table=table).order_by("title"):
         if not agreement.geometry:
@@ -49,43 +55,54 @@ def load_patrols(table: Table, seed: int = 9) -> None:
                         round(cy + radius * math.sin(angle) * rng.uniform(0.7, 1.0), 5),
                     )
                 )
-            parsed.tracks.append(
-                formats.Track(
-                    "kobo-json", key, "v1", started, points, "Monitores comunitarios (demo)"
-                )
-            )
+            observations = []
             for n in range(5):
                 x, y = points[rng.randrange(len(points))]
-                kind = rng.choice(KINDS)
-                parsed.observations.append(
-                    formats.Observation(
-                        "kobo-json",
-                        f"{key}/obs/{n + 1}",
-                        "v1",
-                        started + dt.timedelta(hours=n),
-                        x,
-                        y,
-                        kind,
-                        "Registro de patrullaje (demo)",
-                        (),
-                        "table",
-                        key,
-                    )
+                observations.append(
+                    {
+                        "obs/location": _geopoint(x, y),
+                        "obs/kind": rng.choice(KINDS),
+                        "obs/notes": "Registro de patrullaje (demo)",
+                        "obs/sensitivity": "table",
+                        "obs/time": (started + dt.timedelta(hours=n)).isoformat(),
+                    }
                 )
+            results.append(_submission(key, started, points, observations))
         if agreement.area_sensitivity == 2:
-            parsed.observations.append(
-                formats.Observation(
-                    "kobo-json",
-                    f"uuid:demo-{agreement.public_id}-sacred",
-                    "v1",
-                    today - dt.timedelta(days=40),
-                    round(cx, 5),
-                    round(cy, 5),
-                    "sacred_site",
-                    "Cascada sagrada (demo)",
-                    (),
-                    "owner",
-                    "",
-                )
+            moment = today - dt.timedelta(days=40)
+            sacred = {
+                "obs/location": _geopoint(round(cx, 5), round(cy, 5)),
+                "obs/kind": "sacred_site",
+                "obs/notes": "Cascada sagrada (demo)",
+                "obs/sensitivity": "owner",
+                "obs/time": moment.isoformat(),
+            }
+            results.append(
+                _submission(f"uuid:demo-{agreement.public_id}-sacred", moment, [], [sacred])
             )
-    import_field(by=SYSTEM, table=table, parsed=parsed, filename="demo-kobo.json")
+    export = formats.kobo_records(results)
+    source = services.source_for(by=SYSTEM, table=table, export=export, filename="demo-kobo.json")
+    source = services.confirm_mapping(
+        by=SYSTEM,
+        source=source,
+        chosen=mapping.propose(export),
+        name="Patrullaje comunitario (KoboToolbox, demo)",
+    )
+    services.import_field(
+        by=SYSTEM, table=table, export=export, source=source, filename="demo-kobo.json"
+    )
+
+
+def _submission(
+    key: str, started: dt.datetime, points: list[tuple[float, float]], observations: list[Any]
+) -> dict[str, Any]:
+    return {
+        "_xform_id_string": "minga_patrol_demo",
+        "meta/instanceID": key,
+        "meta/rootUuid": key,
+        "start": started.isoformat(),
+        "_submission_time": started.astimezone(dt.UTC).replace(tzinfo=None).isoformat(),
+        "patrol/monitors": "Monitores comunitarios (demo)",
+        "patrol/track": ";".join(_geopoint(x, y) for x, y in points),
+        "obs": observations,
+    }

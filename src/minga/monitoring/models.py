@@ -20,6 +20,91 @@ KIND_CHOICES = [
 ]
 
 
+TOOL_CHOICES = [
+    ("kobo", "KoboToolbox"),
+    ("odk", "ODK Central"),
+    ("comapeo", "CoMapeo"),
+    ("mapeo", "Mapeo"),
+    ("smart", "SMART"),
+    ("gfw", "Global Forest Watch"),
+    ("file", _("Files")),
+]
+
+
+class FieldSource(TimeStampedModel):
+    """Where a table's field data comes from (a form, a project, a conservation area, a file
+    layout) and how its fields map to minga's: confirmed once by a person, then reused."""
+
+    public_id = public_id_field()
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="field_sources")
+    name = models.CharField(_("name"), max_length=200)
+    tool = models.CharField(_("tool"), max_length=20, choices=TOOL_CHOICES, default="file")
+    signature = models.CharField(max_length=200)
+    # None until a person confirmed it: then a file from this source imports without asking.
+    mapping = models.JSONField(null=True, blank=True)
+    fields = models.JSONField(default=list, blank=True)
+    community = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("community"),
+    )
+    owner_level = models.BooleanField(
+        _("the community's own data (only its people see it)"), default=False
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "signature"], name="field_source_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryMapping(TimeStampedModel):
+    """The table's vocabulary: a source's category code and the kind it means ("" = to map)."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(_("category"), max_length=200)
+    labels = models.JSONField(default=dict, blank=True)
+    kind = models.CharField(_("type"), max_length=30, blank=True)
+    guessed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="category_once_per_table")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class KnownInstance(models.Model):
+    """An instance id a tool gave a record, and the first id of its edit chain (Kobo edits get a
+    new id and name the one they replace in ``meta/deprecatedID``)."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=20)
+    instance = models.CharField(max_length=200)
+    root = models.CharField(max_length=200)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "source", "instance"], name="instance_once_per_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instance} → {self.root}"
+
+
 class Patrol(TimeStampedModel):
     """A patrol's track, as a field tool recorded it."""
 
@@ -75,7 +160,16 @@ class Observation(TimeStampedModel):
     lon = models.FloatField()
     lat = models.FloatField()
     notes = models.TextField(_("notes"), blank=True)
+    # Photos and audio: [{"name", "url", "type"}], as the source names them.
     photos = models.JSONField(default=list, blank=True)
+    field_source = models.ForeignKey(
+        FieldSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+    )
+    # The source's own category codes (normalised), kept whatever kind they map to.
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    observer = models.CharField(_("observer"), max_length=200, blank=True)
+    area = models.JSONField(null=True, blank=True)
+    outside = models.BooleanField(_("outside the territory"), default=False)
     sensitivity = models.PositiveSmallIntegerField(
         _("sensitivity"), choices=Sensitivity.choices, default=Sensitivity.TABLE
     )
@@ -121,6 +215,9 @@ class FieldImport(BackgroundWork):
     format = models.CharField(max_length=20, blank=True)
     content = models.BinaryField()
     summary = models.JSONField(default=dict)
+    field_source = models.ForeignKey(
+        FieldSource, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
+    )
 
     class Meta(BackgroundWork.Meta):
         pass

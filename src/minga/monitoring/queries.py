@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from pyproj import Transformer
 from shapely import transform, unary_union
 from shapely.geometry import LineString, shape
 
 from minga.core.access import Sensitivity, level_for
-from minga.monitoring.models import Observation, Patrol, Quarantined
-from minga.tables.models import Membership, Table
+from minga.monitoring.models import (
+    CategoryMapping,
+    FieldSource,
+    Observation,
+    Patrol,
+    Quarantined,
+)
+from minga.tables.models import Membership, Organization, Sector, Table
 from minga.tables.queries import roles_for
 
 
@@ -109,3 +117,74 @@ def zone_coverage(area: Any, patrols: list[Patrol], reach_km: float = 1.0) -> di
             else 0.0
         )
     return {"patrols": len(patrols), "km": km, "share": share}
+
+
+def sources_of(table: Table) -> QuerySet[FieldSource]:
+    return FieldSource.objects.filter(table=table, mapping__isnull=False).annotate(
+        observed=Count("observations")
+    )
+
+
+def communities_of(table: Table) -> list[Organization]:
+    """Organizations whose field data a source may be: indigenous nations and communities."""
+    sectors = [Sector.INDIGENOUS, Sector.COMMUNITY]
+    return list(
+        Organization.objects.filter(
+            memberships__table=table, memberships__until__isnull=True, sector__in=sectors
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@dataclass
+class VocabularyRow:
+    code: str
+    label: str
+    kind: str
+    guessed: bool
+    observations: int
+
+
+def vocabulary_of(table: Table, language: str = "") -> list[VocabularyRow]:
+    """Each category the table's sources use, with the type it means and how many observations
+    carry it; categories not yet mapped first, then by use."""
+    used: Counter[str] = Counter()
+    for codes in (
+        Observation.objects.filter(table=table)
+        .exclude(categories=[])
+        .values_list("categories", flat=True)
+    ):
+        used.update(codes or [])
+    rows = [
+        VocabularyRow(
+            c.code,
+            (c.labels or {}).get(language) or (c.labels or {}).get("und") or "",
+            c.kind,
+            c.guessed,
+            used.get(c.code, 0),
+        )
+        for c in CategoryMapping.objects.filter(table=table)
+    ]
+    rows.sort(key=lambda r: (bool(r.kind), -r.observations, r.code))
+    return rows
+
+
+def unmapped_count(table: Table) -> int:
+    return CategoryMapping.objects.filter(table=table, kind="").count()
+
+
+def category_codes(table: Table) -> list[str]:
+    return list(CategoryMapping.objects.filter(table=table).values_list("code", flat=True))
+
+
+def with_category(table: Table, code: str) -> list[int]:
+    """Ids of the table's observations carrying ``code`` (JSON containment is not portable to
+    SQLite, so the codes are matched here)."""
+    return [
+        pk
+        for pk, codes in Observation.objects.filter(table=table)
+        .exclude(categories=[])
+        .values_list("pk", "categories")
+        if code in (codes or [])
+    ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -22,13 +23,33 @@ from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.geo import parse_area
 from minga.core.models import RunStatus
-from minga.monitoring import events, formats
-from minga.monitoring.models import FieldImport, Observation, Patrol, Quarantined
-from minga.tables.models import Membership, Table
+from minga.monitoring import events, formats, mapping
+from minga.monitoring.models import (
+    CategoryMapping,
+    FieldImport,
+    FieldSource,
+    KnownInstance,
+    Observation,
+    Patrol,
+    Quarantined,
+)
+from minga.tables.models import Membership, Organization, Table, Territory
 from minga.tables.queries import require
 
 _GEOD = Geod(ellps="WGS84")
 LEVEL = {"public": Sensitivity.PUBLIC, "table": Sensitivity.TABLE, "owner": Sensitivity.OWNER}
+TOOLS = {
+    "kobo-json": "kobo",
+    "kobo-csv": "kobo",
+    "kobo-xlsx": "kobo",
+    "odk-json": "odk",
+    "odk-csv": "odk",
+    "comapeo-json": "comapeo",
+    "mapeo-json": "mapeo",
+    "geojson": "file",
+    "smart-xml": "smart",
+    "gfw-json": "gfw",
+}
 
 
 @dataclass
@@ -37,9 +58,19 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    deleted: int = 0
 
     def line(self) -> str:
-        return f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.quarantined} quarantined"
+        text = (
+            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged,"
+            f" {self.quarantined} quarantined"
+        )
+        return text + (f", {self.deleted} deleted" if self.deleted else "")
+
+
+def zone() -> ZoneInfo:
+    """Where a device time without an offset (a date-only answer) was taken: the tables'."""
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 def _km(points: list[tuple[float, float]]) -> Decimal:
@@ -56,21 +87,111 @@ def _agreement_at(
     return next((a for a, area in agreements if area.covers(point)), None)
 
 
+# --- sources and their mappings ----------------------------------------------------------------
+
+
+def source_for(
+    *, by: Actor, table: Table, export: formats.Export, filename: str = ""
+) -> FieldSource:
+    """The table's source of this export (by the form's identity or the file's layout), made
+    the first time with the fields found; its mapping stays empty until a person confirms it."""
+    require(by, table, "monitoring.import")
+    described = [asdict(f) for f in mapping.describe(export)]
+    source, created = FieldSource.objects.get_or_create(
+        table=table,
+        signature=export.signature[:200],
+        defaults={
+            "name": (filename or export.format)[:200],
+            "tool": TOOLS.get(export.format, "file"),
+            "fields": described,
+        },
+    )
+    if not created and described and described != source.fields:
+        source.fields = described
+        source.save(update_fields=["fields", "updated_at"])
+    return source
+
+
+def confirm_mapping(
+    *,
+    by: Actor,
+    source: FieldSource,
+    chosen: mapping.Mapping,
+    name: str | None = None,
+    community: Organization | None = None,
+    owner_level: bool | None = None,
+) -> FieldSource:
+    """A person confirmed (or changed) how this source's fields map to minga's."""
+    require(by, source.table, "monitoring.import")
+    if (
+        community is not None
+        and not Membership.objects.active()
+        .filter(table=source.table, organization=community)
+        .exists()
+    ):
+        raise ValidationError(_("That community does not sit at this table."))
+    with transaction.atomic():
+        source.mapping = chosen.as_dict()
+        if name:
+            source.name = name[:200]
+        if community is not None or owner_level is not None:
+            source.community = community
+        if owner_level is not None:
+            source.owner_level = owner_level and community is not None
+        source.save()
+        record_event(
+            events.SOURCE_MAPPED,
+            actor=by,
+            table=source.table,
+            subject=source,
+            payload={"tool": source.tool, "mapping": source.mapping},
+        )
+    return source
+
+
+def mapping_of(source: FieldSource | None, export: formats.Export) -> mapping.Mapping:
+    if source is not None and source.mapping is not None:
+        return mapping.Mapping.from_dict(source.mapping)
+    return mapping.propose(export)
+
+
+def learn_labels(table: Table, export: formats.Export) -> int:
+    """Category names a source gives (CoMapeo presets and category configs) into the table's
+    vocabulary; returns how many categories are new to it."""
+    added = 0
+    for code, names in export.labels.items():
+        key = mapping.normalize(code)
+        found, created = CategoryMapping.objects.get_or_create(
+            table=table,
+            code=key,
+            defaults={"labels": names, "kind": mapping.guess_kind(key), "guessed": True},
+        )
+        added += created
+        if not created and names != {**found.labels, **names}:
+            found.labels = {**found.labels, **names}
+            found.save(update_fields=["labels", "updated_at"])
+    return added
+
+
 def import_field(
     *,
     by: Actor,
     table: Table,
-    parsed: formats.Parsed,
+    export: formats.Export,
+    source: FieldSource | None = None,
     filename: str = "",
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Bring a parsed export in, in one transaction. Good rows go in (or update by their stable
-    id when their version changed); refused rows go to the quarantine with their reason."""
+    """Bring an export in through its source's mapping, in one transaction. Good rows go in (or
+    update by the tool's identity rules when they changed), deleted ones go, refused rows go to
+    the quarantine with their reason."""
     require(by, table, "monitoring.import")
     summary = Summary()
-    batch = _Batch(by, table, parsed)
-    total = len(parsed.tracks) + len(parsed.observations)
     with transaction.atomic():
+        learn_labels(table, export)
+        parsed = mapping.apply(export, mapping_of(source, export), zone())
+        batch = _Batch(by, table, parsed, source)
+        total = batch.total
         for done in range(total):
             batch.row(done, summary)
             if progress:
@@ -81,15 +202,23 @@ def import_field(
 
 
 class _Batch:
-    """Rows of one parsed export, by position: its tracks first, then its observations."""
+    """Rows of one mapped export, by position: its tracks first, then its observations."""
 
-    def __init__(self, by: Actor, table: Table, parsed: formats.Parsed) -> None:
-        self.by, self.table, self.parsed = by, table, parsed
+    def __init__(
+        self,
+        by: Actor,
+        table: Table,
+        parsed: mapping.Parsed,
+        source: FieldSource | None = None,
+    ) -> None:
+        self.by, self.table, self.parsed, self.source = by, table, parsed, source
         self.areas = [
             (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
         ]
+        self.territories = [t.shape for t in Territory.objects.filter(table=table)]
         self.patrols: dict[str, Patrol] = {}
         self.alerts: list[int] = []
+        self.vocabulary = {c.code: c for c in CategoryMapping.objects.filter(table=table)}
 
     @property
     def total(self) -> int:
@@ -99,12 +228,15 @@ class _Batch:
         """Import the row at ``position``. Call it inside a transaction."""
         tracks = self.parsed.tracks
         if position < len(tracks):
-            self._track(tracks[position])
+            self._track(tracks[position], summary)
         else:
             self._observation(self.parsed.observations[position - len(tracks)], summary)
 
-    def _track(self, track: Any) -> None:
+    def _track(self, track: mapping.Track, summary: Summary) -> None:
         table, parsed = self.table, self.parsed
+        if track.deleted:
+            Patrol.objects.filter(table=table, source=parsed.format, source_key=track.key).delete()
+            return
         patrol, created = Patrol.objects.get_or_create(
             table=table,
             source=parsed.format,
@@ -129,63 +261,127 @@ class _Batch:
             patrol.save()
         self.patrols[track.key] = patrol
 
-    def _observation(self, item: Any, summary: Summary) -> None:
+    def _key(self, item: mapping.Observation) -> str | None:
+        """The key the observation is stored under: the first instance id of its edit chain
+        (Kobo), else the tool's own id; None for a stale copy of a record edited since."""
+        base, sep, rest = item.key.partition("/")
+        source = self.parsed.format
+        known = KnownInstance.objects.filter(table=self.table, source=source, instance=base).first()
+        if known is not None and known.superseded:
+            return None
+        root = known.root if known else None
+        if item.previous:
+            before = item.previous.partition("/")[0]
+            earlier = KnownInstance.objects.filter(
+                table=self.table, source=source, instance=before
+            ).first()
+            root = root or (earlier.root if earlier else before)
+            KnownInstance.objects.update_or_create(
+                table=self.table,
+                source=source,
+                instance=before,
+                defaults={"root": root, "superseded": True},
+            )
+            if known is None:
+                KnownInstance.objects.create(
+                    table=self.table, source=source, instance=base, root=root
+                )
+        return f"{root}{sep}{rest}" if root else item.key
+
+    def category(self, code: str) -> CategoryMapping:
+        found = self.vocabulary.get(code)
+        if found is None:
+            found, _created = CategoryMapping.objects.get_or_create(
+                table=self.table,
+                code=code,
+                defaults={"kind": mapping.guess_kind(code), "guessed": True},
+            )
+            self.vocabulary[code] = found
+        return found
+
+    def kind_of(self, codes: list[str]) -> str:
+        kinds = [self.category(c).kind for c in codes]
+        mapped = [k for k in kinds if k]
+        return next((k for k in mapped if k in mapping.SERIOUS), mapped[0] if mapped else "other")
+
+    def _observation(self, item: mapping.Observation, summary: Summary) -> None:
         table, parsed = self.table, self.parsed
+        key = self._key(item)
+        if key is None:
+            summary.unchanged += 1
+            return
         existing = Observation.objects.filter(
-            table=table, source=parsed.format, source_key=item.key
+            table=table, source=parsed.format, source_key=key
         ).first()
         if item.deleted:
             if existing is not None:
+                # The submission's repeat rows go with it.
+                Observation.objects.filter(
+                    table=table, source=parsed.format, source_key__startswith=f"{key}/"
+                ).delete()
                 existing.delete()
-                summary.updated += 1
+                summary.deleted += 1
             else:
                 summary.unchanged += 1
             return
+        codes = [mapping.normalize(c) for c in item.codes]
+        codes = [c for c in codes if c]
+        kind = self.kind_of(codes)
         agreement = _agreement_at(table, item.lon, item.lat, self.areas)
+        source = self.source
+        level = item.sensitivity or ("owner" if source and source.owner_level else "table")
+        if kind == "sacred_site":
+            level = "owner"
+        where = Point(item.lon, item.lat)
         fields = {
             "version": item.version,
             "observed_at": item.observed_at,
-            "kind": item.kind,
+            "kind": kind,
+            "categories": codes,
             "lon": item.lon,
             "lat": item.lat,
             "notes": item.notes,
-            "photos": list(item.photos),
-            "sensitivity": LEVEL[item.sensitivity],
-            "raw": json.loads(json.dumps(item.raw, default=str)),
+            "photos": item.media,
+            "observer": item.observer[:200],
+            "area": {"type": "Polygon", "coordinates": [[list(p) for p in item.area]]}
+            if len(item.area) >= 4
+            else None,
+            "outside": bool(self.territories)
+            and not any(t.covers(where) for t in self.territories),
+            "sensitivity": LEVEL[level],
+            "raw": item.raw if isinstance(item.raw, dict) else {"value": item.raw},
             "agreement": agreement,
-            "owner": agreement.community if agreement else None,
+            "owner": (source.community if source and source.community else None)
+            or (agreement.community if agreement else None),
+            "field_source": source,
             "patrol": self.patrols.get(item.patrol_key)
-            or Patrol.objects.filter(table=table, source_key=item.patrol_key).first(),
+            or (
+                Patrol.objects.filter(table=table, source_key=item.patrol_key).first()
+                if item.patrol_key
+                else None
+            ),
         }
         if existing is None:
             observation = Observation.objects.create(
-                table=table, source=parsed.format, source_key=item.key, **fields
+                table=table, source=parsed.format, source_key=key, **fields
             )
             summary.new += 1
-            if item.kind in formats.SERIOUS:
+            if kind in mapping.SERIOUS:
                 self._alert(observation)
         elif existing.version != item.version:
+            was = existing.kind
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.save()
             summary.updated += 1
+            if kind in mapping.SERIOUS and was not in mapping.SERIOUS:
+                self._alert(existing)
         else:
             summary.unchanged += 1
 
     def _alert(self, observation: Observation) -> None:
         """Mining, logging or fire seen on the ground: an event now, one mail after the commit."""
-        table = self.table
-        record_event(
-            events.ALERT_RAISED,
-            actor=self.by,
-            table=table,
-            subject=observation,
-            sensitivity=observation.sensitivity,
-            payload={
-                "kind": observation.kind,
-                "observed_at": observation.observed_at.isoformat(),
-            },
-        )
+        raise_alert(self.by, observation)
         self.alerts.append(observation.pk)
 
     def mail_alerts_after_commit(self) -> None:
@@ -207,37 +403,136 @@ class _Batch:
                 table=table,
                 source=parsed.format,
                 filename=filename[:250],
-                row=str(refused.row),
-                reason=refused.reason,
+                row=str(refused.row)[:40],
+                reason=refused.reason[:40],
                 detail=refused.detail[:250],
-                raw=json.loads(json.dumps(refused.raw, default=str)),
+                raw=mapping.safe_json(
+                    refused.raw if isinstance(refused.raw, dict) else {"value": refused.raw}
+                ),
             )
             summary.quarantined += 1
         record_event(
             events.FIELD_DATA_IMPORTED,
             actor=self.by,
             table=table,
-            payload={"format": parsed.format, "file": filename, **summary.__dict__},
+            payload={
+                "format": parsed.format,
+                "file": filename,
+                "source": self.source.public_id if self.source else "",
+                **summary.__dict__,
+            },
         )
+
+
+def raise_alert(by: Actor, observation: Observation) -> None:
+    record_event(
+        events.ALERT_RAISED,
+        actor=by,
+        table=observation.table,
+        subject=observation,
+        sensitivity=observation.sensitivity,
+        payload={
+            "kind": observation.kind,
+            "observed_at": observation.observed_at.isoformat(),
+        },
+    )
+
+
+def map_category(*, by: Actor, table: Table, code: str, kind: str) -> int:
+    """Say what a category means; past observations with it are classified again, and those
+    that become mining, logging or fire raise the alert they should have raised. Returns how
+    many observations changed kind."""
+    require(by, table, "monitoring.import")
+    if kind not in mapping.KINDS and kind != "":
+        raise ValidationError(_("Unknown type of observation."))
+    changed: list[int] = []
+    with transaction.atomic():
+        category, _created = CategoryMapping.objects.get_or_create(table=table, code=code)
+        category.kind, category.guessed = kind, False
+        category.save()
+        vocabulary = {c.code: c.kind for c in CategoryMapping.objects.filter(table=table)}
+        for observation in (
+            Observation.objects.filter(table=table).exclude(categories=[]).iterator()
+        ):
+            if code not in (observation.categories or []):
+                continue
+            kinds = [vocabulary.get(c, "") for c in observation.categories]
+            mapped = [k for k in kinds if k]
+            new = next(
+                (k for k in mapped if k in mapping.SERIOUS), mapped[0] if mapped else "other"
+            )
+            if new == observation.kind:
+                continue
+            was = observation.kind
+            observation.kind = new
+            if new == "sacred_site":
+                observation.sensitivity = Sensitivity.OWNER
+            observation.save(update_fields=["kind", "sensitivity", "updated_at"])
+            changed.append(observation.pk)
+            if new in mapping.SERIOUS and was not in mapping.SERIOUS:
+                raise_alert(by, observation)
+        record_event(
+            events.CATEGORY_MAPPED,
+            actor=by,
+            table=table,
+            payload={"category": code, "kind": kind, "observations": len(changed)},
+        )
+        serious = list(
+            Observation.objects.filter(pk__in=changed, kind__in=mapping.SERIOUS).values_list(
+                "pk", flat=True
+            )
+        )
+        if serious:
+            transaction.on_commit(lambda: _mail_alerts(table, serious))
+    return len(changed)
 
 
 # --- imports in the background ----------------------------------------------------------------
 
 
-def queue_field_import(
-    *, by: Actor, table: Table, content: bytes, filename: str, fmt: str | None, total: int
+def keep_upload(
+    *, by: Actor, table: Table, content: bytes, filename: str, fmt: str, source: FieldSource
 ) -> FieldImport:
-    """Keep the file and have the worker import it (large files)."""
+    """Keep a file whose source's mapping a person has yet to confirm (nothing imported yet)."""
+    require(by, table, "monitoring.import")
+    return FieldImport.objects.create(
+        table=table,
+        filename=filename[:250],
+        format=fmt,
+        content=content,
+        field_source=source,
+        requested_by=person_user(by),
+    )
+
+
+def queue_field_import(
+    *,
+    by: Actor,
+    table: Table,
+    content: bytes = b"",
+    filename: str = "",
+    fmt: str | None = None,
+    total: int = 0,
+    source: FieldSource | None = None,
+    job: FieldImport | None = None,
+) -> FieldImport:
+    """Have the worker import a file (large files): a new one, or one kept until its mapping
+    was confirmed (``job``)."""
     require(by, table, "monitoring.import")
     with transaction.atomic():
-        job = FieldImport.objects.create(
-            table=table,
-            filename=filename[:250],
-            format=fmt or "",
-            content=content,
-            total=total,
-            requested_by=person_user(by),
-        )
+        if job is None:
+            job = FieldImport.objects.create(
+                table=table,
+                filename=filename[:250],
+                format=fmt or "",
+                content=content,
+                total=total,
+                field_source=source,
+                requested_by=person_user(by),
+            )
+        else:
+            job.total = total or job.total
+            job.save(update_fields=["total", "updated_at"])
         # The worker is asked by a hook of ``monitoring.tasks`` once this commits.
         record_event(
             events.FIELD_IMPORT_QUEUED,
@@ -245,9 +540,22 @@ def queue_field_import(
             table=table,
             subject=job,
             sensitivity=Sensitivity.TABLE,
-            payload={"format": fmt or "", "rows": total},
+            payload={"format": job.format, "rows": job.total},
         )
     return job
+
+
+def import_kept(*, by: Actor, job: FieldImport) -> Summary:
+    """Import a kept file now, through its source's (now confirmed) mapping."""
+    export = formats.read(bytes(job.content), job.format or None, job.filename)
+    summary = import_field(
+        by=by, table=job.table, export=export, source=job.field_source, filename=job.filename
+    )
+    job.summary, job.status, job.content = summary.__dict__, RunStatus.DONE, b""
+    job.done = job.total = summary.new + summary.updated + summary.unchanged + summary.deleted
+    job.finished_at = timezone.now()
+    job.save()
+    return summary
 
 
 def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImport:
@@ -258,9 +566,13 @@ def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImpo
     chunk = chunk or settings.MINGA_IMPORT_CHUNK
     if job.status == RunStatus.DONE:
         return job
-    parsed = formats.parse(bytes(job.content), job.format or None, job.filename)
+    export = formats.read(bytes(job.content), job.format or None, job.filename)
+    source = job.field_source
+    with transaction.atomic():
+        learn_labels(job.table, export)
+    parsed = mapping.apply(export, mapping_of(source, export), zone())
     by = job.requested_by or SYSTEM
-    batch = _Batch(by, job.table, parsed)
+    batch = _Batch(by, job.table, parsed, source)
     FieldImport.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, total=batch.total)
     while True:
         with transaction.atomic():

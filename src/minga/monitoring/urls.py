@@ -9,6 +9,12 @@ urlpatterns = [
     ),
     path("t/<slug:slug>/monitoring/import/", views.upload, name="field-import"),
     path(
+        "t/<slug:slug>/monitoring/import/<str:public_id>/mapping/",
+        views.import_mapping,
+        name="field-import-mapping",
+    ),
+    path("t/<slug:slug>/monitoring/categories/", views.categories, name="field-categories"),
+    path(
         "t/<slug:slug>/monitoring/import/<str:public_id>/",
         views.import_progress,
         name="field-import-progress",

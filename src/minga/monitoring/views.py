@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import io
+import zipfile
+from pathlib import PurePath
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from minga.agreements.models import Agreement
+from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
-from minga.monitoring import formats, queries, services
-from minga.monitoring.models import FieldImport
+from minga.monitoring import formats, mapping, queries, services
+from minga.monitoring.models import KIND_CHOICES, CategoryMapping, FieldImport
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
+from minga.tables.models import Organization
 
 # The map on the monitoring page draws the newest observations up to this many.
 MAP_OBSERVATIONS = 1000
@@ -25,7 +32,15 @@ MAP_OBSERVATIONS = 1000
 @require_GET
 def observations(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    page = page_of(request, queries.observations_for(request.user, table))
+    found = queries.observations_for(request.user, table)
+    category = mapping.normalize(request.GET.get("category", ""))
+    if category:
+        found = found.filter(pk__in=queries.with_category(table, category))
+    outside = request.GET.get("outside") == "1"
+    if outside:
+        found = found.filter(outside=True)
+    may_import = tables.may(request.user, table, "monitoring.import")
+    page = page_of(request, found)
     return render(
         request,
         "monitoring/observations.html",
@@ -43,8 +58,12 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
                 [(t.shape, t.name) for t in tables.territories_for(request.user, table)],
                 title=table.name,
             ),
-            "may_import": tables.may(request.user, table, "monitoring.import"),
+            "may_import": may_import,
             "alerts": list(queries.alerts_for(request.user, table)[:20]),
+            "category": category,
+            "outside": outside,
+            "category_codes": queries.category_codes(table),
+            "unmapped": queries.unmapped_count(table) if may_import else 0,
         },
     )
 
@@ -63,6 +82,50 @@ def geojson(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
+def _format_error(name: str, error: formats.FormatError) -> str:
+    """Why a file could not be read, in the reader's language."""
+    reasons = {
+        "json": _("it is not valid JSON"),
+        "deep": _("it is nested far too deeply to be a field export"),
+        "empty": _("it is empty"),
+        "csv": _("it is not a CSV export with a header row (and, for ODK, a KEY column)"),
+        "zip": _("the zip is damaged or holds no CSV export"),
+        "xml": _("it is not a SMART patrol XML export"),
+        "xlsx": _("it is not an XLSX workbook"),
+        "records": _("it holds no list of submissions, observations or alerts"),
+    }
+    reason = reasons.get(
+        error.code,
+        _("it is not an export of KoboToolbox, ODK, CoMapeo, Mapeo, SMART or Global Forest Watch"),
+    )
+    return _("%(name)s could not be read: %(reason)s. Nothing was imported.") % {
+        "name": name,
+        "reason": reason,
+    }
+
+
+def _bundle(files: list[Any]) -> tuple[bytes, str]:
+    """One file as it is; several (the CSVs of one ODK export) as one zip."""
+    if len(files) == 1:
+        return files[0].read(), files[0].name or ""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for item in files:
+            archive.writestr(item.name or "export.csv", item.read())
+    return buffer.getvalue(), f"{PurePath(files[0].name or 'export').stem}.zip"
+
+
+def _imported(request: HttpRequest, table: Any, summary: services.Summary) -> HttpResponse:
+    text = (
+        _("%(new)s new, %(updated)s updated, %(unchanged)s unchanged, %(quarantined)s quarantined")
+        % summary.__dict__
+    )
+    if summary.deleted:
+        text += _(", %(deleted)s deleted") % summary.__dict__
+    messages.success(request, text)
+    return redirect("quarantine" if summary.quarantined else "observations", slug=table.slug)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, slug: str) -> HttpResponse:
@@ -70,53 +133,182 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
     tables.require(request.user, table, "monitoring.import")
     error = None
     if request.method == "POST":
-        upload_file = request.FILES.get("file")
+        files = request.FILES.getlist("file")
         fmt = request.POST.get("format") or None
-        if upload_file is None:
+        if not files:
             error = _("Choose the file to import.")
         else:
             try:
-                check_upload(upload_file, "field")
-                content = upload_file.read()
-                parsed = formats.parse(content, fmt, upload_file.name or "")
+                for item in files:
+                    check_upload(item, "field")
+                content, name = _bundle(files)
+                export = formats.read(content, fmt, name)
             except ValidationError as exc:
                 error = exc.messages[0]
-            except formats.FormatError:
-                error = _(
-                    "%(name)s is not an export of ODK, KoboToolbox, Mapeo/CoMapeo or SMART that minga can read."
-                ) % {"name": upload_file.name}
+            except formats.FormatError as exc:
+                error = _format_error(files[0].name or "?", exc)
             else:
-                rows = len(parsed.tracks) + len(parsed.observations)
+                source = services.source_for(
+                    by=request.user, table=table, export=export, filename=name
+                )
+                if source.mapping is None:
+                    job = services.keep_upload(
+                        by=request.user,
+                        table=table,
+                        content=content,
+                        filename=name,
+                        fmt=export.format,
+                        source=source,
+                    )
+                    return redirect(
+                        "field-import-mapping", slug=table.slug, public_id=job.public_id
+                    )
+                rows = len(export.records)
                 if rows > settings.MINGA_IMPORT_INLINE_ROWS:
                     job = services.queue_field_import(
                         by=request.user,
                         table=table,
                         content=content,
-                        filename=upload_file.name or "",
-                        fmt=parsed.format,
+                        filename=name,
+                        fmt=export.format,
                         total=rows,
+                        source=source,
                     )
                     return redirect(
                         "field-import-progress", slug=table.slug, public_id=job.public_id
                     )
                 summary = services.import_field(
-                    by=request.user, table=table, parsed=parsed, filename=upload_file.name or ""
+                    by=request.user, table=table, export=export, source=source, filename=name
                 )
-                messages.success(
-                    request,
-                    _(
-                        "%(new)s new, %(updated)s updated, %(unchanged)s unchanged, %(quarantined)s quarantined"
-                    )
-                    % summary.__dict__,
-                )
-                return redirect(
-                    "quarantine" if summary.quarantined else "observations", slug=table.slug
-                )
+                return _imported(request, table, summary)
     return render(
         request,
         "monitoring/upload.html",
-        {"table": table, "formats": formats.FORMATS, "error": error},
+        {
+            "table": table,
+            "formats": formats.FORMATS,
+            "error": error,
+            "sources": list(queries.sources_of(table)),
+        },
         status=400 if error else 200,
+    )
+
+
+TARGETS = ("where", "when", "what", "notes", "media", "observer", "sensitivity", "track", "area")
+PREVIEW_ROWS = 5
+
+
+def _posted_mapping(request: HttpRequest, proposed: mapping.Mapping) -> mapping.Mapping:
+    chosen = mapping.Mapping(level=request.POST.get("level", proposed.level))
+    for target in TARGETS:
+        values = [v for v in request.POST.getlist(target) if v]
+        if target in ("when", "notes", "media"):
+            setattr(chosen, target, values)
+        else:
+            setattr(chosen, target, values[0] if values else "")
+    return chosen
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_mapping(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """A file from a source minga has not seen: the fields it found, the mapping it proposes
+    and the first rows read through it, for the person to confirm or change."""
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.import")
+    job = get_object_or_404(
+        FieldImport.objects.select_related("field_source"), table=table, public_id=public_id
+    )
+    source = job.field_source
+    if source is None or job.status != RunStatus.QUEUED or not job.content:
+        return redirect("field-import-progress", slug=table.slug, public_id=job.public_id)
+    try:
+        export = formats.read(bytes(job.content), job.format or None, job.filename)
+    except formats.FormatError as exc:
+        messages.error(request, _format_error(job.filename, exc))
+        return redirect("field-import", slug=table.slug)
+    proposed = services.mapping_of(source, export)
+    chosen = _posted_mapping(request, proposed) if request.method == "POST" else proposed
+    error = None
+    if request.method == "POST" and "confirm" in request.POST:
+        community = None
+        if request.POST.get("community"):
+            community = Organization.objects.filter(public_id=request.POST["community"]).first()
+        try:
+            services.confirm_mapping(
+                by=request.user,
+                source=source,
+                chosen=chosen,
+                name=request.POST.get("name") or None,
+                community=community,
+                owner_level=bool(request.POST.get("owner_level")),
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            if len(export.records) > settings.MINGA_IMPORT_INLINE_ROWS:
+                services.queue_field_import(
+                    by=request.user, table=table, job=job, total=len(export.records)
+                )
+                return redirect("field-import-progress", slug=table.slug, public_id=job.public_id)
+            return _imported(request, table, services.import_kept(by=request.user, job=job))
+    described = mapping.describe(export)
+    head = formats.Export(export.format, export.signature, export.records[: PREVIEW_ROWS * 20])
+    preview = mapping.apply(head, chosen, services.zone())
+    levels = export.levels()
+    return render(
+        request,
+        "monitoring/import_mapping.html",
+        {
+            "table": table,
+            "job": job,
+            "source": source,
+            "chosen": chosen,
+            "fields": [f for f in described if f.level == chosen.level],
+            "all_fields": described,
+            "levels": sorted(levels.items()),
+            "records": len(export.records),
+            "preview": preview.observations[:PREVIEW_ROWS],
+            "refused": preview.rejected[:PREVIEW_ROWS],
+            "communities": queries.communities_of(table),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def categories(request: HttpRequest, slug: str) -> HttpResponse:
+    """The table's vocabulary: each source category and the type it means; those not yet
+    mapped first, with how many observations wait on them."""
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.import")
+    if request.method == "POST":
+        changed = 0
+        for key, kind in request.POST.items():
+            if not key.startswith("kind:"):
+                continue
+            code = key.removeprefix("kind:")
+            current = CategoryMapping.objects.filter(table=table, code=code).first()
+            if current is None or (current.kind == kind and not current.guessed):
+                continue
+            if kind and kind not in mapping.KINDS:
+                continue
+            changed += services.map_category(by=request.user, table=table, code=code, kind=kind)
+        messages.success(
+            request,
+            _("Saved: %(count)s observations classified again.") % {"count": changed},
+        )
+        return redirect("field-categories", slug=table.slug)
+    return render(
+        request,
+        "monitoring/categories.html",
+        {
+            "table": table,
+            "rows": queries.vocabulary_of(table, request.LANGUAGE_CODE),
+            "kinds": KIND_CHOICES,
+        },
     )
 
 

@@ -8,7 +8,7 @@ import io
 
 from openpyxl import Workbook
 
-from minga.monitoring.formats import KINDS
+from minga.monitoring.mapping import KINDS
 
 LANGUAGES = [("Español (es)", 0), ("Português (pt)", 1), ("English (en)", 2)]
 

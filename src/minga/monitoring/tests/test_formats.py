@@ -31,7 +31,8 @@ def kobo_json(edit=False):
                     "_id": 101,
                     "_uuid": "b2" if edit else "b1",
                     "meta/instanceID": "uuid:b2" if edit else "uuid:b1",
-                    "meta/rootUuid": "uuid:root-1",
+                    "meta/rootUuid": "uuid:b2" if edit else "uuid:b1",
+                    **({"meta/deprecatedID": "uuid:b1"} if edit else {}),
                     "start": "2026-09-01T07:05:00.000-05:00",
                     "_submission_time": "2026-09-01T15:00:00",
                     "patrol/monitors": "Yampik Tiwiram, Nantar",
@@ -234,11 +235,11 @@ def smart(edit=False):
 <patrol xmlns="http://www.smartconservationsoftware.org/xml/1.3/patrol" id="P-2026-09" patrolType="GROUND" startDate="2026-09-08" endDate="2026-09-08">
   <legs id="L1"><members givenName="Yampik" familyName="Tiwiram"/>
     <days date="2026-09-08">
-      <waypoints id="1" x="{LON}" y="{LAT}" time="2026-09-08T08:00:00-05:00">
+      <waypoints id="1" x="{LON}" y="{LAT}" time="08:00:00">
         <groups><observations categoryKey="threats.hunting"><attributes attributeKey="note" sValue="{note}"/></observations></groups>
       </waypoints>
-      <waypoints id="2" x="-199" y="{LAT}" time="2026-09-08T09:00:00-05:00"/>
-      <waypoints id="3" x="{LON + 0.01}" y="{LAT}" time="2026-09-08T10:00:00-05:00">
+      <waypoints id="2" x="-199" y="{LAT}" time="09:00:00"/>
+      <waypoints id="3" x="{LON + 0.01}" y="{LAT}" time="10:00:00">
         <groups><observations categoryKey="animals.wildlife"/></groups>
       </waypoints>
     </days>
@@ -251,7 +252,7 @@ CASES = {
     "odk-json": odk_json,
     "odk-csv": odk_csv,
     "kobo-csv": kobo_csv,
-    "mapeo-geojson": mapeo,
+    "geojson": mapeo,
     "smart-xml": smart,
 }
 
@@ -266,7 +267,7 @@ def test_it_imports_once_updates_edits_and_quarantines_bad_rows(db, fmt):
     table = Table.objects.get(slug="morona-santiago")
     build = CASES[fmt]
     first = import_field(
-        by=SYSTEM, table=table, parsed=formats.parse(build(), fmt), filename=f"a.{fmt}"
+        by=SYSTEM, table=table, export=formats.read(build(), fmt), filename=f"a.{fmt}"
     )
     assert first.new >= 1 and first.quarantined == 1
     quarantined = Quarantined.objects.get(table=table, source=fmt)
@@ -274,18 +275,18 @@ def test_it_imports_once_updates_edits_and_quarantines_bad_rows(db, fmt):
         quarantined.reason == "bad_coordinates" and "-199" in quarantined.detail and quarantined.row
     )
     count = Observation.objects.filter(source=fmt).count()
-    again = import_field(by=SYSTEM, table=table, parsed=formats.parse(build(), fmt))
+    again = import_field(by=SYSTEM, table=table, export=formats.read(build(), fmt))
     assert again.new == 0 and again.updated == 0 and again.unchanged == first.new
     assert Observation.objects.filter(source=fmt).count() == count
-    edited = import_field(by=SYSTEM, table=table, parsed=formats.parse(build(edit=True), fmt))
+    edited = import_field(by=SYSTEM, table=table, export=formats.read(build(edit=True), fmt))
     assert edited.new == 0 and edited.updated >= 1
     assert Observation.objects.filter(source=fmt).count() == count
 
 
 def test_it_reads_tracks_with_their_length(db):
     table = Table.objects.get(slug="morona-santiago")
-    import_field(by=SYSTEM, table=table, parsed=formats.parse(odk_json(), "odk-json"))
-    patrol = Patrol.objects.get(source="odk-json")
+    import_field(by=SYSTEM, table=table, export=formats.read(odk_json(), "odk-json"))
+    patrol = Patrol.objects.get(source="odk-json", source_key="uuid:odk-1")
     assert patrol.monitors == "Equipo Wayusentsa"
     assert 2.1 < float(patrol.kilometres) < 2.3  # 0.02° of longitude at 2.4° S
 
@@ -296,10 +297,10 @@ def test_it_refuses_a_file_of_the_wrong_format(tmp_path, db):
     path = tmp_path / "fotos.zip"
     path.write_bytes(b"PK\x03\x04 not an export")
     before = Observation.objects.count()
-    with pytest.raises(CommandError, match="not an export minga knows"):
+    with pytest.raises(CommandError, match="a damaged zip"):
         call_command("import", "field", str(path), "--table", "morona-santiago")
     with pytest.raises(formats.FormatError):
-        formats.parse(b'{"hello": 1}', "kobo-json")
+        formats.read(b'{"hello": 1}', "kobo-json")
     assert Observation.objects.count() == before
 
 
@@ -319,7 +320,7 @@ def test_it_raises_an_alert_for_a_serious_observation(db, django_capture_on_comm
 
     table = Table.objects.get(slug="morona-santiago")
     with django_capture_on_commit_callbacks(execute=True):
-        import_field(by=SYSTEM, table=table, parsed=formats.parse(kobo_json(), "kobo-json"))
+        import_field(by=SYSTEM, table=table, export=formats.read(kobo_json(), "kobo-json"))
     assert Event.objects.filter(type="monitoring.alert_raised", payload__kind="mining").exists()
     alert = next(
         m
@@ -332,12 +333,12 @@ def test_it_raises_an_alert_for_a_serious_observation(db, django_capture_on_comm
 def test_it_reimports_a_fixed_file_and_clears_its_quarantine(db):
     table = Table.objects.get(slug="morona-santiago")
     import_field(
-        by=SYSTEM, table=table, parsed=formats.parse(odk_csv(), "odk-csv"), filename="obs.csv"
+        by=SYSTEM, table=table, export=formats.read(odk_csv(), "odk-csv"), filename="obs.csv"
     )
     assert Quarantined.objects.filter(filename="obs.csv", resolved=False).count() == 1
     fixed = odk_csv().replace(b"-199", str(LON + 0.001).encode())
     summary = import_field(
-        by=SYSTEM, table=table, parsed=formats.parse(fixed, "odk-csv"), filename="obs.csv"
+        by=SYSTEM, table=table, export=formats.read(fixed, "odk-csv"), filename="obs.csv"
     )
     assert summary.new == 1 and summary.quarantined == 0
     assert not Quarantined.objects.filter(filename="obs.csv", resolved=False).exists()
@@ -370,11 +371,17 @@ def test_a_large_export_is_queued_for_the_worker_once_it_commits(
     client_for, settings, django_capture_on_commit_callbacks
 ):
     settings.MINGA_IMPORT_INLINE_ROWS = 5
+    monitor = client_for("monitor")
+    upload = monitor.post(
+        "/t/morona-santiago/monitoring/import/",
+        {"file": SimpleUploadedFile("patrulla.csv", _odk_csv(20), "text/csv")},
+    )
+    # A form minga has not seen: it asks which field says what before importing anything.
+    assert upload.status_code == 302 and upload["Location"].endswith("/mapping/")
+    assert not Observation.objects.filter(source_key__startswith="uuid:big-").exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for("monitor").post(
-            "/t/morona-santiago/monitoring/import/",
-            {"file": SimpleUploadedFile("patrulla.csv", _odk_csv(20), "text/csv")},
-        )
+        response = monitor.post(upload["Location"], {"level": "obs", "where": "location",
+                                "what": "kind", "notes": "notes", "confirm": "1"})  # fmt: skip
     job = FieldImport.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{job.public_id}/")
     assert job.status == "queued" and job.total == 20
@@ -382,3 +389,12 @@ def test_a_large_export_is_queued_for_the_worker_once_it_commits(
     assert [t.args_kwargs["kwargs"] for t in queued] == [{"job_id": job.pk}]
     event = Event.objects.get(type="monitoring.field_import_queued")
     assert event.subject_id == job.public_id and event.payload == {"format": job.format, "rows": 20}
+
+
+def test_smart_dates_come_from_the_day_and_times_from_the_waypoint(db):
+    table = Table.objects.get(slug="morona-santiago")
+    import_field(by=SYSTEM, table=table, export=formats.read(smart()), filename="p.xml")
+    hunting = Observation.objects.get(table=table, source="smart-xml", kind="hunting")
+    # <days date="2026-09-08"> and time="08:00:00", in the tables' zone (UTC-5).
+    assert hunting.observed_at.isoformat() == "2026-09-08T13:00:00+00:00"
+    assert hunting.categories == ["threats.hunting"] and hunting.notes == "Cazadores"

@@ -121,7 +121,7 @@ def test_a_submission_exported_by_odk_central_and_kobo_comes_back_in(db, tmp_pat
         path.write_text(json.dumps(document))
         call_command("import", "field", str(path), "--table", "morona-santiago")
         assert capsys.readouterr().out.strip() == "1 new, 0 updated, 0 unchanged, 0 quarantined"
-    found = Observation.objects.filter(source_key__in=["uuid:sub-1/obs/1", "uuid:sub-2/obs/1"])
+    found = Observation.objects.filter(source_key__in=["uuid:sub-1/obs[1]", "uuid:sub-2/obs[1]"])
     assert (
         found.count() == 2
         and {o.kind for o in found} == {"sacred_site"}

@@ -471,7 +471,7 @@ def read_odk_json(data: bytes) -> Export:
         if not key:
             export.problems.append((row, "missing_key", "no __id", item))
             continue
-        system = item.get("__system") if isinstance(item.get("__system"), dict) else {}
+        system: dict[str, Any] = item["__system"] if isinstance(item.get("__system"), dict) else {}
         submitted = str(system.get("submissionDate") or "")
         fields = flatten({k: v for k, v in item.items() if k not in ("__system", "__id")})
         fields[SUBMISSION] = submitted
@@ -629,7 +629,7 @@ def read_comapeo_json(data: bytes) -> Export:
         if not key:
             export.problems.append((row, "missing_key", "no docId", doc))
             continue
-        tags = doc.get("tags") if isinstance(doc.get("tags"), dict) else {}
+        tags: dict[str, Any] = doc["tags"] if isinstance(doc.get("tags"), dict) else {}
         fields: dict[str, Any] = flatten(dict(tags))
         fields["$createdAt"] = doc.get("createdAt")
         fields["$updatedAt"] = doc.get("updatedAt")
@@ -680,7 +680,7 @@ def read_mapeo_json(data: bytes) -> Export:
         if not key:
             export.problems.append((row, "missing_key", "no id", item))
             continue
-        tags = item.get("tags") if isinstance(item.get("tags"), dict) else {}
+        tags: dict[str, Any] = item["tags"] if isinstance(item.get("tags"), dict) else {}
         fields = flatten(dict(tags))
         fields["$position"] = _geojson_point(item.get("lat"), item.get("lon"))
         fields["$createdAt"] = item.get("created_at") or item.get("timestamp")
@@ -994,8 +994,8 @@ def detect(data: bytes, filename: str = "") -> str:
             if "tags" in document and "name" in document:
                 return "comapeo-json"
         if isinstance(document, list):
-            first = next((d for d in document if isinstance(d, dict)), None)
-            if first is not None and "tags" in first and ("lat" in first or "lon" in first):
+            head_record: dict[str, Any] = next((d for d in document if isinstance(d, dict)), {})
+            if "tags" in head_record and ("lat" in head_record or "lon" in head_record):
                 return "mapeo-json"
             return "kobo-json"
         raise FormatError("JSON of no known tool")

@@ -286,9 +286,10 @@ def categories(request: HttpRequest, slug: str) -> HttpResponse:
     tables.require(request.user, table, "monitoring.import")
     if request.method == "POST":
         changed = 0
-        for key, kind in request.POST.items():
+        for key in request.POST:
             if not key.startswith("kind:"):
                 continue
+            kind = request.POST.get(key, "")
             code = key.removeprefix("kind:")
             current = CategoryMapping.objects.filter(table=table, code=code).first()
             if current is None or (current.kind == kind and not current.guessed):

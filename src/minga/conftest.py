@@ -31,6 +31,7 @@ def _fast_hashing() -> None:
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MINGA_SECRETS_KEY_FILE = tmp_path / "keys" / "secrets.key"
 
 
 @pytest.fixture(autouse=True)

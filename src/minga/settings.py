@@ -242,6 +242,12 @@ MINGA_SITE_URL = env_str("MINGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # IATI identifiers for organizations that have none registered: PREFIX-<public id>.
 MINGA_IATI_PREFIX = env_str("MINGA_IATI_PREFIX", "XI-MINGA")
 MINGA_LOG_ORIGIN = env_str("MINGA_LOG_ORIGIN", "minga.localhost/log")
+# Seals field servers' tokens (see core.secrets); keep it, like the log key, out of backups.
+MINGA_SECRETS_KEY_FILE = Path(
+    env_str("MINGA_SECRETS_KEY_FILE", str(DATA_DIR / "keys" / "secrets.key"))
+)
+MINGA_SYNC_TIMEOUT = env_int("MINGA_SYNC_TIMEOUT", 30, minimum=1)
+MINGA_SYNC_RETRIES = env_int("MINGA_SYNC_RETRIES", 3, minimum=0)
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))

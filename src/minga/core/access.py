@@ -51,6 +51,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "agreement.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # field monitoring
     "monitoring.import": frozenset({Role.SECRETARIAT, Role.MONITOR}),
+    "monitoring.sources": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MONITOR}),
     # satellite layers and verification
     "satellite.manage": frozenset({Role.SECRETARIAT}),
     "verification.sample": frozenset({Role.SECRETARIAT, Role.MONITOR}),

@@ -392,6 +392,7 @@ def _kobo_table(header: list[str], rows: list[dict[str, Any]], fmt: str) -> Expo
 def read_kobo_xlsx(data: bytes) -> Export:
     """A KoboToolbox XLSX export: the first sheet holds the submissions, each further sheet a
     repeat group whose rows point at their submission by ``_parent_index`` = its ``_index``."""
+    # openpyxl is loaded only for spreadsheet exports.
     import openpyxl
 
     try:

@@ -38,10 +38,12 @@ SERIOUS = frozenset({"illegal_logging", "mining", "fire"})
 # code is matched by its most specific segment first (``humanactivity.timber.firewood``).
 WORDS = {
     "illegal_logging": "illegal_logging logging logged tala tala_ilegal madera timber tree_felling"
-    " desmatamento deforestation deforestacion chainsaw motosierra",
+    " desmatamento deforestation deforestacion chainsaw motosierra"
+    # GFW's tree-cover-loss alerts: guessed as logging until the table says otherwise.
+    " integrated glad-l glad-s2 radd",
     "mining": "mining mineria mina minas garimpo draga dredge gold oro",
     "hunting": "hunting caza caca hunt poaching trapping trap trampa snare",
-    "fire": "fire fuego incendio incndio queimada quema burn burning wildfire",
+    "fire": "fire fuego incendio incndio queimada quema burn burning wildfire viirs",
     "wildlife": "wildlife fauna animal animals animal_sighting tracks huellas",
     "boundary_mark": "boundary_mark hito boundary marco lindero",
     "sacred_site": "sacred_site sitio_sagrado sagrado sacred",

@@ -54,6 +54,20 @@ class FieldSource(TimeStampedModel):
     owner_level = models.BooleanField(
         _("the community's own data (only its people see it)"), default=False
     )
+    # A source on a server (empty for files): where, what, and the credential, sealed with the
+    # key in MINGA_SECRETS_KEY_FILE (see core.secrets), never shown again.
+    server_url = models.CharField(_("server"), max_length=300, blank=True)
+    remote_ref = models.CharField(_("form, project or dataset"), max_length=200, blank=True)
+    credential = models.BinaryField(default=b"", blank=True)
+    every_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=0)
+    cursor = models.CharField(max_length=100, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    last_failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    # SHA-256 of the secret KoboToolbox's REST Services send (the secret is shown once).
+    webhook_secret = models.CharField(max_length=64, blank=True)
+    # The scheduled chain of syncs now in force; a task of an older chain stops.
+    schedule_token = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -120,7 +120,7 @@ def zone_coverage(area: Any, patrols: list[Patrol], reach_km: float = 1.0) -> di
 
 
 def sources_of(table: Table) -> QuerySet[FieldSource]:
-    return FieldSource.objects.filter(table=table, mapping__isnull=False).annotate(
+    return FieldSource.objects.filter(table=table, mapping__isnull=False, server_url="").annotate(
         observed=Count("observations")
     )
 
@@ -188,3 +188,12 @@ def with_category(table: Table, code: str) -> list[int]:
         .values_list("pk", "categories")
         if code in (codes or [])
     ]
+
+
+def server_sources_of(table: Table) -> QuerySet[FieldSource]:
+    return (
+        FieldSource.objects.filter(table=table)
+        .exclude(server_url="")
+        .annotate(observed=Count("observations"))
+        .order_by("name")
+    )

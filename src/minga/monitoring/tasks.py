@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
 from django.tasks import task
+from django.utils import timezone
 
 from minga.core import hooks
+from minga.core.access import SYSTEM
 from minga.core.models import Event, RunStatus
-from minga.monitoring import events
-from minga.monitoring.models import FieldImport
+from minga.monitoring import connectors, events, sync
+from minga.monitoring.models import FieldImport, FieldSource
 from minga.monitoring.services import run_field_import
 
 
@@ -29,3 +34,34 @@ def enqueue_field_imports(recorded: list[Event]) -> None:
     ids = [e.subject_id for e in recorded]
     for pk in FieldImport.objects.filter(public_id__in=ids).values_list("pk", flat=True):
         run_field_import_task.enqueue(job_id=pk)
+
+
+@task()
+def sync_source_task(*, source_id: int, token: str) -> str:
+    """One scheduled sync of a server source; it schedules the next one of its chain. A chain
+    started again (the mapping confirmed anew) leaves the older one to stop here."""
+    source = FieldSource.objects.select_related("table").filter(pk=source_id).first()
+    if source is None or source.schedule_token != token:
+        return "superseded"
+    try:
+        result = sync.sync_source(by=SYSTEM, source=source).line()
+    except connectors.SyncError as exc:
+        result = f"failed: {exc.code}"
+    source.refresh_from_db()
+    if source.every_minutes and source.schedule_token == token:
+        later = timezone.now() + dt.timedelta(minutes=source.every_minutes)
+        sync_source_task.using(run_after=later).enqueue(source_id=source_id, token=token)
+    return result
+
+
+@hooks.register(events.SOURCE_MAPPED, events.SOURCE_CONNECTED)
+def start_sync_schedules(recorded: list[Event]) -> None:
+    """A server source whose fields are mapped starts its chain of syncs (now, then on its
+    schedule)."""
+    ids = {e.subject_id for e in recorded}
+    for source in FieldSource.objects.filter(public_id__in=ids, mapping__isnull=False).exclude(
+        server_url=""
+    ):
+        token = secrets.token_hex(8)
+        FieldSource.objects.filter(pk=source.pk).update(schedule_token=token)
+        sync_source_task.enqueue(source_id=source.pk, token=token)

@@ -14,6 +14,13 @@ urlpatterns = [
         name="field-import-mapping",
     ),
     path("t/<slug:slug>/monitoring/categories/", views.categories, name="field-categories"),
+    path("t/<slug:slug>/monitoring/sources/", views.sources, name="field-sources"),
+    path(
+        "t/<slug:slug>/monitoring/sources/<str:public_id>/",
+        views.source_act,
+        name="field-source-act",
+    ),
+    path("hooks/kobo/<str:public_id>/", views.kobo_push, name="kobo-push"),
     path(
         "t/<slug:slug>/monitoring/import/<str:public_id>/",
         views.import_progress,

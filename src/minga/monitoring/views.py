@@ -1,26 +1,31 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import PurePath
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.agreements.models import Agreement
 from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
-from minga.monitoring import formats, mapping, queries, services
-from minga.monitoring.models import KIND_CHOICES, CategoryMapping, FieldImport
+from minga.monitoring import connectors, formats, mapping, queries, services, sync
+from minga.monitoring.models import KIND_CHOICES, CategoryMapping, FieldImport, FieldSource
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
 from minga.tables.models import Organization
@@ -354,3 +359,192 @@ def xlsform(request: HttpRequest, slug: str, agreement: str | None = None) -> Ht
     )
     response["Content-Disposition"] = f'attachment; filename="{form_id}.xlsx"'
     return response
+
+
+class SourceForm(forms.Form):
+    tool = forms.ChoiceField(
+        label=_lazy("Tool"),
+        choices=[
+            ("kobo", "KoboToolbox"),
+            ("odk", "ODK Central"),
+            ("comapeo", "CoMapeo"),
+            ("gfw", "Global Forest Watch"),
+        ],
+    )
+    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    url = forms.URLField(
+        label=_lazy("Server address"),
+        help_text=_lazy("e.g. https://kf.kobotoolbox.org, https://central.example.org"),
+        assume_scheme="https",
+    )
+    ref = forms.CharField(
+        label=_lazy("Form, project or dataset"),
+        max_length=200,
+        help_text=_lazy(
+            "KoboToolbox: the form's asset id; ODK Central: project number/form id; CoMapeo: the"
+            " project id; Global Forest Watch: the dataset (gfw_integrated_alerts, …)."
+        ),
+    )
+    credential = forms.CharField(
+        label=_lazy("API token, app user token or e-mail:password"),
+        widget=forms.PasswordInput(render_value=False),
+        max_length=500,
+    )
+    every_minutes = forms.IntegerField(
+        label=_lazy("Sync every (minutes; 0 = only on demand)"),
+        min_value=0,
+        max_value=7 * 24 * 60,
+        initial=60,
+    )
+    community = forms.ChoiceField(label=_lazy("Whose data is this?"), required=False)
+    owner_level = forms.BooleanField(
+        label=_lazy("Only that community's people may see it"), required=False
+    )
+
+    def __init__(self, *args: Any, communities: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["community"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("the table's"))] + [(c.public_id, c.name) for c in communities]
+
+
+SYNC_PROBLEMS = {
+    "auth": _lazy("the server refused the credential (401/403): check the token"),
+    "server": _lazy("the server answered with an error; minga will try again"),
+    "timeout": _lazy("the server did not answer in time; minga will try again"),
+    "network": _lazy("the server could not be reached"),
+    "malformed": _lazy("the server's answer was not what its tool sends"),
+    "config": _lazy("the source is not set up completely"),
+    "too_large": _lazy("the answer was larger than the field file limit"),
+}
+
+
+def _problem(code: str) -> str:
+    return str(SYNC_PROBLEMS.get(code, SYNC_PROBLEMS["server"]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sources(request: HttpRequest, slug: str) -> HttpResponse:
+    """The table's server sources: add one, see when each last synced and why one failed."""
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.sources")
+    communities = queries.communities_of(table)
+    form = SourceForm(request.POST or None, communities=communities)
+    error = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        community = next((c for c in communities if c.public_id == data["community"]), None)
+        try:
+            source, secret = sync.add_source(
+                by=request.user,
+                table=table,
+                tool=data["tool"],
+                name=data["name"],
+                url=data["url"],
+                ref=data["ref"],
+                credential=data["credential"],
+                every_minutes=data["every_minutes"],
+                community=community,
+                owner_level=data["owner_level"],
+            )
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            if source.tool == "kobo":
+                messages.info(
+                    request,
+                    _("Secret for KoboToolbox's REST Services (shown only now): %(secret)s")
+                    % {"secret": secret},
+                )
+            return _act(request, table, source, "test")
+    found = list(queries.server_sources_of(table))
+    for source in found:
+        problem = _problem(source.last_error.split(":", 1)[0]) if source.last_error else ""
+        setattr(source, "problem", problem)  # noqa: B010 - shown beside the source
+    return render(
+        request,
+        "monitoring/sources.html",
+        {
+            "table": table,
+            "sources": found,
+            "form": form,
+            "error": error,
+            "site_url": settings.MINGA_SITE_URL.rstrip("/"),
+        },
+        status=400 if (error or form.errors) else 200,
+    )
+
+
+def _act(request: HttpRequest, table: Any, source: FieldSource, action: str) -> HttpResponse:
+    if action == "test":
+        try:
+            export = sync.test_connection(by=request.user, source=source)
+        except connectors.SyncError as exc:
+            FieldSource.objects.filter(pk=source.pk).update(
+                last_error=f"{exc.code}: {exc.detail}"[:500], last_failed_at=timezone.now()
+            )
+            messages.error(request, _("Connection failed: %(why)s.") % {"why": _problem(exc.code)})
+            return redirect("field-sources", slug=table.slug)
+        FieldSource.objects.filter(pk=source.pk).update(last_error="")
+        messages.success(
+            request,
+            _("Connected: the server answered with %(count)s records.")
+            % {"count": len(export.records)},
+        )
+        if source.mapping is None:
+            body = json.dumps(
+                [r.raw for r in export.records if isinstance(r.raw, dict) and not r.level]
+            ).encode()
+            job = services.keep_upload(
+                by=request.user,
+                table=table,
+                content=body,
+                filename=source.name,
+                fmt="kobo-json" if source.tool == "kobo" else export.format,
+                source=source,
+            )
+            if source.tool != "kobo":
+                job.content = json.dumps(
+                    {"value": [r.raw for r in export.records if not r.level]}
+                    if source.tool == "odk"
+                    else {"data": [r.raw for r in export.records]}
+                ).encode()
+                job.save(update_fields=["content"])
+            return redirect("field-import-mapping", slug=table.slug, public_id=job.public_id)
+        return redirect("field-sources", slug=table.slug)
+    try:
+        summary = sync.sync_source(by=request.user, source=source)
+    except connectors.SyncError as exc:
+        messages.error(request, _("Sync failed: %(why)s.") % {"why": _problem(exc.code)})
+        return redirect("field-sources", slug=table.slug)
+    return _imported(request, table, summary)
+
+
+@login_required
+@require_POST
+def source_act(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.sources")
+    source = get_object_or_404(FieldSource, table=table, public_id=public_id)
+    action = request.POST.get("action", "")
+    if action not in ("test", "sync"):
+        return redirect("field-sources", slug=table.slug)
+    return _act(request, table, source, action)
+
+
+@csrf_exempt
+@require_POST
+def kobo_push(request: HttpRequest, public_id: str) -> JsonResponse:
+    """KoboToolbox's REST Services post each new submission here, with the source's secret."""
+    source = FieldSource.objects.filter(public_id=public_id, tool="kobo").first()
+    given = request.headers.get("X-Minga-Secret", "")
+    if source is None or not sync.check_webhook_secret(source, given):
+        return JsonResponse({"detail": "unknown source or wrong secret"}, status=403)
+    if source.mapping is None:
+        return JsonResponse({"detail": "the source's fields are not mapped yet"}, status=409)
+    try:
+        summary = sync.receive_pushed(source=source, body=request.body)
+    except (ValueError, formats.FormatError):
+        return JsonResponse({"detail": "the body is not a KoboToolbox submission"}, status=400)
+    return JsonResponse(summary.__dict__)

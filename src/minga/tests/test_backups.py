@@ -7,6 +7,7 @@ import json
 import secrets
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from minga.core.access import SYSTEM
+from minga.monitoring import sync
+from minga.tables.models import Table
 from minga.tests.production import _database_url, _env, _needs_postgres
 
 
@@ -77,8 +81,16 @@ def test_backup_and_restore_on_sqlite_and_refusals(tmp_path):
 
     load_demo(say=lambda line: None)  # committed: a backup copies what is committed
     ledger.integrate()
+    sync.add_source(
+        by=SYSTEM, table=Table.objects.get(slug="sucumbios"), tool="kobo", name="K",
+        url="https://kf.kobotoolbox.org", ref="a1", credential="very-secret-token-42",
+    )  # fmt: skip
     backup = tmp_path / "minga.tar"
     call_command("backup", "-o", str(backup), stdout=io.StringIO())
+    with tarfile.open(backup) as archive:  # a field server's token is in it only sealed
+        for member in archive.getmembers():
+            content = archive.extractfile(member)
+            assert content is None or b"very-secret-token-42" not in content.read()
     env = _env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'restored.sqlite3'}",
         MINGA_DATA_DIR=str(tmp_path),

@@ -48,8 +48,8 @@ from minga.health.models import (
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.ledger.models import Checkpoint
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
+from minga.monitoring.models import FieldSource, Patrol
 from minga.monitoring.models import Observation as FieldObservation
-from minga.monitoring.models import Patrol
 from minga.roadmap.models import Axis, Indicator, Measurement, Milestone, Objective, Result
 from minga.satellite.models import RasterLayer, SampleDesign, VerificationReport
 from minga.tables.models import (
@@ -125,28 +125,46 @@ def test_it_keeps_the_catalogs_in_step_with_the_source(extracted, lang):
 
 PSEUDO = "en-xa"
 # Brand, language names (always in their own language), file formats and ISO 4217 codes.
-FORMAT_CODES = {"kobo", "csv", "json", "odk", "mapeo", "geojson", "smart", "xml"}
-ALLOWED_RAW = FORMAT_CODES | {
-    "minga",
-    "API",
-    "Español",
-    "Português",
-    "English",
-    "Pseudo",
-    "CSV",
-    "PDF",
-    "GPX",
-    "GeoJSON",
-    "JSON",
-    "IATI",
-    "XML",
-    "ZIP",
-    "datapackage",
-    "XLSX",
-    "ICS",
-    "USD",
-    "EUR",
+FORMAT_CODES = {
+    "kobo", "csv", "json", "odk", "mapeo", "geojson", "smart", "xml", "xlsx", "comapeo", "gfw",
+}  # fmt: skip
+# The field tools' own names (shown as the tools call themselves).
+TOOL_NAMES = {
+    "KoboToolbox",
+    "ODK",
+    "Central",
+    "CoMapeo",
+    "Mapeo",
+    "SMART",
+    "Global",
+    "Forest",
+    "Watch",
 }
+ALLOWED_RAW = (
+    FORMAT_CODES
+    | TOOL_NAMES
+    | {
+        "minga",
+        "API",
+        "Español",
+        "Português",
+        "English",
+        "Pseudo",
+        "CSV",
+        "PDF",
+        "GPX",
+        "GeoJSON",
+        "JSON",
+        "IATI",
+        "XML",
+        "ZIP",
+        "datapackage",
+        "XLSX",
+        "ICS",
+        "USD",
+        "EUR",
+    }
+)
 
 
 def _pseudo(text: str) -> str:
@@ -217,6 +235,7 @@ def _data_values() -> list[str]:
         (Region, ["name", "description"]),
         (Table, ["name", "description", "province"]),
         (Territory, ["name"]),
+        (FieldSource, ["name"]),
         (
             Organization,
             ["name", "acronym", "description", "website", "contact_email", "contact_phone"],

@@ -6,6 +6,7 @@ Every value is checked here, and a bad one stops start-up with a message naming 
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -52,6 +53,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str) -> str:
+    value = env_str(name, default).strip()
+    if value and not value.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be an http:// or https:// URL, or empty."
+        )
+    return value
 
 
 DEBUG = env_bool("MINGA_DEBUG", True)
@@ -251,6 +261,30 @@ MINGA_SYNC_RETRIES = env_int("MINGA_SYNC_RETRIES", 3, minimum=0)
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
+
+
+# Where `minga fetch-layers` finds each product's granules (docs/formats.md, "Satellite layers
+# from their publishers"). Empty: the product is not fetched (GLAD-S2 and RADD have no published
+# file layout minga reads; point these at a mirror of two-band tiles named <tile>.tif).
+MINGA_HANSEN_URL = env_url(
+    "MINGA_HANSEN_URL", "https://storage.googleapis.com/earthenginepartners-hansen/"
+)
+MINGA_HANSEN_VERSION = env_str("MINGA_HANSEN_VERSION", "GFC-2024-v1.12")
+if not re.match(r"^GFC-\d{4}-v\d+(\.\d+)*$", MINGA_HANSEN_VERSION):
+    raise ImproperlyConfigured(
+        f"MINGA_HANSEN_VERSION={MINGA_HANSEN_VERSION!r} is not like GFC-2024-v1.12."
+    )
+_GFW_LAKE = "https://gfw-data-lake.s3.amazonaws.com"
+MINGA_INTEGRATED_ALERTS_URL = env_url(
+    "MINGA_INTEGRATED_ALERTS_URL",
+    f"{_GFW_LAKE}/gfw_integrated_alerts/latest/raster/epsg-4326/10/100000/date_conf/geotiff/",
+)
+MINGA_GLAD_L_URL = env_url(
+    "MINGA_GLAD_L_URL",
+    f"{_GFW_LAKE}/umd_glad_landsat_alerts/latest/raster/epsg-4326/10/40000/date_conf/gdal-geotiff/",
+)
+MINGA_GLAD_S2_URL = env_url("MINGA_GLAD_S2_URL", "")
+MINGA_RADD_URL = env_url("MINGA_RADD_URL", "")
 
 # --- uploads and imports ----------------------------------------------------------------------
 # The largest file accepted per kind (MB); types are fixed per kind in minga.core.uploads.

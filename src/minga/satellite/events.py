@@ -5,6 +5,8 @@ from minga.core.events import declare
 ANALYSIS_COMPLETED = declare("satellite.analysis_completed")
 ANALYSIS_QUEUED = declare("satellite.analysis_queued")
 ANALYSIS_STARTED = declare("satellite.analysis_started")
+FETCH_QUEUED = declare("satellite.fetch_queued")
+FETCH_STARTED = declare("satellite.fetch_started")
 HOTSPOTS_CHECKED = declare("satellite.hotspots_checked")
 LABELS_RECORDED = declare("satellite.labels_recorded")
 LAYER_REGISTERED = declare("satellite.layer_registered")

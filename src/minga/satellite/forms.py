@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.uploads import check_upload
-from minga.satellite import products
+from minga.satellite import products, publishers
 from minga.satellite.models import PRODUCT_LABELS
 from minga.satellite.sampling import STRATA
 
@@ -30,6 +30,18 @@ class AnalysisForm(forms.Form):
     threshold = forms.IntegerField(
         label=_("Canopy threshold (%)"), min_value=0, max_value=100, initial=30
     )
+
+
+class FetchForm(forms.Form):
+    products = forms.MultipleChoiceField(
+        label=_("Products"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, available: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["products"]
+        field.choices = [(name, PRODUCT_LABELS.get(name, name)) for name in available]
+        field.initial = [name for name in publishers.DEFAULT_PRODUCTS if name in available]
 
 
 class DesignForm(forms.Form):

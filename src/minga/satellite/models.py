@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from minga.agreements.models import Agreement
-from minga.core.models import BackgroundWork, TimeStampedModel, public_id_field
+from minga.core.models import BackgroundWork, RunStatus, TimeStampedModel, public_id_field
 from minga.monitoring.models import Observation
 from minga.tables.models import Table
 
@@ -101,6 +101,35 @@ class AnalysisRun(BackgroundWork):
     @property
     def step_label(self) -> str:
         return str(STEP_LABELS.get(self.step, ""))
+
+
+class LayerFetch(BackgroundWork):
+    """Satellite layers fetched from their publishers for a table's zones, with its progress."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="layer_fetches")
+    products = models.JSONField(default=list)
+    whole = models.BooleanField(default=False)  # download whole granules even with ranges
+    step = models.CharField(max_length=120, blank=True)
+    # product -> {"status": registered | kept | failed, "detail": ..., "layer": public id}
+    results = models.JSONField(default=dict)
+
+    class Meta(BackgroundWork.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def outcomes(self) -> list[tuple[str, dict[str, str]]]:
+        return [
+            (str(PRODUCT_LABELS.get(product, product)), self.results[product])
+            for product in self.products
+            if product in self.results
+        ]
 
 
 STEP_LABELS = {

@@ -28,6 +28,7 @@ from minga.satellite.models import (
     AnalysisRun,
     Hotspot,
     HotspotStatus,
+    LayerFetch,
     Metric,
     RasterLayer,
     SampleDesign,
@@ -60,6 +61,20 @@ def latest_run(table: Table) -> AnalysisRun | None:
 
 def get_run(table: Table, public_id: str) -> AnalysisRun:
     return get_object_or_404(AnalysisRun, table=table, public_id=public_id)
+
+
+def running_fetch(table: Table) -> LayerFetch | None:
+    return LayerFetch.objects.filter(
+        table=table, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+    ).first()
+
+
+def latest_fetch(table: Table) -> LayerFetch | None:
+    return LayerFetch.objects.filter(table=table).first()
+
+
+def get_fetch(table: Table, public_id: str) -> LayerFetch:
+    return get_object_or_404(LayerFetch, table=table, public_id=public_id)
 
 
 def zone_visible(user: Any, table: Table, zone: Any) -> bool:

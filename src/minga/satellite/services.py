@@ -19,22 +19,24 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from minga.core.access import Actor, person_user
+from minga.core.access import SYSTEM, Actor, person_user
 from minga.core.events import record_event
 from minga.core.models import RunStatus
 from minga.core.uploads import check_upload
 from minga.monitoring.models import Observation
-from minga.satellite import events, hotspots, products, queries, sampling, zonal
+from minga.satellite import events, hotspots, products, publishers, queries, sampling, zonal
+from minga.satellite.fetch import Fetched, FetchError, fetch_granule, forget
 from minga.satellite.models import (
     PRODUCT_LABELS,
     AnalysisRun,
     Hotspot,
     HotspotStatus,
+    LayerFetch,
     Metric,
     RasterLayer,
     ReferenceLabel,
@@ -244,6 +246,222 @@ def register_layer(
             payload={"product": product, "file": source.name},
         )
     return layer
+
+
+# --- layers from their publishers ----------------------------------------------------------------
+
+# The setting that holds each publisher's base URL (read when a fetch starts, never at import).
+PUBLISHER_URLS = {
+    "hansen": "MINGA_HANSEN_URL",
+    "gfw_integrated_alerts": "MINGA_INTEGRATED_ALERTS_URL",
+    "umd_glad_landsat_alerts": "MINGA_GLAD_L_URL",
+    "umd_glad_sentinel2_alerts": "MINGA_GLAD_S2_URL",
+    "wur_radd_alerts": "MINGA_RADD_URL",
+}
+
+
+def publisher_url(product: str) -> str:
+    """The base URL ``product`` is fetched from; empty when none is configured."""
+    return str(getattr(settings, PUBLISHER_URLS[publishers.source_for(product).publisher]))
+
+
+def fetchable_products() -> list[str]:
+    return [p for p in publishers.SOURCES if publisher_url(p)]
+
+
+def _zone_boxes(table: Table) -> list[publishers.Box]:
+    return [
+        z.geometry.bounds for z in zones_of(table) if z.geometry is not None and z.geometry.area
+    ]
+
+
+def start_layer_fetch(
+    *,
+    by: Actor,
+    table: Table,
+    products: Iterable[str] = (),
+    whole: bool = False,
+    background: bool = True,
+) -> LayerFetch:
+    """Queue fetching the table's layers from their publishers, for the granules its zones
+    cover; the worker runs it (``background=False``: the caller runs :func:`run_layer_fetch`, as
+    ``minga fetch-layers`` does). Without ``products``: Hansen tree cover and loss year and the
+    integrated alerts, where their URLs are configured."""
+    require(by, table, "satellite.manage")
+    wanted = list(dict.fromkeys(products)) or [
+        p for p in publishers.DEFAULT_PRODUCTS if publisher_url(p)
+    ]
+    for product in wanted:
+        if product not in publishers.SOURCES:
+            raise SatelliteError(_("Unknown product %(product)s.") % {"product": product})
+        if not publisher_url(product):
+            raise SatelliteError(
+                _("%(product)s has no publisher URL: set %(setting)s.")
+                % {
+                    "product": PRODUCT_LABELS.get(product, product),
+                    "setting": PUBLISHER_URLS[publishers.SOURCES[product].publisher],
+                }
+            )
+    if not wanted:
+        raise SatelliteError(_("No product has a publisher URL configured."))
+    if not _zone_boxes(table):
+        raise SatelliteError(_("The table has no territory or agreement with an area yet."))
+    if queries.running_fetch(table):
+        raise SatelliteError(_("A fetch of this table's layers is already under way."))
+    with transaction.atomic():
+        fetch = LayerFetch.objects.create(
+            table=table, products=wanted, whole=whole, requested_by=person_user(by)
+        )
+        # Queued: a hook of ``satellite.tasks`` asks the worker once this commits.
+        record_event(
+            events.FETCH_QUEUED if background else events.FETCH_STARTED,
+            actor=by,
+            table=table,
+            subject=fetch,
+            payload={"products": wanted},
+        )
+    return fetch
+
+
+def run_layer_fetch(
+    fetch: LayerFetch, *, progress: Callable[[int, int], None] | None = None
+) -> LayerFetch:
+    """Fetch and register each product of ``fetch`` (called by the task and the command).
+
+    Each granule is read or downloaded as ``fetch`` describes; a product is registered once all
+    its granules are in and checked, and a product that fails leaves the others be. Run again, it
+    asks the publishers only whether their files changed, and goes on with broken downloads.
+    """
+    fetch.refresh_from_db(fields=["status"])
+    if fetch.status == RunStatus.DONE:
+        return fetch
+    table = fetch.table
+    boxes = publishers.granule_boxes(_zone_boxes(table))
+    total = 100 * max(1, len(boxes) * len(fetch.products))
+    LayerFetch.objects.filter(pk=fetch.pk).update(
+        status=RunStatus.RUNNING, done=0, total=total, error="", step=""
+    )
+    shown = [-1]
+
+    def report(done: int) -> None:
+        if done != shown[0]:
+            shown[0] = done
+            LayerFetch.objects.filter(pk=fetch.pk).update(done=done)
+            if progress:
+                progress(done, total)
+
+    results: dict[str, dict[str, str]] = {}
+    try:
+        if not boxes:
+            raise SatelliteError(_("The table has no territory or agreement with an area yet."))
+        for n, product in enumerate(fetch.products):
+            results[product] = _fetch_product(
+                fetch, product, boxes, first_step=n * len(boxes), report=report
+            )
+            LayerFetch.objects.filter(pk=fetch.pk).update(results=results)
+        failed = [f"{p}: {r['detail']}" for p, r in results.items() if r["status"] == "failed"]
+        LayerFetch.objects.filter(pk=fetch.pk).update(
+            status=RunStatus.FAILED if failed else RunStatus.DONE,
+            error=" ".join(failed),
+            step="",
+            finished_at=timezone.now(),
+        )
+        report(total)
+    except BaseException as exc:  # a failed fetch must say why, never stay "running"
+        LayerFetch.objects.filter(pk=fetch.pk).update(
+            status=RunStatus.FAILED,
+            error=str(exc) or type(exc).__name__,
+            results=results,
+            finished_at=timezone.now(),
+        )
+        if not isinstance(exc, Exception):
+            raise
+    fetch.refresh_from_db()
+    return fetch
+
+
+def _fetch_product(
+    fetch: LayerFetch,
+    product: str,
+    boxes: dict[publishers.Granule, publishers.Box],
+    *,
+    first_step: int,
+    report: Callable[[int], None],
+) -> dict[str, str]:
+    table = fetch.table
+    source = publishers.SOURCES[product]
+    version = settings.MINGA_HANSEN_VERSION
+    root = raster_root()
+    folder = root / "fetched" / table.slug / product
+    cache = root / "fetched" / "granules" / product
+    got: list[tuple[publishers.Granule, Fetched]] = []
+    for step, (granule, box) in enumerate(boxes.items(), first_step):
+        LayerFetch.objects.filter(pk=fetch.pk).update(step=f"{product} {granule.id}")
+
+        def tick(fraction: float, step: int = step) -> None:
+            report(100 * step + min(99, int(100 * fraction)))
+
+        try:
+            url = source.url(granule, base=publisher_url(product), version=version)
+            got.append(
+                (
+                    granule,
+                    fetch_granule(
+                        source,
+                        granule,
+                        box,
+                        url=url,
+                        bands=products.decoder_for(product).bands,
+                        out=folder / source.local_name(granule, version=version),
+                        cache=cache,
+                        whole=fetch.whole,
+                        progress=tick,
+                    ),
+                )
+            )
+        except (FetchError, publishers.PublisherError) as exc:
+            return {"status": "failed", "detail": str(exc)}
+    files = [f.path for _g, f in got]
+    for old in folder.glob("*.tif"):  # granules an earlier fetch needed and the zones left
+        if old not in files:
+            forget(old)
+    how = "; ".join(f"{g.id}: {_how(f)}" for g, f in got)
+    source_path = files[0] if len(files) == 1 else folder
+    registered_as = (
+        str(files[0].resolve())
+        if len(files) == 1
+        else str(Path(settings.DATA_DIR) / "rasters" / f"{table.slug}-{product}.vrt")
+    )
+    current = queries.active_layers(table).get(product)
+    if current and current.path == registered_as and not any(f.changed for _g, f in got):
+        return {"status": "kept", "detail": how, "layer": current.public_id}
+    try:
+        layer = register_layer(
+            by=fetch.requested_by or SYSTEM,
+            table=table,
+            path=str(source_path.relative_to(root)),
+            product=product,
+        )
+    except (SatelliteError, PermissionDenied) as exc:
+        for path in files:  # refused: nothing fetched stays to be mistaken for a layer
+            forget(path)
+            forget(cache / path.name)
+        return {"status": "failed", "detail": " ".join(getattr(exc, "messages", [str(exc)]))}
+    return {"status": "registered", "detail": how, "layer": layer.public_id}
+
+
+def _how(fetched: Fetched) -> str:
+    if fetched.how == "kept":
+        return _("unchanged at the publisher")
+    if fetched.how == "window":
+        window = fetched.window
+        return _("window of %(w)s × %(h)s px read over HTTP") % {
+            "w": window.width if window else 0,
+            "h": window.height if window else 0,
+        }
+    if fetched.downloaded:
+        return _("whole granule downloaded (%(mb)s MB)") % {"mb": f"{fetched.downloaded / 1e6:.1f}"}
+    return _("whole granule kept from an earlier download")
 
 
 # --- analysis ------------------------------------------------------------------------------------

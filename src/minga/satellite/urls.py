@@ -6,6 +6,11 @@ urlpatterns = [
     path("t/<slug:slug>/satellite/", views.satellite_page, name="satellite"),
     path("t/<slug:slug>/satellite/runs/<str:public_id>/", views.run_progress, name="satellite-run"),
     path(
+        "t/<slug:slug>/satellite/fetches/<str:public_id>/",
+        views.fetch_progress,
+        name="satellite-fetch",
+    ),
+    path(
         "t/<slug:slug>/satellite/hotspots.geojson", views.hotspots_geojson, name="hotspots-geojson"
     ),
     path("t/<slug:slug>/satellite/hotspot-form.xlsx", views.hotspot_form, name="hotspot-form"),

@@ -49,10 +49,21 @@ def satellite_page(request: HttpRequest, slug: str) -> HttpResponse:
     table, may_manage, may_sample, _issue = _table_and_manage(request, slug)
     layer_form = forms.LayerForm(files_available=satellite.available_files())
     analysis_form = forms.AnalysisForm()
+    fetch_form = forms.FetchForm(available=satellite.fetchable_products())
     if request.method == "POST":
         if not request.user.is_authenticated or not may_manage:
             raise PermissionDenied
-        if "path" in request.POST:
+        if "fetch" in request.POST:
+            fetch_form = forms.FetchForm(request.POST, available=satellite.fetchable_products())
+            run_posted(
+                request,
+                fetch_form,
+                lambda d: satellite.start_layer_fetch(
+                    by=request.user, table=table, products=d["products"]
+                ),
+                done=_("Fetch queued: the worker brings the layers in the background."),
+            )
+        elif "path" in request.POST:
             layer_form = forms.LayerForm(request.POST, files_available=satellite.available_files())
             run_posted(
                 request,
@@ -111,6 +122,8 @@ def satellite_page(request: HttpRequest, slug: str) -> HttpResponse:
             "may_sample": may_sample,
             "layer_form": layer_form,
             "analysis_form": analysis_form,
+            "fetch_form": fetch_form,
+            "layer_fetch": queries.latest_fetch(table) if may_manage else None,
             "labels_form": forms.LabelsForm(),
             "tile_url": settings.MINGA_TILE_URL,
             "tile_attribution": settings.MINGA_TILE_ATTRIBUTION,
@@ -123,6 +136,15 @@ def run_progress(request: HttpRequest, slug: str, public_id: str) -> HttpRespons
     table = tables.get_table(slug)
     run = queries.get_run(table, public_id)
     return render(request, "satellite/_run.html", {"table": table, "running": run})
+
+
+@login_required
+@require_GET
+def fetch_progress(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "satellite.manage")
+    fetch = queries.get_fetch(table, public_id)
+    return render(request, "satellite/_fetch.html", {"table": table, "layer_fetch": fetch})
 
 
 @require_GET

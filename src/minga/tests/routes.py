@@ -22,7 +22,7 @@ from minga.initiatives.models import AccountabilityReport, Commitment, Initiativ
 from minga.meetings import services as meetings
 from minga.monitoring.models import FieldImport
 from minga.roadmap.models import Indicator
-from minga.satellite.models import AnalysisRun, SampleDesign, VerificationReport
+from minga.satellite.models import AnalysisRun, LayerFetch, SampleDesign, VerificationReport
 from minga.tables.models import (
     Guidance,
     Instrument,
@@ -122,6 +122,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "patrol-form": ("GET", EVERYONE_200),
     "satellite": ("GET", EVERYONE_200),
     "satellite-run": ("GET", EVERYONE_200),
+    "satellite-fetch": ("GET", SECRETARIAT_ONLY),
     "hotspots-geojson": ("GET", EVERYONE_200),
     "hotspot-form": ("GET", EVERYONE_200),
     "hotspot-checks": ("POST", answers(403, secretariat=302, monitor=302, public=302)),
@@ -446,6 +447,9 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "field_import": FieldImport.objects.create(
             table=table, filename="patrullas.csv", content=b"", total=3, done=3, status="done"
         ).public_id,
+        "layer_fetch": LayerFetch.objects.create(
+            table=table, products=["hansen_lossyear"], total=100, done=100, status="done"
+        ).public_id,
         "territory": table.territories.first().public_id,
         "design": design.public_id,
         "verification": verification.public_id,
@@ -506,6 +510,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         },
         "agreement-patrol-form": {"slug": w["slug"], "agreement": w["agreement"]},
         "satellite-run": {"slug": w["slug"], "public_id": w["run"]},
+        "satellite-fetch": {"slug": w["slug"], "public_id": w["layer_fetch"]},
         "field-import-progress": {"slug": w["slug"], "public_id": w["field_import"]},
         "field-import-mapping": {"slug": w["slug"], "public_id": w["field_import"]},
         "incident": {"slug": w["slug"], "public_id": w["incident"]},

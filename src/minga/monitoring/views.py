@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -363,7 +363,7 @@ def xlsform(request: HttpRequest, slug: str, agreement: str | None = None) -> Ht
 
 class SourceForm(forms.Form):
     tool = forms.ChoiceField(
-        label=_lazy("Tool"),
+        label=gettext_lazy("Tool"),
         choices=[
             ("kobo", "KoboToolbox"),
             ("odk", "ODK Central"),
@@ -371,34 +371,34 @@ class SourceForm(forms.Form):
             ("gfw", "Global Forest Watch"),
         ],
     )
-    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     url = forms.URLField(
-        label=_lazy("Server address"),
-        help_text=_lazy("e.g. https://kf.kobotoolbox.org, https://central.example.org"),
+        label=gettext_lazy("Server address"),
+        help_text=gettext_lazy("e.g. https://kf.kobotoolbox.org, https://central.example.org"),
         assume_scheme="https",
     )
     ref = forms.CharField(
-        label=_lazy("Form, project or dataset"),
+        label=gettext_lazy("Form, project or dataset"),
         max_length=200,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "KoboToolbox: the form's asset id; ODK Central: project number/form id; CoMapeo: the"
             " project id; Global Forest Watch: the dataset (gfw_integrated_alerts, …)."
         ),
     )
     credential = forms.CharField(
-        label=_lazy("API token, app user token or e-mail:password"),
+        label=gettext_lazy("API token, app user token or e-mail:password"),
         widget=forms.PasswordInput(render_value=False),
         max_length=500,
     )
     every_minutes = forms.IntegerField(
-        label=_lazy("Sync every (minutes; 0 = only on demand)"),
+        label=gettext_lazy("Sync every (minutes; 0 = only on demand)"),
         min_value=0,
         max_value=7 * 24 * 60,
         initial=60,
     )
-    community = forms.ChoiceField(label=_lazy("Whose data is this?"), required=False)
+    community = forms.ChoiceField(label=gettext_lazy("Whose data is this?"), required=False)
     owner_level = forms.BooleanField(
-        label=_lazy("Only that community's people may see it"), required=False
+        label=gettext_lazy("Only that community's people may see it"), required=False
     )
 
     def __init__(self, *args: Any, communities: list[Organization], **kwargs: Any) -> None:
@@ -409,13 +409,13 @@ class SourceForm(forms.Form):
 
 
 SYNC_PROBLEMS = {
-    "auth": _lazy("the server refused the credential (401/403): check the token"),
-    "server": _lazy("the server answered with an error; minga will try again"),
-    "timeout": _lazy("the server did not answer in time; minga will try again"),
-    "network": _lazy("the server could not be reached"),
-    "malformed": _lazy("the server's answer was not what its tool sends"),
-    "config": _lazy("the source is not set up completely"),
-    "too_large": _lazy("the answer was larger than the field file limit"),
+    "auth": gettext_lazy("the server refused the credential (401/403): check the token"),
+    "server": gettext_lazy("the server answered with an error; minga will try again"),
+    "timeout": gettext_lazy("the server did not answer in time; minga will try again"),
+    "network": gettext_lazy("the server could not be reached"),
+    "malformed": gettext_lazy("the server's answer was not what its tool sends"),
+    "config": gettext_lazy("the source is not set up completely"),
+    "too_large": gettext_lazy("the answer was larger than the field file limit"),
 }
 
 

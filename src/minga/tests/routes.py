@@ -20,7 +20,7 @@ from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
-from minga.monitoring.models import FieldImport
+from minga.monitoring.models import FieldImport, FieldSource
 from minga.roadmap.models import Indicator
 from minga.satellite.models import AnalysisRun, LayerFetch, SampleDesign, VerificationReport
 from minga.tables.models import (
@@ -119,6 +119,14 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     # The world's import has no source to map: it answers with its progress page.
     "field-import-mapping": ("GET", answers(403, secretariat=302, monitor=302, public=302)),
     "field-categories": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
+    "field-sources": ("GET", answers(403, secretariat=200, convener=200, monitor=200, public=302)),
+    # Without an action the form goes back to the Sources page.
+    "field-source-act": (
+        "POST",
+        answers(403, secretariat=302, convener=302, monitor=302, public=302),
+    ),
+    # KoboToolbox's push: refused without the source's secret, whoever asks.
+    "kobo-push": ("POST", answers(403)),
     "patrol-form": ("GET", EVERYONE_200),
     "satellite": ("GET", EVERYONE_200),
     "satellite-run": ("GET", EVERYONE_200),
@@ -447,6 +455,14 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "field_import": FieldImport.objects.create(
             table=table, filename="patrullas.csv", content=b"", total=3, done=3, status="done"
         ).public_id,
+        "field_source": FieldSource.objects.create(
+            table=table,
+            name="Kobo",
+            tool="kobo",
+            signature="kobo:world",
+            server_url="http://127.0.0.1:9",
+            remote_ref="a1",
+        ).public_id,
         "layer_fetch": LayerFetch.objects.create(
             table=table, products=["hansen_lossyear"], total=100, done=100, status="done"
         ).public_id,
@@ -513,6 +529,8 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "satellite-fetch": {"slug": w["slug"], "public_id": w["layer_fetch"]},
         "field-import-progress": {"slug": w["slug"], "public_id": w["field_import"]},
         "field-import-mapping": {"slug": w["slug"], "public_id": w["field_import"]},
+        "field-source-act": {"slug": w["slug"], "public_id": w["field_source"]},
+        "kobo-push": {"public_id": w["field_source"]},
         "incident": {"slug": w["slug"], "public_id": w["incident"]},
         "iati-file": {"kind": "activities"},
         **{name: {"slug": w["region"]} for name in ("portal-region", "forum-report")},
@@ -604,6 +622,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "field-import",
             "field-import-progress",
             "field-categories",
+            "field-sources",
             "quarantine",
             "patrol-form",
             "agreement-new",

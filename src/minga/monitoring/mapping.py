@@ -295,7 +295,8 @@ def propose(export: Export, fields: list[FieldInfo] | None = None) -> Mapping:
             best = max(shapes, key=lambda f: (f.own, f.filled))
             mapping.level = best.level
         else:
-            counts = export.levels()
+            # Tracks (a GeoJSON's lines, CoMapeo's track documents) are never observations.
+            counts = {lv: n for lv, n in export.levels().items() if lv != "track"}
             mapping.level = max(counts, key=lambda lv: (lv == "", counts[lv])) if counts else ""
     here = [f for f in fields if f.level == mapping.level]
 
@@ -313,6 +314,7 @@ def propose(export: Export, fields: list[FieldInfo] | None = None) -> Mapping:
     dated = [f for f in answers if f.type in ("datetime", "date")]
     dated.sort(
         key=lambda f: (
+            not f.own,  # a repeat row's own time before its submission's
             -_named(f.name, WHEN_NAMES),
             f.name.lower().startswith(("end", "fin")),
             f.type != "datetime",
@@ -479,6 +481,9 @@ def level_of(value: Any) -> str:
     return ""
 
 
+MAX_RAW_ITEMS = 5000  # a raw record keeps this many items of a list (a long track's vertices)
+
+
 def safe_json(value: Any, depth: int = 0) -> Any:
     """``value`` as JSON any database accepts: NaN and infinities as text, depth bounded."""
     if depth > 64:
@@ -488,7 +493,10 @@ def safe_json(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict):
         return {str(k): safe_json(v, depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [safe_json(v, depth + 1) for v in value]
+        kept = [safe_json(v, depth + 1) for v in value[:MAX_RAW_ITEMS]]
+        if len(value) > MAX_RAW_ITEMS:
+            kept.append(f"… {len(value) - MAX_RAW_ITEMS} more")
+        return kept
     if value is None or isinstance(value, (str, int, bool)):
         return value
     return str(value)
@@ -601,8 +609,14 @@ def apply(export: Export, mapping: Mapping, zone: ZoneInfo) -> Parsed:
     return parsed
 
 
-def _when(record: Record, mapping: Mapping, zone: ZoneInfo) -> dt.datetime:
-    for name in mapping.when:
+# Where a track's date lives when the mapping's date fields are the observations' own.
+TRACK_DATES = ("$createdAt", "createdAt", "created_at", "start", "startTime", "date", "timestamp")
+
+
+def _when(
+    record: Record, mapping: Mapping, zone: ZoneInfo, extra: tuple[str, ...] = ()
+) -> dt.datetime:
+    for name in (*mapping.when, *extra):
         found = moment(record.fields.get(name), zone)
         if found is not None:
             return found
@@ -620,7 +634,7 @@ def _track(record: Record, mapping: Mapping, zone: ZoneInfo) -> Track | None:
     if len(points) < 2:
         return None
     monitors = str(record.fields.get(mapping.observer) or "") if mapping.observer else ""
-    started = _when(record, mapping, zone)
+    started = _when(record, mapping, zone, TRACK_DATES)
     return Track(
         f"{record.key}#track" if mapping.level == record.level and mapping.where else record.key,
         _version(points, monitors, started.isoformat()),

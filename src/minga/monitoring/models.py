@@ -190,7 +190,7 @@ class Observation(TimeStampedModel):
     raw = models.JSONField(default=dict)
 
     class Meta:
-        ordering = ["-observed_at"]
+        ordering = ["-observed_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["table", "source", "source_key"], name="observation_once_per_source"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pyproj import Geod
@@ -314,13 +315,14 @@ class _Batch:
             table=table, source=parsed.format, source_key=key
         ).first()
         if item.deleted:
-            if existing is not None:
-                # The submission's repeat rows go with it.
-                Observation.objects.filter(
-                    table=table, source=parsed.format, source_key__startswith=f"{key}/"
-                ).delete()
-                existing.delete()
-                summary.deleted += 1
+            # The record and its repeat rows (a deleted submission takes its observations).
+            gone, _by_model = Observation.objects.filter(
+                Q(source_key=key) | Q(source_key__startswith=f"{key}/"),
+                table=table,
+                source=parsed.format,
+            ).delete()
+            if gone:
+                summary.deleted += gone
             else:
                 summary.unchanged += 1
             return

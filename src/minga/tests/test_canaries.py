@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 import subprocess
 import tempfile
@@ -31,7 +32,9 @@ from minga.health import services as health
 from minga.ledger import services as ledger
 from minga.ledger.models import LogEntry
 from minga.meetings import services as meetings
-from minga.monitoring.models import Observation, Patrol
+from minga.monitoring import formats
+from minga.monitoring import services as field_services
+from minga.monitoring.models import FieldSource, Observation, Patrol
 from minga.tables import services as tables
 from minga.tables.models import Membership, Organization, Table, Territory
 from minga.tests.routes import _url, discovered_routes
@@ -53,6 +56,8 @@ CANARIES = (
     "CANARY-OWNER-SITE",
     "CANARY-TABLE-OBSERVATION",
     "CANARY-TABLE-MONITORS",
+    "CANARY-OWNER-SYNCED",
+    "CANARY-TABLE-SOURCE",
     "CANARY-TABLE-RISK",
     "CANARY-TABLE-MITIGATION",
     "CANARY-TABLE-FUNDING",
@@ -138,6 +143,23 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
         monitors="CANARY-TABLE-MONITORS",
         track={"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT + 0.01]]},
     )
+    # A community's own source, imported the way field data comes in: its rows stay its own.
+    source = FieldSource.objects.create(
+        table=table, name="CANARY-TABLE-SOURCE", signature="canary", community=agreement.community,
+        owner_level=True, mapping={"where": "$geometry", "when": ["fecha"], "what": "tipo", "notes": ["nota"]},
+    )  # fmt: skip
+    collection = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "id": "canary-synced",
+        "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+        "properties": {"tipo": "fire", "nota": "CANARY-OWNER-SYNCED", "fecha": "2026-11-01"},
+    }]}  # fmt: skip
+    field_services.import_field(
+        by=SYSTEM, table=table, source=source,
+        export=formats.read(json.dumps(collection).encode(), "geojson"),
+    )  # fmt: skip
+    assert Observation.objects.filter(
+        notes="CANARY-OWNER-SYNCED", sensitivity=Sensitivity.OWNER
+    ).exists()
     health.add_risk(
         by=SYSTEM,
         table=table,

@@ -60,7 +60,9 @@ def test_a_worker_killed_in_a_field_import_resumes_without_duplicates_or_loss():
     assert job.status == RunStatus.DONE and job.done == rows
     assert mine.count() == rows
     assert mine.values("source_key").distinct().count() == rows
-    assert job.summary == {"new": rows, "updated": 0, "unchanged": 0, "quarantined": 0}
+    assert job.summary == {
+        "new": rows, "updated": 0, "unchanged": 0, "quarantined": 0, "deleted": 0
+    }  # fmt: skip
     imported = Event.objects.filter(type="monitoring.field_data_imported", table_slug=DEMO_TABLE)
     assert [e.payload["new"] for e in imported if e.payload["file"] == "patrullas-2026.csv"] == [
         rows

@@ -384,6 +384,12 @@ def test_a_large_export_is_queued_for_the_worker_once_it_commits(
                                 "what": "kind", "notes": "notes", "confirm": "1"})  # fmt: skip
     job = FieldImport.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/{job.public_id}/")
+    # The next file of the same layout does not ask again.
+    again = monitor.post(
+        "/t/morona-santiago/monitoring/import/",
+        {"file": SimpleUploadedFile("patrulla-2.csv", _odk_csv(3), "text/csv")},
+    )
+    assert again.status_code == 302 and again["Location"].endswith("/monitoring/")
     assert job.status == "queued" and job.total == 20
     queued = DBTaskResult.objects.filter(task_path__endswith=".run_field_import_task")
     assert [t.args_kwargs["kwargs"] for t in queued] == [{"job_id": job.pk}]
@@ -398,3 +404,86 @@ def test_smart_dates_come_from_the_day_and_times_from_the_waypoint(db):
     # <days date="2026-09-08"> and time="08:00:00", in the tables' zone (UTC-5).
     assert hunting.observed_at.isoformat() == "2026-09-08T13:00:00+00:00"
     assert hunting.categories == ["threats.hunting"] and hunting.notes == "Cazadores"
+
+
+def test_a_kobo_xlsx_export_joins_its_repeat_sheet(db):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    main = book.active
+    main.title = "Patrullaje"
+    main.append(["start", "monitores", "meta/instanceID", "_uuid", "_index", "_submission_time"])
+    main.append(["2026-10-01T06:00:00-05:00", "Nantu", "uuid:x1", "x1", 1, "2026-10-01T15:00:00"])
+    obs = book.create_sheet("obs")
+    obs.append(["obs/lugar", "obs/tipo", "_parent_index", "_index"])
+    obs.append([f"{LAT} {LON} 0 5", "mineria", 1, 1])
+    obs.append([f"{LAT + 0.01} {LON} 0 5", "caza", 1, 2])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    export = formats.read(buffer.getvalue(), None, "patrullaje.xlsx")
+    assert export.format == "kobo-xlsx" and export.levels() == {"": 1, "obs": 2}
+    table = Table.objects.get(slug="morona-santiago")
+    summary = import_field(by=SYSTEM, table=table, export=export, filename="p.xlsx")
+    assert summary.new == 2
+    found = Observation.objects.filter(source="kobo-xlsx").order_by("source_key")
+    assert [o.kind for o in found] == ["mining", "hunting"]
+    assert {o.observer for o in found} == {"Nantu"}
+
+
+def test_a_comapeo_geojson_export_with_its_category_attachments_and_track(db):
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": "c1", "geometry": {"type": "Point", "coordinates": [LON, LAT]},
+             "properties": {"$category": "Mining", "$author": "Yampik", "attachment_0": "https://x/a.jpg",
+                            "createdAt": "2026-10-02T10:00:00.000Z", "notes": "Draga"}},
+            {"type": "Feature", "id": "t1",
+             "geometry": {"type": "LineString", "coordinates": [[LON, LAT], [LON + 0.01, LAT]]},
+             "properties": {"createdAt": "2026-10-02T09:00:00.000Z"}},
+        ],
+    }  # fmt: skip
+    table = Table.objects.get(slug="morona-santiago")
+    export = formats.read(json.dumps(collection).encode())
+    summary = import_field(by=SYSTEM, table=table, export=export, filename="comapeo.geojson")
+    assert summary.new == 1
+    found = Observation.objects.get(source="geojson", source_key="c1")
+    assert found.kind == "mining" and found.observer == "Yampik"
+    assert found.photos == [{"name": "a.jpg", "url": "https://x/a.jpg", "type": ""}]
+    assert Patrol.objects.filter(source="geojson", source_key="t1").exists()
+
+
+def test_an_odk_submission_deleted_on_central_goes(db):
+    table = Table.objects.get(slug="morona-santiago")
+    import_field(by=SYSTEM, table=table, export=formats.read(odk_json(), "odk-json"))
+    assert Observation.objects.filter(source="odk-json", source_key="uuid:odk-1/obs[1]").exists()
+    gone = json.loads(odk_json())
+    gone["value"][0]["__system"]["deletedAt"] = "2026-10-05T00:00:00.000Z"
+    summary = import_field(
+        by=SYSTEM, table=table, export=formats.read(json.dumps(gone).encode(), "odk-json")
+    )
+    assert summary.deleted == 1
+    assert not Observation.objects.filter(
+        source="odk-json", source_key__startswith="uuid:odk-1"
+    ).exists()
+
+
+def test_a_two_million_vertex_track_in_a_file_within_the_limit_imports(db, settings):
+    """A day of GPS at one point a second, for weeks: 2 000 000 vertices, 40 MB of GeoJSON."""
+    from minga.core.uploads import limit_bytes
+
+    vertices = 2_000_000
+    coordinates = ",".join(
+        f"[{LON + (i % 1000) * 1e-5:.5f},{LAT + (i // 1000) * 1e-5:.5f}]" for i in range(vertices)
+    )
+    data = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature","id":"long-walk",'
+        '"properties":{"createdAt":"2026-10-01T06:00:00Z"},'
+        f'"geometry":{{"type":"LineString","coordinates":[{coordinates}]}}}}]}}'
+    ).encode()
+    assert 30 * 1024 * 1024 < len(data) <= limit_bytes("field")
+    table = Table.objects.get(slug="morona-santiago")
+    summary = import_field(by=SYSTEM, table=table, export=formats.read(data), filename="walk.json")
+    assert summary.quarantined == 0
+    patrol = Patrol.objects.get(source="geojson", source_key="long-walk")
+    assert len(patrol.track["coordinates"]) == vertices
+    assert float(patrol.kilometres) > 2000  # a back-and-forth of 1 km lines, 2000 rows of them

@@ -87,3 +87,34 @@ def test_withdrawing_consent_forgets_the_sacred_site(client_for):
     )
     assert not Observation.objects.filter(notes=MARK).exists()
     call_command("check")
+
+
+def test_a_communitys_own_source_stays_its_own(client_for, personas):
+    """A source marked as a community's own: what it brings is seen by that community only."""
+    import json
+
+    from minga.core.access import SYSTEM
+    from minga.monitoring import formats, services
+    from minga.monitoring.models import FieldSource
+    from minga.tables.models import Table
+
+    table = Table.objects.get(slug="morona-santiago")
+    member = Membership.objects.active().get(table=table, person__user=personas["member"])
+    source = FieldSource.objects.create(
+        table=table, name="Propia", signature="own", community=member.organization,
+        owner_level=True, mapping={"where": "$geometry", "when": ["fecha"], "notes": ["nota"]},
+    )  # fmt: skip
+    collection = {"type": "FeatureCollection", "features": [{
+        "type": "Feature", "id": "own-1", "geometry": {"type": "Point", "coordinates": [-78.1, -2.3]},
+        "properties": {"nota": "Nuestro salado de dantas", "fecha": "2026-11-01"},
+    }]}  # fmt: skip
+    services.import_field(
+        by=SYSTEM, table=table, source=source,
+        export=formats.read(json.dumps(collection).encode(), "geojson"),
+    )  # fmt: skip
+    found = Observation.objects.get(source_key="own-1")
+    assert found.sensitivity == 2 and found.owner == member.organization
+    page = "/t/morona-santiago/monitoring/observations.geojson"
+    assert "own-1" not in client_for("public").get(page).content.decode()
+    assert found.public_id not in client_for("secretariat").get(page).content.decode()
+    assert found.public_id in client_for("member").get(page).content.decode()

@@ -1,0 +1,101 @@
+"""A monitor brings in a community's own survey (not minga's form): minga proposes which field
+says where, when and what, the monitor confirms, maps two categories minga did not know, and sees
+the observations on the map and the alert a mapped category raised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from playwright.sync_api import expect
+
+from minga.monitoring.models import Observation
+from minga.tables.models import Table
+
+pytestmark = pytest.mark.browser
+
+
+def login(page, server, username):
+    page.goto(f"{server.url}/accounts/login/?lang=es")
+    page.get_by_label("Nombre de usuario").fill(username)
+    page.get_by_label("Contraseña").fill("minga-demo")
+    page.get_by_role("button", name="Iniciar sesión").click()
+
+
+def community_survey(lon: float, lat: float) -> bytes:
+    """A KoboToolbox CSV export (`;`, as Kobo offers it) of a community's own survey."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        ["start", "end", "today", "ubicacion", "_ubicacion_latitude", "_ubicacion_longitude",
+         "amenazas", "observaciones", "meta/instanceID", "_uuid", "_submission_time"]
+    )  # fmt: skip
+    rows = [
+        ("balsa_minera", "Balsa con motor en el río"),
+        ("motosierras_escuchadas", "Se oyen motosierras al amanecer"),
+        ("balsa_minera motosierras_escuchadas", "Balsa y ruido de motosierras"),
+    ]
+    for n, (threats, note) in enumerate(rows):
+        y, x = lat + n * 0.001, lon + n * 0.001
+        writer.writerow(
+            [f"2026-11-0{n + 1}T07:10:00.000-05:00", f"2026-11-0{n + 1}T07:20:00.000-05:00",
+             f"2026-11-0{n + 1}", f"{y} {x} 900 5", y, x, threats, note, f"uuid:survey-{n}",
+             f"survey-{n}", f"2026-11-0{n + 1}T14:00:00"]
+        )  # fmt: skip
+    return out.getvalue().encode()
+
+
+def test_a_monitor_brings_in_a_community_survey(browser, demo_server, django_db_blocker, shoot):
+    with django_db_blocker.unblock():
+        table = Table.objects.get(slug="morona-santiago")
+        inside = table.territories.first().shape.representative_point()
+    page = browser.new_context(locale="es-EC", viewport={"width": 390, "height": 844}).new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    login(page, demo_server, "monitor")
+    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/import/?lang=es")
+    page.get_by_label("Archivo").set_input_files(
+        {
+            "name": "vigilancia.csv",
+            "mimeType": "text/csv",
+            "buffer": community_survey(inside.x, inside.y),
+        }
+    )
+    page.get_by_role("button", name="Importar").click()
+
+    expect(page.get_by_role("heading", name="Qué campo dice qué")).to_be_visible()
+    expect(page.get_by_label("Dónde (su ubicación)")).to_have_value("ubicacion")
+    expect(page.get_by_label("Cuándo (si no, la hora de envío)")).to_have_value("start")
+    expect(page.get_by_label("Qué (su categoría)")).to_have_value("amenazas")
+    expect(page.get_by_label("Notas")).to_have_value("observaciones")
+    preview = page.locator("table.list tbody tr")
+    expect(preview).to_have_count(3)
+    expect(preview.first).to_contain_text("balsa_minera")
+    shoot(page, "50-field-mapping")
+    with django_db_blocker.unblock():
+        assert not Observation.objects.filter(source_key__startswith="uuid:survey-").exists()
+    page.get_by_role("button", name="Confirmar e importar").click()
+
+    expect(page.get_by_text("3 nuevas")).to_be_visible()
+    page.get_by_role("link", name="Categorías").click()
+    for code in ("balsa_minera", "motosierras_escuchadas"):
+        row = page.locator("tr", has=page.locator("code", has_text=code))
+        expect(row).to_contain_text("por asignar")
+    page.get_by_label("Tipo: balsa_minera").select_option("mining")
+    page.get_by_label("Tipo: motosierras_escuchadas").select_option("illegal_logging")
+    shoot(page, "51-field-categories")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("Guardado: 3 observaciones reclasificadas.")).to_be_visible()
+
+    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es&category=balsa_minera")
+    expect(page.locator("h2", has_text="2 observaciones")).to_be_visible()
+    expect(page.locator("ul.alerts")).to_contain_text("Minería")
+    expect(page.locator(".map.map-ready")).to_be_visible()
+    expect(page.locator(".leaflet-marker-icon, .marker-cluster").first).to_be_visible()
+    shoot(page, "52-field-observations")
+    with django_db_blocker.unblock():
+        found = Observation.objects.filter(source_key__startswith="uuid:survey-")
+        assert sorted(o.kind for o in found) == ["illegal_logging", "mining", "mining"]
+        assert not any(o.outside for o in found)
+    assert errors == []

@@ -153,6 +153,11 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
             except formats.FormatError as exc:
                 error = _format_error(files[0].name or "?", exc)
             else:
+                if not export.records:  # nothing to map: only rows for the quarantine
+                    summary = services.import_field(
+                        by=request.user, table=table, export=export, filename=name
+                    )
+                    return _imported(request, table, summary)
                 source = services.source_for(
                     by=request.user, table=table, export=export, filename=name
                 )

@@ -351,6 +351,41 @@ def kobo_records(results: list[Any]) -> Export:
     return export
 
 
+LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3})\)\s*$")
+
+
+def kobo_choice_labels(asset: dict[str, Any], question: str) -> dict[str, dict[str, str]]:
+    """The names of a select question's choices in each of the form's languages, from a
+    KoboToolbox asset (``content``: ``survey`` rows naming their ``select_from_list_name``,
+    ``choices`` with one ``label`` per entry of ``translations`` such as "Español (es)")."""
+    content: dict[str, Any] = asset["content"] if isinstance(asset.get("content"), dict) else {}
+    name = question.rsplit("/", 1)[-1]
+    listed = ""
+    for row in content.get("survey") or []:
+        if isinstance(row, dict) and name in (row.get("name"), row.get("$autoname")):
+            kind = str(row.get("type") or "")
+            listed = str(row.get("select_from_list_name") or "") or kind.partition(" ")[2]
+            break
+    if not listed:
+        return {}
+    languages = []
+    for position, translation in enumerate(content.get("translations") or [None]):
+        found = LANGUAGE_CODE.search(str(translation or ""))
+        languages.append(found.group(1).lower() if found else ("und" if position == 0 else ""))
+    labels: dict[str, dict[str, str]] = {}
+    for choice in content.get("choices") or []:
+        if not isinstance(choice, dict) or choice.get("list_name") != listed:
+            continue
+        texts = choice.get("label")
+        texts = texts if isinstance(texts, list) else [texts]
+        names = {
+            lang: str(text) for lang, text in zip(languages, texts, strict=False) if lang and text
+        }
+        if choice.get("name") and names:
+            labels[str(choice["name"])] = names
+    return labels
+
+
 def read_kobo_csv(data: bytes) -> Export:
     """A KoboToolbox CSV export (either separator; ``/`` or ``-`` in group names; geopoints whole
     and/or split into ``_x_latitude`` columns; ``n/a`` placeholders; select_multiple as one

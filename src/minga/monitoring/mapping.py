@@ -41,7 +41,7 @@ WORDS = {
     " desmatamento deforestation deforestacion chainsaw motosierra"
     # GFW's tree-cover-loss alerts: guessed as logging until the table says otherwise.
     " integrated glad-l glad-s2 radd",
-    "mining": "mining mineria mina minas garimpo draga dredge gold oro",
+    "mining": "mining mineria minera minero mina minas garimpo draga dredge gold oro",
     "hunting": "hunting caza caca hunt poaching trapping trap trampa snare",
     "fire": "fire fuego incendio incndio queimada quema burn burning wildfire viirs",
     "wildlife": "wildlife fauna animal animals animal_sighting tracks huellas",
@@ -470,6 +470,14 @@ def guess_kind(code: str) -> str:
     for segment in reversed(re.split(r"[/.:]", key)):
         if segment in GUESS:
             return GUESS[segment]
+    return ""
+
+
+def guess_from_name(name: str) -> str:
+    """The kind a category's human name says in one of its words ("Balsa de garimpo")."""
+    for word in normalize(name).split("_"):
+        if word in GUESS and GUESS[word] != "other":
+            return GUESS[word]
     return ""
 
 

@@ -162,10 +162,11 @@ def learn_labels(table: Table, export: formats.Export) -> int:
     added = 0
     for code, names in export.labels.items():
         key = mapping.normalize(code)
+        guess = mapping.guess_kind(key) or next(
+            (mapping.guess_from_name(n) for n in names.values() if mapping.guess_from_name(n)), ""
+        )
         found, created = CategoryMapping.objects.get_or_create(
-            table=table,
-            code=key,
-            defaults={"labels": names, "kind": mapping.guess_kind(key), "guessed": True},
+            table=table, code=key, defaults={"labels": names, "kind": guess, "guessed": True}
         )
         added += created
         if not created and names != {**found.labels, **names}:

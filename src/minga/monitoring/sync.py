@@ -151,8 +151,13 @@ def sync_source(
     if source.mapping is None:
         raise connectors.SyncError("config", "its mapping is not confirmed yet")
     try:
-        export, cursor = connectors.fetch(connection_for(source), source.cursor, progress)
+        connection = connection_for(source)
+        export, cursor = connectors.fetch(connection, source.cursor, progress)
         export.signature = source.signature
+        what = (source.mapping or {}).get("what") or ""
+        if source.tool == "kobo" and what:
+            # The category's names in the form's languages, for the categories page.
+            export.labels = formats.kobo_choice_labels(connectors.kobo_asset(connection), what)
         with transaction.atomic():
             summary = services.import_field(
                 by=by,

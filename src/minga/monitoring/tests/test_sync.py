@@ -12,7 +12,7 @@ import pytest
 from minga.core.access import SYSTEM
 from minga.core.testing import require_shared
 from minga.monitoring import connectors, mapping, services, sync
-from minga.monitoring.models import FieldSource, Observation, Quarantined
+from minga.monitoring.models import CategoryMapping, FieldSource, Observation, Quarantined
 from minga.tables.models import Table
 
 KOBO_ASSET = "aYuTZn9vegi3Z49MXwKjep"
@@ -335,3 +335,28 @@ def test_kobo_rest_services_push_needs_the_secret(db, server, fast, client):
     assert refused.status_code == 403 and not Observation.objects.filter(table=table).exists()
     taken = client.post(url, body, content_type="application/json", HTTP_X_MINGA_SECRET=secret)
     assert taken.status_code == 200 and taken.json()["new"] == 1
+
+
+def test_kobo_category_names_come_in_the_forms_languages(db, server, fast, client_for):
+    table = Table.objects.get(slug="morona-santiago")
+    answer = json.loads(recorded("robotoolbox_kobo_data_geodata__geopoint_geotrace_geoshape.json"))
+    answer["results"][0]["amenaza"] = "balsa"
+    asset = {
+        "uid": GEO_ASSET,
+        "content": {
+            "survey": [{"name": "amenaza", "type": "select_one", "select_from_list_name": "amenazas"}],
+            "choices": [{"list_name": "amenazas", "name": "balsa",
+                         "label": ["Balsa minera", "Balsa de garimpo"]}],
+            "translations": ["Español (es)", "Português (pt)"],
+        },
+    }  # fmt: skip
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/"] = (200, json.dumps(asset).encode())
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (200, json.dumps(answer).encode())
+    source, _secret = kobo_source(table, server, GEO_ASSET)
+    assert source.mapping["what"] == "amenaza"
+    sync.sync_source(by=SYSTEM, source=source)
+    category = CategoryMapping.objects.get(table=table, code="balsa")
+    assert category.labels == {"es": "Balsa minera", "pt": "Balsa de garimpo"}
+    assert category.kind == "mining"  # recognised from its name ("minera", "garimpo")
+    page = client_for("secretariat").get("/t/morona-santiago/monitoring/categories/?lang=pt")
+    assert "Balsa de garimpo" in page.content.decode()

@@ -189,6 +189,17 @@ def odk_pages(connection: Connection, since: str = "") -> Iterator[dict[str, Any
             url = None
 
 
+def odk_form_xlsx(connection: Connection) -> bytes:
+    """The form as the XLSForm it was published from (b"" when Central has none: an XForm)."""
+    root, headers = _odk_root(connection)
+    try:
+        return _request(connection, f"{root}.xlsx", headers)
+    except SyncError as exc:
+        if exc.code == "server":
+            return b""
+        raise
+
+
 # --- CoMapeo -----------------------------------------------------------------------------------
 
 

@@ -386,6 +386,49 @@ def kobo_choice_labels(asset: dict[str, Any], question: str) -> dict[str, dict[s
     return labels
 
 
+def xlsform_choice_labels(data: bytes, question: str) -> dict[str, dict[str, str]]:
+    """The names of a select question's choices in each language of an XLSForm (the form ODK
+    Central gives back as ``.xlsx``): ``label::Español (es)`` columns, or ``label``."""
+    # openpyxl is loaded only for spreadsheets.
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # not a workbook: no names, the codes are shown
+        return {}
+    sheets = {sheet.title.lower(): list(sheet.iter_rows(values_only=True)) for sheet in book}
+    book.close()
+    survey, choices = sheets.get("survey") or [], sheets.get("choices") or []
+    if not survey or not choices:
+        return {}
+    head = [str(h or "").strip() for h in survey[0]]
+    listed = ""
+    name = question.rsplit("/", 1)[-1].rsplit("-", 1)[-1]
+    for row in survey[1:]:
+        values = dict(zip(head, row, strict=False))
+        kind = str(values.get("type") or "")
+        if str(values.get("name") or "") == name and kind.startswith("select_"):
+            listed = kind.split()[-1]
+            break
+    if not listed:
+        return {}
+    head = [str(h or "").strip() for h in choices[0]]
+    columns = []
+    for position, title in enumerate(head):
+        if title == "label" or title.startswith("label::"):
+            found = LANGUAGE_CODE.search(title)
+            columns.append((position, found.group(1).lower() if found else "und"))
+    labels: dict[str, dict[str, str]] = {}
+    for row in choices[1:]:
+        values = dict(zip(head, row, strict=False))
+        if str(values.get("list_name") or "") != listed or not values.get("name"):
+            continue
+        names = {lang: str(row[pos]) for pos, lang in columns if pos < len(row) and row[pos]}
+        if names:
+            labels[str(values["name"])] = names
+    return labels
+
+
 def read_kobo_csv(data: bytes) -> Export:
     """A KoboToolbox CSV export (either separator; ``/`` or ``-`` in group names; geopoints whole
     and/or split into ``_x_latitude`` columns; ``n/a`` placeholders; select_multiple as one

@@ -158,6 +158,10 @@ def sync_source(
         if source.tool == "kobo" and what:
             # The category's names in the form's languages, for the categories page.
             export.labels = formats.kobo_choice_labels(connectors.kobo_asset(connection), what)
+        elif source.tool == "odk" and what:
+            export.labels = formats.xlsform_choice_labels(
+                connectors.odk_form_xlsx(connection), what
+            )
         with transaction.atomic():
             summary = services.import_field(
                 by=by,

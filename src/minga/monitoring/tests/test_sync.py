@@ -2,6 +2,7 @@
 recorded from a live server (../shared/field-samples/kobo), ODK Central, CoMapeo and GFW answers
 in their documented shapes; paging, a 401, a 500, a timeout and a malformed page."""
 
+import io
 import json
 import threading
 import time
@@ -220,6 +221,8 @@ def test_odk_central_pages_by_next_link_with_basic_auth_or_an_app_user_token(db,
 
     server.routes[path] = pages
     server.routes["/v1/key/app-token-9/projects/3/forms/vigilancia.svc/Submissions"] = pages
+    server.routes["/v1/projects/3/forms/vigilancia.xlsx"] = (200, _xlsform())
+    server.routes["/v1/key/app-token-9/projects/3/forms/vigilancia.xlsx"] = (200, _xlsform())
     for credential, header in (("ana@example.org:clave", "Basic "), ("app-token-9", None)):
         FieldSource.objects.filter(table=table, tool="odk").delete()  # the same form, again
         source, _secret = sync.add_source(
@@ -238,6 +241,28 @@ def test_odk_central_pages_by_next_link_with_basic_auth_or_an_app_user_token(db,
         assert all(a.startswith(header) for a in auth) if header else not any(auth)
     found = Observation.objects.get(table=table, source_key="uuid:c1")
     assert found.kind == "mining" and found.observer == "Nantu"
+    # The form's choices name the categories in its languages.
+    assert CategoryMapping.objects.get(table=table, code="caza").labels == {
+        "es": "Caza", "pt": "Caça"
+    }  # fmt: skip
+
+
+def _xlsform():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::Español (es)", "label::Português (pt)"])
+    survey.append(["geopoint", "lugar", "Lugar", "Local"])
+    survey.append(["select_one amenazas", "amenaza", "Amenaza", "Ameaça"])
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label::Español (es)", "label::Português (pt)"])
+    choices.append(["amenazas", "mineria", "Minería", "Mineração"])
+    choices.append(["amenazas", "caza", "Caza", "Caça"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def test_a_comapeo_archive_server_project_and_its_deletions(db, server, fast):

@@ -385,3 +385,24 @@ def test_kobo_category_names_come_in_the_forms_languages(db, server, fast, clien
     assert category.kind == "mining"  # recognised from its name ("minera", "garimpo")
     page = client_for("secretariat").get("/t/morona-santiago/monitoring/categories/?lang=pt")
     assert "Balsa de garimpo" in page.content.decode()
+
+
+def test_minga_sync_prints_a_line_per_source_and_fails_when_one_fails(db, server, fast, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    table = Table.objects.get(slug="sucumbios")
+    answer = recorded("robotoolbox_kobo_data_geodata__geopoint_geotrace_geoshape.json")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/"] = (200, b"{}")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (200, answer)
+    source, _secret = kobo_source(table, server, GEO_ASSET)
+    call_command("sync", "--source", source.public_id)
+    out = capsys.readouterr()
+    assert out.out.strip() == "Encuesta: 1 new, 0 updated, 0 unchanged, 0 quarantined"
+    assert "1/1" in out.err  # the progress bar
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (401, b"{}")
+    with pytest.raises(CommandError, match="1 of 1 sources failed"):
+        call_command("sync", "--table", "sucumbios")
+    assert "failed: auth" in capsys.readouterr().err
+    with pytest.raises(CommandError, match="no server source"):
+        call_command("sync", "--source", "nope")

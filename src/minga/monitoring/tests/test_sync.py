@@ -406,3 +406,33 @@ def test_minga_sync_prints_a_line_per_source_and_fails_when_one_fails(db, server
     assert "failed: auth" in capsys.readouterr().err
     with pytest.raises(CommandError, match="no server source"):
         call_command("sync", "--source", "nope")
+
+
+def test_a_mapped_server_source_starts_its_chain_of_scheduled_syncs(
+    db, server, fast, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from minga.monitoring.tasks import sync_source_task
+
+    table = Table.objects.get(slug="sucumbios")
+    answer = recorded("robotoolbox_kobo_data_geodata__geopoint_geotrace_geoshape.json")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/"] = (200, b"{}")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (200, answer)
+    # One capture for the whole test transaction: its hooks run once, as after a real commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        source, _secret = sync.add_source(
+            by=SYSTEM, table=table, tool="kobo", name="K", url=server.url, ref=GEO_ASSET,
+            credential="t", every_minutes=30,
+        )  # fmt: skip
+        export = sync.test_connection(by=SYSTEM, source=source)
+        services.confirm_mapping(by=SYSTEM, source=source, chosen=mapping.propose(export))
+    source.refresh_from_db()
+    first = DBTaskResult.objects.get(task_path__endswith=".sync_source_task")
+    assert first.args_kwargs["kwargs"] == {"source_id": source.pk, "token": source.schedule_token}
+    assert sync_source_task.call(**first.args_kwargs["kwargs"]).startswith("1 new")
+    later = DBTaskResult.objects.filter(task_path__endswith=".sync_source_task").exclude(
+        pk=first.pk
+    )
+    assert later.count() == 1 and later.get().run_after is not None  # the next, in 30 minutes
+    assert sync_source_task.call(source_id=source.pk, token="an-older-chain") == "superseded"

@@ -48,7 +48,7 @@ class Connection:
     tool: str
     url: str  # the server's base address, e.g. https://kf.kobotoolbox.org
     ref: str  # Kobo asset uid; ODK "project/form"; CoMapeo project id; GFW dataset
-    credential: str = ""
+    credential: str = field(default="", repr=False)
     timeout: float = 30
     retries: int = 3
     backoff: float = 1.0
@@ -62,6 +62,25 @@ class Connection:
         return self.url.rstrip("/")
 
 
+def origin(url: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme.lower(), (parts.netloc or "").lower()
+
+
+class _SameOrigin(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only within the origin asked: the credential never leaves it."""
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        if origin(newurl) != origin(req.full_url):
+            raise SyncError("server", f"HTTP {code}: redirected to another server")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SameOrigin)
+
+
 def _request(
     connection: Connection, url: str, headers: dict[str, str], body: bytes | None = None
 ) -> bytes:
@@ -71,7 +90,7 @@ def _request(
         if body is not None:
             request.add_header("Content-Type", "application/json")
         try:
-            with urllib.request.urlopen(request, timeout=connection.timeout) as answer:  # noqa: S310
+            with _OPENER.open(request, timeout=connection.timeout) as answer:
                 data: bytes = answer.read(connection.max_bytes + 1)
                 if len(data) > connection.max_bytes:
                     raise SyncError("too_large", f"more than {connection.max_bytes} bytes")
@@ -117,7 +136,7 @@ def kobo_pages(connection: Connection, since: str = "") -> Iterator[list[dict[st
     if query:
         params["query"] = json.dumps(query)
     url: str | None = (
-        f"{connection.base}/api/v2/assets/{urllib.parse.quote(connection.ref)}/data.json?"
+        f"{connection.base}/api/v2/assets/{urllib.parse.quote(connection.ref, safe='')}/data.json?"
         + urllib.parse.urlencode(params)
     )
     headers = {"Authorization": f"Token {connection.credential}", "Accept": "application/json"}
@@ -138,7 +157,7 @@ def kobo_pages(connection: Connection, since: str = "") -> Iterator[list[dict[st
 
 def kobo_asset(connection: Connection) -> dict[str, Any]:
     """The asset's description (its name and form), to test the connection."""
-    url = f"{connection.base}/api/v2/assets/{urllib.parse.quote(connection.ref)}/?format=json"
+    url = f"{connection.base}/api/v2/assets/{urllib.parse.quote(connection.ref, safe='')}/?format=json"
     headers = {"Authorization": f"Token {connection.credential}", "Accept": "application/json"}
     answer = _json(_request(connection, url, headers), "the KoboToolbox asset")
     if not isinstance(answer, dict):
@@ -155,15 +174,17 @@ def _odk_root(connection: Connection) -> tuple[str, dict[str, str]]:
     project, _, form = connection.ref.partition("/")
     if not project or not form:
         raise SyncError("config", "ODK Central needs project/form")
-    path = f"/v1/projects/{urllib.parse.quote(project)}/forms/{urllib.parse.quote(form)}"
+    path = f"/v1/projects/{urllib.parse.quote(project, safe='')}/forms/{urllib.parse.quote(form, safe='')}"
     credential = connection.credential
     if ":" in credential:
         token = base64.b64encode(credential.encode()).decode()
         return f"{connection.base}{path}", {"Authorization": f"Basic {token}"}
-    return f"{connection.base}/v1/key/{urllib.parse.quote(credential)}{path[3:]}", {}
+    return f"{connection.base}/v1/key/{urllib.parse.quote(credential, safe='')}{path[3:]}", {}
 
 
-def odk_pages(connection: Connection, since: str = "") -> Iterator[dict[str, Any]]:
+def odk_pages(
+    connection: Connection, since: str = "", *, deleted: bool = False
+) -> Iterator[dict[str, Any]]:
     """OData ``Submissions?$expand=*`` changed after ``since`` (``__system/updatedAt`` or, for
     never-edited ones, ``submissionDate``), page by page (``$top``/``$skip``, or the server's
     ``@odata.nextLink``)."""
@@ -172,9 +193,18 @@ def odk_pages(connection: Connection, since: str = "") -> Iterator[dict[str, Any
     params = {"$expand": "*", "$top": str(connection.page_size), "$count": "true"}
     if since:
         params["$filter"] = f"__system/updatedAt gt {since} or __system/submissionDate gt {since}"
+    if deleted:
+        # Central leaves soft-deleted submissions out unless the filter names deletedAt.
+        params["$filter"] = (
+            f"__system/deletedAt gt {since}" if since else "not __system/deletedAt eq null"
+        )
     skip = 0
     url: str | None = f"{root}.svc/Submissions?" + urllib.parse.urlencode(params)
+    asked: set[str] = set()
     while url:
+        if url in asked:
+            raise SyncError("malformed", "ODK Central sent the same page again")
+        asked.add(url)
         page = _json(_request(connection, url, headers), "an ODK Central page")
         if not isinstance(page, dict) or not isinstance(page.get("value"), list):
             raise SyncError("malformed", "an ODK Central page without a value list")
@@ -206,10 +236,14 @@ def odk_form_xlsx(connection: Connection) -> bytes:
 def comapeo_documents(connection: Connection) -> list[dict[str, Any]]:
     """A project's presets (for the categories' names), observations and tracks."""
     headers = {"Authorization": f"Bearer {connection.credential}", "Accept": "application/json"}
-    project = urllib.parse.quote(connection.ref)
+    project = urllib.parse.quote(connection.ref, safe="")
     documents: list[dict[str, Any]] = []
-    for kind, required in (("preset", False), ("observation", True), ("track", False)):
-        url = f"{connection.base}/projects/{project}/{kind}"
+    for kind, route, required in (
+        ("preset", "presets", False),
+        ("observation", "observations", True),
+        ("track", "tracks", False),
+    ):
+        url = f"{connection.base}/projects/{project}/{route}"
         try:
             answer = _json(_request(connection, url, headers), f"the CoMapeo {kind} list")
         except SyncError as exc:
@@ -282,7 +316,10 @@ def fetch(
             context = context or str(answer.get("@odata.context") or "")
             if progress:
                 progress(len(values), int(answer.get("@odata.count") or len(values)))
-        body = json.dumps({"@odata.context": context, "value": values}).encode()
+        gone = []
+        for answer in odk_pages(connection, since, deleted=True):
+            gone += [v for v in answer["value"] if isinstance(v, dict)]
+        body = json.dumps({"@odata.context": context, "value": values + gone}).encode()
         export = formats.read_odk_json(body)
         stamps = [
             str(
@@ -314,8 +351,10 @@ def fetch(
 
 def download(connection: Connection, url: str, limit: int) -> bytes:
     """An attachment (a photo, a recording), within ``limit`` bytes."""
-    headers = {}
-    if connection.tool == "kobo":
+    headers: dict[str, str] = {}
+    if origin(url) != origin(connection.url):
+        pass  # another host: it gets no credential
+    elif connection.tool == "kobo":
         headers["Authorization"] = f"Token {connection.credential}"
     elif connection.tool == "comapeo":
         headers["Authorization"] = f"Bearer {connection.credential}"

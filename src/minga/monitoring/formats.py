@@ -185,15 +185,21 @@ def _nested(
     return plain
 
 
+class _Semicolon(csv.excel):
+    delimiter = ";"
+
+
 def _csv_rows(data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:8192].split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    first = text[:8192].split("\n", 1)[0]
+    # Kobo offers "," or ";": the header's most common separator (labels may hold commas).
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    dialect: Any = csv.excel
+    if counts[";"] > counts[","] or counts["\t"] > counts[","]:
+        dialect = csv.excel_tab if counts["\t"] > counts[";"] else _Semicolon
     reader = csv.reader(io.StringIO(text), dialect=dialect)
     try:
         header = [h.strip() for h in next(reader)]
@@ -870,7 +876,7 @@ def read_smart_xml(data: bytes, conservation_area: str = "") -> Export:
     and attributes). One record per observation element, its attributes as fields; the patrol's
     waypoints make its track. SMART has no stable observation id: the key is a documented hash of
     (conservation area, patrol id, waypoint id, category key, position in the waypoint)."""
-    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:4096]:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise FormatError("XML with a document type declaration is refused", "xml")
     try:
         root = ET.fromstring(data)  # noqa: S314 - no DTD (refused above), no external entities
@@ -1022,19 +1028,40 @@ def read_gfw_json(data: bytes, product: str = "") -> Export:
 # --- detection ---------------------------------------------------------------------------------
 
 
+ZIP_MEMBERS = 200
+ZIP_TOTAL = 200 * 1024 * 1024  # what the members of one zip may unpack to, in all
+
+
 def _zip_members(data: bytes) -> list[tuple[str, bytes]]:
+    """The files of a zip, read with a running cap on what they unpack to (a zip bomb's
+    declared sizes are not trusted); a damaged or encrypted zip is a FormatError."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise FormatError("a damaged zip", "zip") from None
-    members = []
-    for info in archive.infolist():
-        if info.is_dir() or "__MACOSX" in info.filename:
-            continue
-        if info.file_size > 200 * 1024 * 1024:
-            raise FormatError(f"{info.filename} is too large inside the zip", "zip")
-        members.append((info.filename, archive.read(info)))
+        infos = [i for i in archive.infolist() if not i.is_dir() and "__MACOSX" not in i.filename]
+        if len(infos) > ZIP_MEMBERS:
+            raise FormatError(f"more than {ZIP_MEMBERS} files in the zip", "zip")
+        members, total = [], 0
+        for info in infos:
+            chunks = []
+            with archive.open(info) as member:
+                while chunk := member.read(1024 * 1024):
+                    total += len(chunk)
+                    if total > ZIP_TOTAL:
+                        raise FormatError("the zip unpacks to more than the limit", "zip")
+                    chunks.append(chunk)
+            members.append((info.filename, b"".join(chunks)))
+    except FormatError:
+        raise
+    except (zipfile.BadZipFile, RuntimeError, EOFError, OSError, ValueError) as exc:
+        raise FormatError(f"a damaged or encrypted zip ({type(exc).__name__})", "zip") from None
     return members
+
+
+def _zip_names(data: bytes) -> list[str]:
+    try:
+        return [i.filename for i in zipfile.ZipFile(io.BytesIO(data)).infolist()]
+    except (zipfile.BadZipFile, RuntimeError, EOFError, OSError, ValueError):
+        raise FormatError("a damaged zip", "zip") from None
 
 
 def detect(data: bytes, filename: str = "") -> str:
@@ -1043,7 +1070,7 @@ def detect(data: bytes, filename: str = "") -> str:
         lowered = filename.lower()
         if lowered.endswith(".xlsx"):
             return "kobo-xlsx"
-        names = [n for n, _ in _zip_members(data)]
+        names = _zip_names(data)
         if any(n.lower().endswith(".csv") for n in names):
             return "odk-csv"
         if any(n.endswith(("xl/workbook.xml",)) for n in names):

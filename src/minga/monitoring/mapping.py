@@ -51,21 +51,9 @@ WORDS = {
 }
 GUESS = {word: kind for kind, words in WORDS.items() for word in words.split()}
 LEVEL_WORDS = {
-    "owner": {
-        "owner",
-        "private",
-        "privado",
-        "privada",
-        "propio",
-        "propia",
-        "comunidad",
-        "community",
-        "restricted",
-    },
-    "public": {"public", "publico", "público", "publica", "true"},
-    "table": {"table", "mesa", "false"},
+    "public": {"public", "publico", "publica", "todos", "everyone"},
+    "table": {"table", "mesa", "la_mesa", "a_mesa"},
 }
-
 MEDIA = re.compile(r"\.(jpe?g|png|webp|heic|gif|m4a|mp3|amr|3gp|ogg|oga|wav|aac|mp4|mov)$", re.I)
 NUMBER = r"-?\d+(?:\.\d+)?(?:[eE]-?\d+)?"
 DECIMAL = r"-?\d+\.\d+(?:[eE]-?\d+)?"
@@ -482,11 +470,16 @@ def guess_from_name(name: str) -> str:
 
 
 def level_of(value: Any) -> str:
-    text = normalize(str(value)) if value not in (None, "") else ""
+    """Who may see a row, from the answer of the mapped field: "public" and "table" (and their
+    spellings) as said; any other answer keeps the row with its community (owner), since a
+    community's "confidencial" or "sagrado" must never be read as public."""
+    if value in (None, "", []):
+        return ""
+    text = normalize(str(value))
     for level, words in LEVEL_WORDS.items():
         if text in words:
             return level
-    return ""
+    return "owner"
 
 
 MAX_RAW_ITEMS = 5000  # a raw record keeps this many items of a list (a long track's vertices)

@@ -61,6 +61,7 @@ class FieldSource(TimeStampedModel):
     credential = models.BinaryField(default=b"", blank=True)
     every_minutes = models.PositiveIntegerField(_("sync every (minutes)"), default=0)
     cursor = models.CharField(max_length=100, blank=True)
+    full_pull_on = models.DateField(null=True, blank=True)  # the last sync that asked for all
     last_synced_at = models.DateTimeField(null=True, blank=True)
     last_failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)

@@ -35,7 +35,7 @@ from minga.monitoring.models import (
     Quarantined,
 )
 from minga.tables.models import Membership, Organization, Table, Territory
-from minga.tables.queries import require
+from minga.tables.queries import may, require
 
 _GEOD = Geod(ellps="WGS84")
 LEVEL = {"public": Sensitivity.PUBLIC, "table": Sensitivity.TABLE, "owner": Sensitivity.OWNER}
@@ -88,6 +88,13 @@ def _agreement_at(
     return next((a for a, area in agreements if area.covers(point)), None)
 
 
+def require_field_work(by: Actor, table: Table) -> None:
+    """Bringing field data in: those who import files, and those who manage the table's
+    server sources (a convener adds one and confirms its mapping)."""
+    if not (may(by, table, "monitoring.import") or may(by, table, "monitoring.sources")):
+        require(by, table, "monitoring.import")  # raises, with the message people see
+
+
 # --- sources and their mappings ----------------------------------------------------------------
 
 
@@ -123,7 +130,7 @@ def confirm_mapping(
     owner_level: bool | None = None,
 ) -> FieldSource:
     """A person confirmed (or changed) how this source's fields map to minga's."""
-    require(by, source.table, "monitoring.import")
+    require_field_work(by, source.table)
     if (
         community is not None
         and not Membership.objects.active()
@@ -187,7 +194,7 @@ def import_field(
     """Bring an export in through its source's mapping, in one transaction. Good rows go in (or
     update by the tool's identity rules when they changed), deleted ones go, refused rows go to
     the quarantine with their reason."""
-    require(by, table, "monitoring.import")
+    require_field_work(by, table)
     summary = Summary()
     with transaction.atomic():
         learn_labels(table, export)
@@ -336,7 +343,7 @@ class _Batch:
         if kind == "sacred_site":
             level = "owner"
         where = Point(item.lon, item.lat)
-        fields = {
+        fields: dict[str, Any] = {
             "version": item.version,
             "observed_at": item.observed_at,
             "kind": kind,
@@ -373,6 +380,12 @@ class _Batch:
                 self._alert(observation)
         elif existing.version != item.version:
             was = existing.kind
+            if existing.sensitivity > LEVEL[level]:
+                # A record a community's source made its own stays its own, whatever path
+                # (another file, another source) brings it again.
+                fields["sensitivity"] = existing.sensitivity
+                fields["owner"] = existing.owner or fields["owner"]
+                fields["field_source"] = existing.field_source or fields["field_source"]
             for name, value in fields.items():
                 setattr(existing, name, value)
             existing.save()
@@ -497,7 +510,7 @@ def keep_upload(
     *, by: Actor, table: Table, content: bytes, filename: str, fmt: str, source: FieldSource
 ) -> FieldImport:
     """Keep a file whose source's mapping a person has yet to confirm (nothing imported yet)."""
-    require(by, table, "monitoring.import")
+    require_field_work(by, table)
     return FieldImport.objects.create(
         table=table,
         filename=filename[:250],
@@ -521,7 +534,7 @@ def queue_field_import(
 ) -> FieldImport:
     """Have the worker import a file (large files): a new one, or one kept until its mapping
     was confirmed (``job``)."""
-    require(by, table, "monitoring.import")
+    require_field_work(by, table)
     with transaction.atomic():
         if job is None:
             job = FieldImport.objects.create(

@@ -34,6 +34,8 @@ def _check_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError(_("The server's address must start with https:// (or http://)."))
+    if parts.username or parts.password:
+        raise ValidationError(_("Put the password in its own field, not in the address."))
     return url.strip().rstrip("/")
 
 
@@ -152,7 +154,13 @@ def sync_source(
         raise connectors.SyncError("config", "its mapping is not confirmed yet")
     try:
         connection = connection_for(source)
-        export, cursor = connectors.fetch(connection, source.cursor, progress)
+        since = source.cursor
+        today = timezone.localdate()
+        if source.tool == "kobo" and source.full_pull_on != today:
+            # Kobo keeps an edited submission's _submission_time: once a day, ask for all.
+            since = ""
+        export, cursor = connectors.fetch(connection, since, progress)
+        cursor = max(cursor, source.cursor)
         export.signature = source.signature
         what = (source.mapping or {}).get("what") or ""
         if source.tool == "kobo" and what:
@@ -171,7 +179,10 @@ def sync_source(
                 filename=source.name,
             )
             FieldSource.objects.filter(pk=source.pk).update(
-                cursor=cursor, last_synced_at=timezone.now(), last_error=""
+                cursor=cursor,
+                last_synced_at=timezone.now(),
+                last_error="",
+                full_pull_on=today if not since else source.full_pull_on,
             )
     except (connectors.SyncError, sealed.SecretUnreadable) as exc:
         code = getattr(exc, "code", "config")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 
 from django.tasks import task
@@ -14,6 +15,8 @@ from minga.core.models import Event, RunStatus
 from minga.monitoring import connectors, events, sync
 from minga.monitoring.models import FieldImport, FieldSource
 from minga.monitoring.services import run_field_import
+
+logger = logging.getLogger("minga.monitoring")
 
 
 @task()
@@ -47,10 +50,17 @@ def sync_source_task(*, source_id: int, token: str) -> str:
         result = sync.sync_source(by=SYSTEM, source=source).line()
     except connectors.SyncError as exc:
         result = f"failed: {exc.code}"
-    source.refresh_from_db()
-    if source.every_minutes and source.schedule_token == token:
-        later = timezone.now() + dt.timedelta(minutes=source.every_minutes)
-        sync_source_task.using(run_after=later).enqueue(source_id=source_id, token=token)
+    except Exception as exc:  # anything else is kept on the source; the chain goes on
+        FieldSource.objects.filter(pk=source_id).update(
+            last_error=f"server: {type(exc).__name__}"[:500], last_failed_at=timezone.now()
+        )
+        logger.exception("sync of field source %s failed", source_id)
+        result = f"failed: {type(exc).__name__}"
+    finally:
+        source.refresh_from_db()
+        if source.every_minutes and source.schedule_token == token:
+            later = timezone.now() + dt.timedelta(minutes=source.every_minutes)
+            sync_source_task.using(run_after=later).enqueue(source_id=source_id, token=token)
     return result
 
 

@@ -67,7 +67,7 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
             "alerts": list(queries.alerts_for(request.user, table)[:20]),
             "category": category,
             "outside": outside,
-            "category_codes": queries.category_codes(table),
+            "category_codes": queries.category_codes(table) if may_import else [],
             "unmapped": queries.unmapped_count(table) if may_import else 0,
         },
     )
@@ -211,9 +211,11 @@ PREVIEW_ROWS = 5
 def _posted_mapping(request: HttpRequest, proposed: mapping.Mapping) -> mapping.Mapping:
     chosen = mapping.Mapping(level=request.POST.get("level", proposed.level))
     for target in TARGETS:
-        values = [v for v in request.POST.getlist(target) if v]
+        posted = request.POST.getlist(target)
+        values = [v for v in posted if v]
         if target in ("when", "notes", "media"):
-            setattr(chosen, target, values)
+            # The select comes first; "none" there drops the fields kept after it too.
+            setattr(chosen, target, values if posted and posted[0] else [])
         else:
             setattr(chosen, target, values[0] if values else "")
     return chosen
@@ -225,7 +227,7 @@ def import_mapping(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     """A file from a source minga has not seen: the fields it found, the mapping it proposes
     and the first rows read through it, for the person to confirm or change."""
     table = tables.get_table(slug)
-    tables.require(request.user, table, "monitoring.import")
+    services.require_field_work(request.user, table)
     job = get_object_or_404(
         FieldImport.objects.select_related("field_source"), table=table, public_id=public_id
     )

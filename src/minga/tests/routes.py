@@ -117,7 +117,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "quarantine": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "field-import-progress": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     # The world's import has no source to map: it answers with its progress page.
-    "field-import-mapping": ("GET", answers(403, secretariat=302, monitor=302, public=302)),
+    "field-import-mapping": (
+        "GET",
+        answers(403, secretariat=302, convener=302, monitor=302, public=302),
+    ),
     "field-categories": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "field-sources": ("GET", answers(403, secretariat=200, convener=200, monitor=200, public=302)),
     # Without an action the form goes back to the Sources page.

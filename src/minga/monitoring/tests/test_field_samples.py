@@ -242,3 +242,50 @@ def test_a_mapping_is_proposed_for_a_community_survey():
     proposed = mapping.propose(survey)
     assert proposed.level == "taxon_encounter" and proposed.where == "taxon_encounter_location"
     assert proposed.when[0] == "encounter_start_datetime"
+
+
+def test_a_zip_bomb_a_damaged_zip_and_a_late_doctype_are_format_errors():
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", b"KEY\n" + b"0" * (formats.ZIP_TOTAL + 10))
+    with pytest.raises(formats.FormatError, match="more than the limit"):
+        formats.read(bomb.getvalue(), "odk-csv", "x.zip")
+    damaged = bytearray(flora_zip())
+    damaged[60:80] = b"\x00" * 20  # inside the first member's compressed bytes
+    with pytest.raises(formats.FormatError) as caught:
+        formats.read(bytes(damaged), "odk-csv", "x.zip")
+    assert caught.value.code == "zip"
+    late = (
+        b"<?xml version='1.0'?>\n<!--"
+        + b" " * 5000
+        + b'-->\n<!DOCTYPE p [<!ENTITY a "aaaa">]><patrol/>'
+    )
+    with pytest.raises(formats.FormatError, match="document type"):
+        formats.read(late, "smart-xml")
+
+
+def test_who_may_see_it_is_never_read_as_more_open_than_said():
+    assert [mapping.level_of(v) for v in ("public", "Mesa", "owner", "confidencial", True)] == [
+        "public", "table", "owner", "owner", "owner"
+    ]  # fmt: skip
+    assert mapping.level_of("") == ""
+
+
+def test_a_record_a_communitys_source_made_its_own_stays_its_own(db):
+    from minga.monitoring.models import FieldSource
+
+    table = Table.objects.get(slug="sucumbios")
+    data = sample("kobo", "kobocat_tutorial_w_repeats.csv")
+    own = FieldSource.objects.create(
+        table=table, name="Propia", signature="own", owner_level=True,
+        community=table.memberships.first().organization, mapping={"where": "gps"},
+    )  # fmt: skip
+    services.import_field(by=SYSTEM, table=table, export=formats.read(data), source=own)
+    assert Observation.objects.get(table=table).sensitivity == 2
+    edited = data.replace(b"Bob,25", b"Bob,26")  # the same record, changed, from a plain file
+    again = services.import_field(
+        by=SYSTEM, table=table, export=formats.read(edited), filename="b.csv"
+    )
+    assert again.updated == 1  # read differently (no source: the proposal), so rewritten
+    found = Observation.objects.get(table=table)
+    assert found.sensitivity == 2 and found.field_source == own

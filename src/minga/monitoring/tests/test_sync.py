@@ -6,6 +6,7 @@ import io
 import json
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -45,6 +46,8 @@ class Server:
                 if status is None:
                     self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{")
                     return  # a dropped connection
+                if status == "sent":
+                    return  # the route answered by itself
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -211,6 +214,8 @@ def test_odk_central_pages_by_next_link_with_basic_auth_or_an_app_user_token(db,
     path = "/v1/projects/3/forms/vigilancia.svc/Submissions"
 
     def pages(handler):
+        if "deletedAt" in urllib.parse.unquote_plus(handler.path):  # nothing deleted on Central
+            return 200, json.dumps({"value": []}).encode()
         if "skiptoken" in handler.path:
             return 200, json.dumps({"value": [second]}).encode()
         return 200, json.dumps({
@@ -237,6 +242,8 @@ def test_odk_central_pages_by_next_link_with_basic_auth_or_an_app_user_token(db,
         server.seen.clear()
         summary = sync.sync_source(by=SYSTEM, source=source)
         assert summary.new + summary.unchanged == 2
+        asked = [urllib.parse.unquote_plus(p) for m, p, h, b in server.seen]
+        assert any("not __system/deletedAt eq null" in p for p in asked)
         auth = [h.get("Authorization", "") for m, p, h, b in server.seen]
         assert all(a.startswith(header) for a in auth) if header else not any(auth)
     found = Observation.objects.get(table=table, source_key="uuid:c1")
@@ -272,8 +279,8 @@ def test_a_comapeo_archive_server_project_and_its_deletions(db, server, fast):
         "updatedAt": "2026-10-01T14:00:00.000Z", "deleted": False, "lat": 0.08, "lon": -76.9,
         "attachments": [], "tags": {"type": "threat", "threat": "mining"},
     }  # fmt: skip
-    server.routes["/projects/p1/observation"] = (200, json.dumps({"data": [doc]}).encode())
-    server.routes["/projects/p1/preset"] = (
+    server.routes["/projects/p1/observations"] = (200, json.dumps({"data": [doc]}).encode())
+    server.routes["/projects/p1/presets"] = (
         200,
         json.dumps({"data": [{"docId": "pr", "name": "Minería", "tags": doc["tags"]}]}).encode(),
     )
@@ -288,7 +295,7 @@ def test_a_comapeo_archive_server_project_and_its_deletions(db, server, fast):
     assert Observation.objects.get(source_key="d1").kind == "mining"
     assert all(h.get("Authorization") == "Bearer bearer-7" for m, p, h, b in server.seen)
     gone = {**doc, "versionId": "v2", "deleted": True, "updatedAt": "2026-10-02T00:00:00.000Z"}
-    server.routes["/projects/p1/observation"] = (200, json.dumps({"data": [gone]}).encode())
+    server.routes["/projects/p1/observations"] = (200, json.dumps({"data": [gone]}).encode())
     assert sync.sync_source(by=SYSTEM, source=source).deleted == 1
     assert not Observation.objects.filter(source_key="d1").exists()
 
@@ -436,3 +443,34 @@ def test_a_mapped_server_source_starts_its_chain_of_scheduled_syncs(
     )
     assert later.count() == 1 and later.get().run_after is not None  # the next, in 30 minutes
     assert sync_source_task.call(source_id=source.pk, token="an-older-chain") == "superseded"
+
+
+def test_the_credential_never_leaves_the_servers_origin(db, server, fast):
+    other = Server()
+    try:
+        other.routes["/steal"] = (200, b"{}")
+        server.routes["/api/v2/assets/a1/data.json"] = lambda h: (302, b"")
+        connection = connectors.Connection("kobo", server.url, "a1", credential="tok-9")
+        assert "tok-9" not in repr(connection)
+        # A redirect to another server is refused (the token would follow it).
+        server.routes["/api/v2/assets/a1/data.json"] = _redirect(f"{other.url}/steal")
+        with pytest.raises(connectors.SyncError, match="another server"):
+            list(connectors.kobo_pages(connection))
+        # An attachment on another server is fetched without it.
+        connectors.download(connection, f"{other.url}/steal", 1000)
+        assert all("Authorization" not in h for m, p, h, b in other.seen)
+    finally:
+        other.close()
+    with pytest.raises(Exception, match="own field"):
+        sync._check_url("https://ana:clave@kf.kobotoolbox.org")
+
+
+def _redirect(target):
+    def answer(handler):
+        handler.send_response(302)
+        handler.send_header("Location", target)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return "sent", b""
+
+    return answer

@@ -10,6 +10,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from minga.core.access import SYSTEM
 from minga.core.testing import require_shared
@@ -461,7 +463,7 @@ def test_the_credential_never_leaves_the_servers_origin(db, server, fast):
         assert all("Authorization" not in h for m, p, h, b in other.seen)
     finally:
         other.close()
-    with pytest.raises(Exception, match="own field"):
+    with translation.override("en"), pytest.raises(ValidationError, match="own field"):
         sync._check_url("https://ana:clave@kf.kobotoolbox.org")
 
 

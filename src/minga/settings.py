@@ -258,6 +258,8 @@ MINGA_SECRETS_KEY_FILE = Path(
 )
 MINGA_SYNC_TIMEOUT = env_int("MINGA_SYNC_TIMEOUT", 30, minimum=1)
 MINGA_SYNC_RETRIES = env_int("MINGA_SYNC_RETRIES", 3, minimum=0)
+# Field servers on this machine's own or link-local addresses (refused unless this is on).
+MINGA_SYNC_LOCAL_SERVERS = env_bool("MINGA_SYNC_LOCAL_SERVERS", False)
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))

@@ -12,6 +12,7 @@ ODK Central app-user tokens, whose URL form (``/v1/key/<token>/``) is the only o
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import http.client
 import json
 import re
@@ -26,6 +27,7 @@ from typing import Any
 from minga.monitoring import formats
 
 TOOLS = ("kobo", "odk", "comapeo", "gfw")
+GFW_LOOKBACK_DAYS = 90
 GFW_DATASETS = (
     "gfw_integrated_alerts",
     "umd_glad_landsat_alerts",
@@ -340,7 +342,13 @@ def fetch(
         stamps = [str(d.get("updatedAt") or "") for d in documents]
         return export, max([since, *stamps])
     if tool == "gfw":
-        answer = gfw_query(connection, since)
+        # Alerts are published late with earlier dates (RADD, GLAD-S2) and their confidence
+        # rises: ask again for the last GFW_LOOKBACK_DAYS; known alerts change nothing.
+        asked = since
+        if since:
+            day = dt.date.fromisoformat(since) - dt.timedelta(days=GFW_LOOKBACK_DAYS)
+            asked = day.isoformat()
+        answer = gfw_query(connection, asked)
         export = formats.read_gfw_json(json.dumps(answer).encode(), connection.ref)
         dates = [str(r.fields.get("alert/date") or "") for r in export.records]
         if progress:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +38,23 @@ def _check_url(url: str) -> str:
         raise ValidationError(_("The server's address must start with https:// (or http://)."))
     if parts.username or parts.password:
         raise ValidationError(_("Put the password in its own field, not in the address."))
+    if not settings.MINGA_SYNC_LOCAL_SERVERS and _local_address(parts.hostname or ""):
+        # This machine and link-local addresses (a cloud's metadata service) are not field
+        # servers; a LAN's private addresses are (an ODK Central in the provincial office).
+        raise ValidationError(_("minga does not connect to this machine's own addresses."))
     return url.strip().rstrip("/")
+
+
+def _local_address(host: str) -> bool:
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False  # not resolvable now: the sync will say so
+    for address in found:
+        ip = ipaddress.ip_address(str(address).split("%", 1)[0])
+        if ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast:
+            return True
+    return False
 
 
 def add_source(
@@ -85,7 +103,10 @@ def add_source(
         if tool == "gfw":
             # Alerts have one shape: their mapping needs no one to confirm it.
             source.mapping = mapping.Mapping(
-                where="alert/position", when=["alert/date"], what="category"
+                where="alert/position",
+                when=["alert/date"],
+                what="category",
+                notes=["alert/confidence"],  # a confidence upgrade updates the alert
             ).as_dict()
             source.save(update_fields=["mapping"])
         record_event(

@@ -76,6 +76,7 @@ def server():
 
 @pytest.fixture
 def fast(settings):
+    settings.MINGA_SYNC_LOCAL_SERVERS = True  # the test's servers listen on 127.0.0.1
     settings.MINGA_SYNC_TIMEOUT = 1
     settings.MINGA_SYNC_RETRIES = 2
     original = connectors.Connection.__dataclass_fields__["backoff"].default
@@ -337,6 +338,15 @@ def test_gfw_alerts_become_located_dated_alerts(
     assert {o.kind for o in found} == {"illegal_logging"} and not any(o.outside for o in found)
     source.refresh_from_db()
     assert source.cursor == "2026-11-21"
+    # The next sync asks 90 days back (late alerts) and a raised confidence updates the alert.
+    alerts["data"][0]["gfw_integrated_alerts__confidence"] = "highest"
+    server.routes["/dataset/gfw_integrated_alerts/latest/query/json"] = (
+        200,
+        json.dumps(alerts).encode(),
+    )
+    again = sync.sync_source(by=SYSTEM, source=source)
+    assert (again.new, again.updated, again.unchanged) == (0, 1, 1)
+    assert ">= '2026-08-23'" in json.loads(server.seen[-1][3])["sql"]
 
 
 def test_credentials_are_sealed_with_a_key_outside_the_database(db, server, fast, settings):
@@ -476,3 +486,12 @@ def _redirect(target):
         return "sent", b""
 
     return answer
+
+
+def test_this_machines_own_addresses_are_not_field_servers(settings):
+    settings.MINGA_SYNC_LOCAL_SERVERS = False
+    with translation.override("en"):
+        for url in ("http://127.0.0.1:8000", "http://169.254.169.254/latest", "http://[::1]/"):
+            with pytest.raises(ValidationError, match="own addresses"):
+                sync._check_url(url)
+    assert sync._check_url("http://192.168.1.20:8383/") == "http://192.168.1.20:8383"

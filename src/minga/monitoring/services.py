@@ -228,6 +228,10 @@ class _Batch:
         self.patrols: dict[str, Patrol] = {}
         self.alerts: list[int] = []
         self.vocabulary = {c.code: c for c in CategoryMapping.objects.filter(table=table)}
+        # Only edited Kobo instances are known: few, read once per batch, not once per row.
+        self.instances = {
+            k.instance: k for k in KnownInstance.objects.filter(table=table, source=parsed.format)
+        }
 
     @property
     def total(self) -> int:
@@ -274,26 +278,23 @@ class _Batch:
         """The key the observation is stored under: the first instance id of its edit chain
         (Kobo), else the tool's own id; None for a stale copy of a record edited since."""
         base, sep, rest = item.key.partition("/")
-        source = self.parsed.format
-        known = KnownInstance.objects.filter(table=self.table, source=source, instance=base).first()
+        known = self.instances.get(base)
         if known is not None and known.superseded:
             return None
         root = known.root if known else None
         if item.previous:
             before = item.previous.partition("/")[0]
-            earlier = KnownInstance.objects.filter(
-                table=self.table, source=source, instance=before
-            ).first()
+            earlier = self.instances.get(before)
             root = root or (earlier.root if earlier else before)
-            KnownInstance.objects.update_or_create(
+            self.instances[before], _ = KnownInstance.objects.update_or_create(
                 table=self.table,
-                source=source,
+                source=self.parsed.format,
                 instance=before,
                 defaults={"root": root, "superseded": True},
             )
             if known is None:
-                KnownInstance.objects.create(
-                    table=self.table, source=source, instance=base, root=root
+                self.instances[base] = KnownInstance.objects.create(
+                    table=self.table, source=self.parsed.format, instance=base, root=root
                 )
         return f"{root}{sep}{rest}" if root else item.key
 
@@ -464,11 +465,14 @@ def map_category(*, by: Actor, table: Table, code: str, kind: str) -> int:
     changed: list[int] = []
     with transaction.atomic():
         category, _created = CategoryMapping.objects.get_or_create(table=table, code=code)
+        unchanged = category.kind == kind  # a guess confirmed: no observation changes kind
         category.kind, category.guessed = kind, False
         category.save()
         vocabulary = {c.code: c.kind for c in CategoryMapping.objects.filter(table=table)}
         for observation in (
-            Observation.objects.filter(table=table).exclude(categories=[]).iterator()
+            Observation.objects.none()
+            if unchanged
+            else Observation.objects.filter(table=table).exclude(categories=[]).iterator()
         ):
             if code not in (observation.categories or []):
                 continue

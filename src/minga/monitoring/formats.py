@@ -74,6 +74,8 @@ class Record:
     deleted: bool = False
     media: list[Media] = field(default_factory=list)
     raw: Any = None
+    # Where the tool says which copy is newer: ``edits|time`` (see ``revision``, ``older``).
+    revision: str = ""
 
 
 @dataclass
@@ -87,6 +89,12 @@ class Export:
     choices: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[tuple[str, str, str, Any]] = field(default_factory=list)  # row, reason, detail
     notes: list[str] = field(default_factory=list)
+    # Whose identity rules the keys follow: the same record read from a tool's JSON, CSV or
+    # spreadsheet export, or pulled from its server, is one record (``kobo``, ``odk``, ``comapeo``…).
+    tool: str = ""
+
+    def __post_init__(self) -> None:
+        self.tool = self.tool or self.format.split("-", 1)[0]
 
     def levels(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -96,6 +104,35 @@ class Export:
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+def revision(edits: Any = None, changed: Any = None) -> str:
+    """A record's place among its own copies: how many times it was edited (ODK's ``Edits``)
+    and when it last changed (ODK's ``updatedAt``, CoMapeo's ``updatedAt``), either may be
+    missing."""
+    count = str(edits).strip() if edits not in (None, "") else ""
+    return f"{count if count.isdigit() else ''}|{changed or ''}" if count or changed else ""
+
+
+def older(incoming: str, stored: str) -> bool:
+    """Whether ``incoming`` is a copy the tool had already replaced by ``stored``: fewer edits,
+    or the same edits (or no count) and an earlier change time. Unknown is never older."""
+    if not incoming or not stored:
+        return False
+    edits_in, _sep, time_in = incoming.partition("|")
+    edits_st, _sep, time_st = stored.partition("|")
+    if edits_in and edits_st and edits_in != edits_st:
+        return int(edits_in) < int(edits_st)
+    when_in, when_st = _instant(time_in), _instant(time_st)
+    return when_in is not None and when_st is not None and when_in < when_st
+
+
+def _instant(text: str) -> dt.datetime | None:
+    try:
+        found = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return found if found.tzinfo else found.replace(tzinfo=dt.UTC)
 
 
 def _json(data: bytes) -> Any:
@@ -165,17 +202,21 @@ def _nested(
             if not record.level or name.startswith(record.level + "/")
             else f"{record.level}/{name}"
         )
+        # A row's key names its repeat and its place in its submission, as ODK's ``KEY`` and
+        # Kobo's repeat sheets do: the same row read from JSON, CSV or XLSX is one record.
+        own_name = name.rsplit("/", 1)[-1]
         for index, item in enumerate(items, start=1):
             child_fields = flatten(item, name)
             child = Record(
                 row=f"{record.row}.{name}[{index}]",
-                key=f"{record.key}/{name}[{index}]",
+                key=f"{record.key}/{own_name}[{index}]",
                 fields={},
                 level=level,
                 parent=record.key,
                 submitted_at=record.submitted_at,
-                previous=f"{record.previous}/{name}[{index}]" if record.previous else "",
+                previous=f"{record.previous}/{own_name}[{index}]" if record.previous else "",
                 deleted=record.deleted,
+                revision=record.revision,
                 media=record.media,
                 raw=item,
             )
@@ -504,6 +545,7 @@ def read_kobo_xlsx(data: bytes) -> Export:
         str(r.raw.get("_index")): r for r in export.records if r.raw.get("_index") is not None
     }
     for title, header, rows in sheets[1:]:
+        places: dict[str, int] = {}
         for number, row in enumerate(rows, start=2):
             parent = by_index.get(str(row.get("_parent_index")))
             if parent is None:
@@ -512,10 +554,12 @@ def read_kobo_xlsx(data: bytes) -> Export:
                 )
                 continue
             fields = {**parent.fields, **assemble(header, row)}
+            places[parent.key] = places.get(parent.key, 0) + 1
             export.records.append(
                 Record(
                     row=f"{title}:{number}",
-                    key=f"{parent.key}/{title}[{row.get('_index') or number}]",
+                    # The sheet is named after the repeat; the place is within the submission.
+                    key=f"{parent.key}/{title}[{places[parent.key]}]",
                     fields=fields,
                     level=title,
                     parent=parent.key,
@@ -568,6 +612,7 @@ def read_odk_json(data: bytes) -> Export:
             submitted_at=submitted,
             deleted=bool(system.get("deletedAt")),
             raw=item,
+            revision=revision(system.get("edits"), system.get("updatedAt") or submitted),
         )
         record.fields = _nested(export, record, fields)
         export.records.append(record)
@@ -631,6 +676,8 @@ def read_odk_csvs(files: list[tuple[str, bytes]]) -> Export:
                 parent=parent_key,
                 submitted_at=submitted,
                 raw=row,
+                # Central's CSV counts edits; Briefcase's has no such column.
+                revision=revision(row.get("Edits") or (parent.raw.get("Edits") if parent else "")),
             )
             known[key] = record
             export.records.append(record)
@@ -744,6 +791,7 @@ def read_comapeo_json(data: bytes) -> Export:
                 deleted=bool(doc.get("deleted")),
                 media=_comapeo_media(doc.get("attachments")),
                 raw=doc,
+                revision=revision(changed=doc.get("updatedAt")),
             )
         )
     return export
@@ -783,6 +831,7 @@ def read_mapeo_json(data: bytes) -> Export:
                     if isinstance(a, dict)
                 ],
                 raw=item,
+                revision=revision(changed=item.get("timestamp")),
             )
         )
     return export
@@ -855,8 +904,11 @@ def read_geojson(data: bytes) -> Export:
                 deleted=bool(props.get("deleted")),
                 media=media,
                 raw=feature,
+                revision=revision(changed=props.get("updatedAt")),
             )
         )
+        if props.get("docId"):
+            export.tool = "comapeo"  # CoMapeo's exporter: its docIds are the archive's
     export.signature = _header_signature("geojson", sorted(names))
     return export
 

@@ -458,7 +458,8 @@ def guess_kind(code: str) -> str:
     for segment in reversed(re.split(r"[/.:]", key)):
         if segment in GUESS:
             return GUESS[segment]
-    return ""
+    # A code in several words ("mineria_ilegal"): the kind one of its words names.
+    return guess_from_name(re.split(r"[/.:]", key)[-1])
 
 
 def guess_from_name(name: str) -> str:
@@ -524,6 +525,7 @@ class Observation:
     deleted: bool = False
     row: str = ""
     raw: Any = None
+    revision: str = ""
 
 
 @dataclass
@@ -535,6 +537,7 @@ class Track:
     monitors: str = ""
     previous: str = ""
     deleted: bool = False
+    revision: str = ""
 
 
 @dataclass
@@ -549,6 +552,7 @@ class Rejected:
 class Parsed:
     format: str
     signature: str
+    tool: str = ""
     observations: list[Observation] = field(default_factory=list)
     tracks: list[Track] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
@@ -573,7 +577,7 @@ def _text(record: Record, names: list[str]) -> str:
 
 def apply(export: Export, mapping: Mapping, zone: ZoneInfo) -> Parsed:
     """Every record through ``mapping``: observations, tracks, and the rows refused with why."""
-    parsed = Parsed(export.format, export.signature)
+    parsed = Parsed(export.format, export.signature, export.tool)
     for row, reason, detail, raw in export.problems:
         parsed.rejected.append(Rejected(row, reason, detail, safe_json(raw)))
     with_track: dict[str, str] = {}
@@ -594,6 +598,9 @@ def apply(export: Export, mapping: Mapping, zone: ZoneInfo) -> Parsed:
             if track is not None:
                 parsed.tracks.append(track)
                 with_track[record.key] = track.key
+        elif record.deleted and record.level == "track":
+            # A track's tombstone may come alone, in an export a mapping's proposal never saw.
+            parsed.tracks.append(_gone_track(record))
     for record in export.records:
         if record.level != mapping.level:
             parsed.skipped += record.level != "track" or not mapping.track
@@ -628,9 +635,15 @@ def _when(
     return found
 
 
+def _gone_track(record: Record) -> Track:
+    return Track(
+        record.key, "", dt.datetime.now(tz=dt.UTC), [], deleted=True, revision=record.revision
+    )
+
+
 def _track(record: Record, mapping: Mapping, zone: ZoneInfo) -> Track | None:
     if record.deleted:
-        return Track(record.key, "", dt.datetime.now(tz=dt.UTC), [], deleted=True)
+        return _gone_track(record)
     points = line(record.fields.get(mapping.track))
     if len(points) < 2:
         return None
@@ -643,6 +656,7 @@ def _track(record: Record, mapping: Mapping, zone: ZoneInfo) -> Track | None:
         points,
         monitors[:250],
         record.previous,
+        revision=record.revision,
     )
 
 
@@ -651,7 +665,15 @@ def _observation(
 ) -> Observation | None:
     if record.deleted:
         return Observation(
-            record.key, "", None, 0, 0, previous=record.previous, deleted=True, row=record.row
+            record.key,
+            "",
+            None,
+            0,
+            0,
+            previous=record.previous,
+            deleted=True,
+            row=record.row,
+            revision=record.revision,
         )
     area = line(record.fields.get(mapping.area)) if mapping.area else []
     where = point(record.fields.get(mapping.where)) if mapping.where else None
@@ -698,4 +720,5 @@ def _observation(
         previous=record.previous,
         row=record.row,
         raw=safe_json(record.raw if isinstance(record.raw, dict) else record.fields),
+        revision=record.revision,
     )

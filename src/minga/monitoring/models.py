@@ -101,13 +101,16 @@ class CategoryMapping(TimeStampedModel):
 
 class KnownInstance(models.Model):
     """An instance id a tool gave a record, and the first id of its edit chain (Kobo edits get a
-    new id and name the one they replace in ``meta/deprecatedID``)."""
+    new id and name the one they replace in ``meta/deprecatedID``); or a record the tool deleted
+    (``deleted``, at ``revision``), so that an older copy does not bring it back."""
 
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=20)
     instance = models.CharField(max_length=200)
     root = models.CharField(max_length=200)
     superseded = models.BooleanField(default=False)
+    deleted = models.BooleanField(default=False)
+    revision = models.CharField(max_length=80, blank=True)
 
     class Meta:
         constraints = [
@@ -128,9 +131,13 @@ class Patrol(TimeStampedModel):
     agreement = models.ForeignKey(
         Agreement, null=True, blank=True, on_delete=models.SET_NULL, related_name="patrols"
     )
+    # The tool whose identity rules ``source_key`` follows (kobo, odk, comapeo…), whatever
+    # file or server brought it.
     source = models.CharField(max_length=20)
     source_key = models.CharField(max_length=200)
     version = models.CharField(max_length=200, blank=True)
+    # The tool's own edit count and change time, where it gives them (``formats.revision``).
+    revision = models.CharField(max_length=80, blank=True)
     started_at = models.DateTimeField(_("started at"))
     monitors = models.CharField(_("monitors"), max_length=250, blank=True)
     track = models.JSONField(_("track"), null=True, blank=True)
@@ -167,9 +174,13 @@ class Observation(TimeStampedModel):
     patrol = models.ForeignKey(
         Patrol, null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
     )
+    # The tool whose identity rules ``source_key`` follows (kobo, odk, comapeo…), whatever
+    # file or server brought it.
     source = models.CharField(max_length=20)
     source_key = models.CharField(max_length=200)
     version = models.CharField(max_length=200, blank=True)
+    # The tool's own edit count and change time, where it gives them (``formats.revision``).
+    revision = models.CharField(max_length=80, blank=True)
     observed_at = models.DateTimeField(_("observed at"))
     kind = models.CharField(_("type"), max_length=30, choices=KIND_CHOICES)
     lon = models.FloatField()

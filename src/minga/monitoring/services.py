@@ -26,6 +26,7 @@ from minga.core.geo import parse_area
 from minga.core.models import RunStatus
 from minga.monitoring import events, formats, mapping
 from minga.monitoring.models import (
+    TOOL_CHOICES,
     CategoryMapping,
     FieldImport,
     FieldSource,
@@ -39,18 +40,6 @@ from minga.tables.queries import may, require
 
 _GEOD = Geod(ellps="WGS84")
 LEVEL = {"public": Sensitivity.PUBLIC, "table": Sensitivity.TABLE, "owner": Sensitivity.OWNER}
-TOOLS = {
-    "kobo-json": "kobo",
-    "kobo-csv": "kobo",
-    "kobo-xlsx": "kobo",
-    "odk-json": "odk",
-    "odk-csv": "odk",
-    "comapeo-json": "comapeo",
-    "mapeo-json": "mapeo",
-    "geojson": "file",
-    "smart-xml": "smart",
-    "gfw-json": "gfw",
-}
 
 
 @dataclass
@@ -110,7 +99,7 @@ def source_for(
         signature=export.signature[:200],
         defaults={
             "name": (filename or export.format)[:200],
-            "tool": TOOLS.get(export.format, "file"),
+            "tool": export.tool if export.tool in dict(TOOL_CHOICES) else "file",
             "fields": described,
         },
     )
@@ -228,9 +217,9 @@ class _Batch:
         self.patrols: dict[str, Patrol] = {}
         self.alerts: list[int] = []
         self.vocabulary = {c.code: c for c in CategoryMapping.objects.filter(table=table)}
-        # Only edited Kobo instances are known: few, read once per batch, not once per row.
+        # Edited Kobo instances and deleted records: few, read once per batch, not once per row.
         self.instances = {
-            k.instance: k for k in KnownInstance.objects.filter(table=table, source=parsed.format)
+            k.instance: k for k in KnownInstance.objects.filter(table=table, source=parsed.tool)
         }
 
     @property
@@ -245,22 +234,50 @@ class _Batch:
         else:
             self._observation(self.parsed.observations[position - len(tracks)], summary)
 
+    def _buried(self, key: str, revision: str) -> bool:
+        """Whether the tool deleted this record and this copy is not newer than the deletion (an
+        older export must not bring it back); a newer copy lifts the tombstone."""
+        base = key.partition("/")[0]
+        stone = self.instances.get(base)
+        if stone is None or not stone.deleted:
+            return False
+        if not formats.older(stone.revision, revision):
+            return True
+        stone.delete()
+        del self.instances[base]
+        return False
+
+    def _bury(self, key: str, revision: str) -> None:
+        base = key.partition("/")[0]
+        self.instances[base], _ = KnownInstance.objects.update_or_create(
+            table=self.table,
+            source=self.parsed.tool,
+            instance=base,
+            defaults={"root": base, "deleted": True, "revision": revision},
+        )
+
     def _track(self, track: mapping.Track, summary: Summary) -> None:
         table, parsed = self.table, self.parsed
+        if self._buried(track.key, track.revision):
+            return
         if track.deleted:
-            Patrol.objects.filter(table=table, source=parsed.format, source_key=track.key).delete()
+            Patrol.objects.filter(table=table, source=parsed.tool, source_key=track.key).delete()
+            self._bury(track.key, track.revision)
             return
         patrol, created = Patrol.objects.get_or_create(
             table=table,
-            source=parsed.format,
+            source=parsed.tool,
             source_key=track.key,
             defaults={"started_at": track.started_at},
         )
-        if created or patrol.version != track.version:
-            patrol.version, patrol.started_at, patrol.monitors = (
+        if not created and formats.older(track.revision, patrol.revision):
+            pass  # a copy the tool has replaced since: the newer track stays
+        elif created or patrol.version != track.version:
+            patrol.version, patrol.started_at, patrol.monitors, patrol.revision = (
                 track.version,
                 track.started_at,
                 track.monitors[:250],
+                track.revision,
             )
             patrol.track = {
                 "type": "LineString",
@@ -278,6 +295,8 @@ class _Batch:
         """The key the observation is stored under: the first instance id of its edit chain
         (Kobo), else the tool's own id; None for a stale copy of a record edited since."""
         base, sep, rest = item.key.partition("/")
+        if self._buried(item.key, item.revision):
+            return None
         known = self.instances.get(base)
         if known is not None and known.superseded:
             return None
@@ -288,13 +307,13 @@ class _Batch:
             root = root or (earlier.root if earlier else before)
             self.instances[before], _ = KnownInstance.objects.update_or_create(
                 table=self.table,
-                source=self.parsed.format,
+                source=self.parsed.tool,
                 instance=before,
                 defaults={"root": root, "superseded": True},
             )
             if known is None:
                 self.instances[base] = KnownInstance.objects.create(
-                    table=self.table, source=self.parsed.format, instance=base, root=root
+                    table=self.table, source=self.parsed.tool, instance=base, root=root
                 )
         return f"{root}{sep}{rest}" if root else item.key
 
@@ -321,19 +340,21 @@ class _Batch:
             summary.unchanged += 1
             return
         existing = Observation.objects.filter(
-            table=table, source=parsed.format, source_key=key
+            table=table, source=parsed.tool, source_key=key
         ).first()
         if item.deleted:
             # The record and its repeat rows (a deleted submission takes its observations).
             gone, _by_model = Observation.objects.filter(
                 Q(source_key=key) | Q(source_key__startswith=f"{key}/"),
                 table=table,
-                source=parsed.format,
+                source=parsed.tool,
             ).delete()
             if gone:
                 summary.deleted += gone
             else:
                 summary.unchanged += 1
+            if not item.key.partition("/")[2]:
+                self._bury(item.key, item.revision)
             return
         codes = [mapping.normalize(c) for c in item.codes]
         codes = [c for c in codes if c]
@@ -346,6 +367,7 @@ class _Batch:
         where = Point(item.lon, item.lat)
         fields: dict[str, Any] = {
             "version": item.version,
+            "revision": item.revision,
             "observed_at": item.observed_at,
             "kind": kind,
             "categories": codes,
@@ -374,11 +396,13 @@ class _Batch:
         }
         if existing is None:
             observation = Observation.objects.create(
-                table=table, source=parsed.format, source_key=key, **fields
+                table=table, source=parsed.tool, source_key=key, **fields
             )
             summary.new += 1
             if kind in mapping.SERIOUS:
                 self._alert(observation)
+        elif formats.older(item.revision, existing.revision):
+            summary.unchanged += 1  # a copy the tool has replaced since: the newer one stays
         elif existing.version != item.version:
             was = existing.kind
             if existing.sensitivity > LEVEL[level]:

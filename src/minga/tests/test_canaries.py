@@ -126,7 +126,7 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
             table=table,
             agreement=agreement,
             owner=agreement.community,
-            source="odk-json",
+            source="odk",
             source_key=f"canary-{level}",
             observed_at=timezone.now() - dt.timedelta(days=1),
             kind="sacred_site" if level == Sensitivity.OWNER else "fire",
@@ -137,7 +137,7 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
         )
     Patrol.objects.create(
         table=table,
-        source="odk-json",
+        source="odk",
         source_key="canary-track",
         started_at=timezone.now() - dt.timedelta(days=1),
         monitors="CANARY-TABLE-MONITORS",

@@ -227,7 +227,7 @@ def test_points_get_labels_from_nearby_observations(table, zone, personas):
     target = design.points[0]
     Observation.objects.create(
         table=table,
-        source="kobo-json",
+        source="kobo",
         source_key="near-sample",
         observed_at="2025-03-01T10:00:00Z",
         kind="illegal_logging",

@@ -38,7 +38,7 @@ GFW_DATASETS = (
 
 
 class SyncError(Exception):
-    """``code``: auth, server, timeout, network, malformed, config, too_large."""
+    """``code``: auth, server, timeout, network, malformed, config, too_large, refused."""
 
     def __init__(self, code: str, detail: str) -> None:
         super().__init__(f"{code}: {detail}")

@@ -250,3 +250,17 @@ class FieldImport(BackgroundWork):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SourceSync(BackgroundWork):
+    """A sync a person asked for on the Sources page, run by the worker with its progress."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="+")
+    field_source = models.ForeignKey(FieldSource, on_delete=models.CASCADE, related_name="syncs")
+    summary = models.JSONField(default=dict)
+
+    class Meta(BackgroundWork.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"{self.field_source} {self.created_at:%Y-%m-%d %H:%M}"

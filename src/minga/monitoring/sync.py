@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +24,11 @@ from shapely.geometry import box
 from shapely.geometry import mapping as geo_mapping
 
 from minga.core import secrets as sealed
-from minga.core.access import SYSTEM, Actor
+from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
+from minga.core.models import RunStatus
 from minga.monitoring import connectors, events, formats, mapping, services
-from minga.monitoring.models import FieldSource, Observation
+from minga.monitoring.models import FieldSource, Observation, SourceSync
 from minga.tables.models import Organization, Table, Territory
 from minga.tables.queries import require
 
@@ -120,6 +121,10 @@ def add_source(
 
 
 def connection_for(source: FieldSource) -> connectors.Connection:
+    host = urllib.parse.urlsplit(source.server_url).hostname or ""
+    if not settings.MINGA_SYNC_LOCAL_SERVERS and _local_address(host):
+        # Checked again at each connection: a name may point elsewhere since it was added.
+        raise connectors.SyncError("refused", f"{host} resolves to this machine's own address")
     connection = connectors.Connection(
         tool=source.tool,
         url=source.server_url,
@@ -198,6 +203,7 @@ def sync_source(
                 export=export,
                 source=source,
                 filename=source.name,
+                progress=progress,
             )
             FieldSource.objects.filter(pk=source.pk).update(
                 cursor=cursor,
@@ -215,6 +221,57 @@ def sync_source(
     source.refresh_from_db()
     fetch_attachments(source)
     return summary
+
+
+def request_sync(*, by: Actor, source: FieldSource) -> SourceSync:
+    """A sync asked for on the Sources page, for the worker: its page shows the progress. One
+    already waiting or running is returned instead of a second."""
+    require(by, source.table, "monitoring.sources")
+    if source.mapping is None:
+        raise ValidationError(_("Confirm how its fields are read first (Test connection)."))
+    with transaction.atomic():
+        waiting = SourceSync.objects.filter(
+            field_source=source, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        ).first()
+        if waiting is not None:
+            return waiting
+        job = SourceSync.objects.create(
+            table=source.table, field_source=source, requested_by=person_user(by)
+        )
+        # The worker is asked by a hook of ``monitoring.tasks`` once this commits.
+        record_event(
+            events.SOURCE_SYNC_QUEUED,
+            actor=by,
+            table=source.table,
+            subject=job,
+            sensitivity=Sensitivity.TABLE,
+            payload={"source": source.public_id, "tool": source.tool},
+        )
+    return job
+
+
+def run_requested_sync(job: SourceSync) -> SourceSync:
+    """The worker's side of ``request_sync``: the sync with its progress, then the attachments."""
+    source = job.field_source
+    by: Actor = job.requested_by or SYSTEM
+
+    def progress(done: int, total: int) -> None:
+        SourceSync.objects.filter(pk=job.pk).update(done=done, total=max(total, done))
+
+    SourceSync.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING)
+    try:
+        summary = sync_source(by=by, source=source, progress=progress)
+    except (connectors.SyncError, PermissionDenied) as exc:
+        code = getattr(exc, "code", "auth")
+        SourceSync.objects.filter(pk=job.pk).update(
+            status=RunStatus.FAILED, error=code, finished_at=timezone.now()
+        )
+    else:
+        SourceSync.objects.filter(pk=job.pk).update(
+            status=RunStatus.DONE, summary=summary.__dict__, finished_at=timezone.now()
+        )
+    job.refresh_from_db()
+    return job
 
 
 def fetch_attachments(source: FieldSource) -> int:

@@ -13,7 +13,7 @@ from minga.core import hooks
 from minga.core.access import SYSTEM
 from minga.core.models import Event, RunStatus
 from minga.monitoring import connectors, events, sync
-from minga.monitoring.models import FieldImport, FieldSource
+from minga.monitoring.models import FieldImport, FieldSource, SourceSync
 from minga.monitoring.services import run_field_import
 
 logger = logging.getLogger("minga.monitoring")
@@ -75,3 +75,24 @@ def start_sync_schedules(recorded: list[Event]) -> None:
         token = secrets.token_hex(8)
         FieldSource.objects.filter(pk=source.pk).update(schedule_token=token)
         sync_source_task.enqueue(source_id=source.pk, token=token)
+
+
+@task()
+def run_source_sync_task(*, job_id: int) -> str:
+    """A sync a person asked for, with its progress for the page."""
+    job = SourceSync.objects.select_related("field_source__table", "requested_by").get(pk=job_id)
+    try:
+        job = sync.run_requested_sync(job)
+    except Exception as exc:
+        SourceSync.objects.filter(pk=job_id).update(
+            status=RunStatus.FAILED, error=type(exc).__name__, finished_at=timezone.now()
+        )
+        raise
+    return job.status
+
+
+@hooks.register(events.SOURCE_SYNC_QUEUED)
+def enqueue_source_syncs(recorded: list[Event]) -> None:
+    ids = [e.subject_id for e in recorded]
+    for pk in SourceSync.objects.filter(public_id__in=ids).values_list("pk", flat=True):
+        run_source_sync_task.enqueue(job_id=pk)

@@ -20,6 +20,11 @@ urlpatterns = [
         views.source_act,
         name="field-source-act",
     ),
+    path(
+        "t/<slug:slug>/monitoring/syncs/<str:public_id>/",
+        views.source_sync,
+        name="field-source-sync",
+    ),
     path("hooks/kobo/<str:public_id>/", views.kobo_push, name="kobo-push"),
     path(
         "t/<slug:slug>/monitoring/import/<str:public_id>/",

@@ -25,7 +25,13 @@ from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
 from minga.monitoring import connectors, formats, mapping, queries, services, sync
-from minga.monitoring.models import KIND_CHOICES, CategoryMapping, FieldImport, FieldSource
+from minga.monitoring.models import (
+    KIND_CHOICES,
+    CategoryMapping,
+    FieldImport,
+    FieldSource,
+    SourceSync,
+)
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
 from minga.tables.models import Organization
@@ -423,6 +429,7 @@ SYNC_PROBLEMS = {
     "malformed": gettext_lazy("the server's answer was not what its tool sends"),
     "config": gettext_lazy("the source is not set up completely"),
     "too_large": gettext_lazy("the answer was larger than the field file limit"),
+    "refused": gettext_lazy("the server's address now points at this machine: minga refused it"),
 }
 
 
@@ -466,9 +473,16 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
                 )
             return _act(request, table, source, "test")
     found = list(queries.server_sources_of(table))
+    running = {
+        job.field_source_id: job
+        for job in SourceSync.objects.filter(
+            table=table, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
+        )
+    }
     for source in found:
         problem = _problem(source.last_error.split(":", 1)[0]) if source.last_error else ""
         setattr(source, "problem", problem)  # noqa: B010 - shown beside the source
+        setattr(source, "running", running.get(source.pk))  # noqa: B010 - its sync under way
     return render(
         request,
         "monitoring/sources.html",
@@ -521,11 +535,27 @@ def _act(request: HttpRequest, table: Any, source: FieldSource, action: str) -> 
             return redirect("field-import-mapping", slug=table.slug, public_id=job.public_id)
         return redirect("field-sources", slug=table.slug)
     try:
-        summary = sync.sync_source(by=request.user, source=source)
-    except connectors.SyncError as exc:
-        messages.error(request, _("Sync failed: %(why)s.") % {"why": _problem(exc.code)})
+        job = sync.request_sync(by=request.user, source=source)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("field-sources", slug=table.slug)
-    return _imported(request, table, summary)
+    return redirect("field-source-sync", slug=table.slug, public_id=job.public_id)
+
+
+@login_required
+@require_GET
+def source_sync(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """A sync in the worker: its progress bar, then what it brought or why it failed."""
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "monitoring.sources")
+    job = get_object_or_404(
+        SourceSync.objects.select_related("field_source"), table=table, public_id=public_id
+    )
+    return render(
+        request,
+        "monitoring/source_sync.html",
+        {"table": table, "job": job, "why": _problem(job.error) if job.error else ""},
+    )
 
 
 @login_required

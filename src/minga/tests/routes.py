@@ -20,7 +20,7 @@ from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
 from minga.meetings import services as meetings
-from minga.monitoring.models import FieldImport, FieldSource
+from minga.monitoring.models import FieldImport, FieldSource, SourceSync
 from minga.roadmap.models import Indicator
 from minga.satellite.models import AnalysisRun, LayerFetch, SampleDesign, VerificationReport
 from minga.tables.models import (
@@ -127,6 +127,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "field-source-act": (
         "POST",
         answers(403, secretariat=302, convener=302, monitor=302, public=302),
+    ),
+    "field-source-sync": (
+        "GET",
+        answers(403, secretariat=200, convener=200, monitor=200, public=302),
     ),
     # KoboToolbox's push: refused without the source's secret, whoever asks.
     "kobo-push": ("POST", answers(403)),
@@ -428,6 +432,14 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
     own_tokens = {
         name: create_api_token(user=personas[name], name="to revoke")[0].pk for name in tokens
     }
+    field_source = FieldSource.objects.create(
+        table=table,
+        name="Kobo",
+        tool="kobo",
+        signature="kobo:world",
+        server_url="http://127.0.0.1:9",
+        remote_ref="a1",
+    )
     return {
         "slug": DEMO_TABLE,
         "region": "amazonia-ecuatoriana",
@@ -458,13 +470,9 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "field_import": FieldImport.objects.create(
             table=table, filename="patrullas.csv", content=b"", total=3, done=3, status="done"
         ).public_id,
-        "field_source": FieldSource.objects.create(
-            table=table,
-            name="Kobo",
-            tool="kobo",
-            signature="kobo:world",
-            server_url="http://127.0.0.1:9",
-            remote_ref="a1",
+        "field_source": field_source.public_id,
+        "source_sync": SourceSync.objects.create(
+            table=table, field_source=field_source, total=4, done=4, status="done"
         ).public_id,
         "layer_fetch": LayerFetch.objects.create(
             table=table, products=["hansen_lossyear"], total=100, done=100, status="done"
@@ -533,6 +541,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "field-import-progress": {"slug": w["slug"], "public_id": w["field_import"]},
         "field-import-mapping": {"slug": w["slug"], "public_id": w["field_import"]},
         "field-source-act": {"slug": w["slug"], "public_id": w["field_source"]},
+        "field-source-sync": {"slug": w["slug"], "public_id": w["source_sync"]},
         "kobo-push": {"public_id": w["field_source"]},
         "incident": {"slug": w["slug"], "public_id": w["incident"]},
         "iati-file": {"kind": "activities"},
@@ -626,6 +635,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "field-import-progress",
             "field-categories",
             "field-sources",
+            "field-source-sync",
             "quarantine",
             "patrol-form",
             "agreement-new",

@@ -495,3 +495,64 @@ def test_this_machines_own_addresses_are_not_field_servers(settings):
             with pytest.raises(ValidationError, match="own addresses"):
                 sync._check_url(url)
     assert sync._check_url("http://192.168.1.20:8383/") == "http://192.168.1.20:8383"
+
+
+def test_an_address_is_checked_again_at_each_sync(db, server, fast, settings):
+    """A name that pointed at a field server when it was added may point at this machine later
+    (DNS rebinding): each connection checks it again, and the sync says so and writes nothing."""
+    table = Table.objects.get(slug="sucumbios")
+    answer = recorded("robotoolbox_kobo_data_geodata__geopoint_geotrace_geoshape.json")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/"] = (200, b"{}")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (200, answer)
+    source, _secret = kobo_source(table, server, GEO_ASSET)
+    settings.MINGA_SYNC_LOCAL_SERVERS = False
+    before = len(server.seen)
+    with pytest.raises(connectors.SyncError) as refused:
+        sync.sync_source(by=SYSTEM, source=source)
+    assert refused.value.code == "refused" and len(server.seen) == before
+    source.refresh_from_db()
+    assert source.last_error.startswith("refused:")
+    assert not Observation.objects.filter(field_source=source).exists()
+
+
+def test_sync_now_runs_in_the_worker_with_its_progress(
+    db, server, fast, client_for, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from minga.monitoring.models import SourceSync
+    from minga.monitoring.tasks import run_source_sync_task
+
+    table = Table.objects.get(slug="morona-santiago")
+    answer = recorded("robotoolbox_kobo_data_geodata__geopoint_geotrace_geoshape.json")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/"] = (200, b"{}")
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (200, answer)
+    source, _secret = kobo_source(table, server, GEO_ASSET)
+    client = client_for("secretariat")
+    url = f"/t/morona-santiago/monitoring/sources/{source.public_id}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"action": "sync"}, HTTP_ACCEPT_LANGUAGE="pt")
+        again = client.post(url, {"action": "sync"})
+    job = SourceSync.objects.get(field_source=source)  # the second click found the first
+    assert response.status_code == again.status_code == 302
+    assert response["Location"] == f"/t/morona-santiago/monitoring/syncs/{job.public_id}/"
+    assert not Observation.objects.filter(field_source=source).exists()  # nothing in-request
+    waiting = client.get(response["Location"])
+    assert waiting.status_code == 200 and b"hx-trigger" in waiting.content
+    assert (
+        "Sincronización en curso"
+        in client.get("/t/morona-santiago/monitoring/sources/").content.decode()
+    )
+    task = DBTaskResult.objects.get(task_path__endswith=".run_source_sync_task")
+    assert run_source_sync_task.call(**task.args_kwargs["kwargs"]) == "done"
+    job.refresh_from_db()
+    assert job.summary["new"] == 1 and job.done == job.total > 0 and job.percent == 100
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 new, 0 updated" in page and "hx-trigger" not in page
+    # A failure says why on the same page (the hooks ran once: the test is one transaction).
+    server.routes[f"/api/v2/assets/{GEO_ASSET}/data.json"] = (401, b'{"detail": "no"}')
+    failed = client.post(url, {"action": "sync"})
+    second = SourceSync.objects.exclude(pk=job.pk).get(field_source=source)
+    assert run_source_sync_task.call(job_id=second.pk) == "failed"
+    page = client.get(failed["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "refused the credential" in page

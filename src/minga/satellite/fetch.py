@@ -403,6 +403,16 @@ def _http_error(url: str, code: int) -> FetchError:
         return FetchError(
             _("%(url)s is not there (HTTP 404): the publisher has no such granule.") % {"url": url}
         )
+    if code in (401, 403):
+        # GFW's data lake is a requester-pays bucket: anonymous requests are refused.
+        return FetchError(
+            _(
+                "%(url)s refused the request (HTTP %(code)s): the publisher serves it only to "
+                "accounts. Point the product's MINGA_*_URL setting at a mirror this server may "
+                "read."
+            )
+            % {"url": url, "code": code}
+        )
     return FetchError(_("%(url)s answered HTTP %(code)s.") % {"url": url, "code": code})
 
 

@@ -90,6 +90,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlparse(self.path).path).lstrip("/")
         asked = self.headers.get("Range", "")
         file = server.root / path
+        if path in getattr(server, "forbidden", ()):  # a requester-pays bucket, asked anonymously
+            self.send_response(403)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if not file.is_file():
             self.send_response(404)
             self.send_header("Content-Length", "0")
@@ -466,6 +471,7 @@ def test_without_ranges_a_broken_download_starts_over_in_the_same_run(serve, tab
         ("utm", "not in EPSG:4326"),
         ("floats", "integer bands"),
         ("missing", "HTTP 404"),
+        ("forbidden", "only to accounts"),
         ("encoding", "do not follow the"),
     ],
 )
@@ -483,6 +489,9 @@ def test_a_wrong_file_is_refused_and_nothing_registered(serve, table, ranges, ki
         publish(server, LOSSYEAR, lossyear().astype(np.float32))
     elif kind == "encoding":
         publish(server, LOSSYEAR, np.full((800, 800), 200, dtype=np.uint8))
+    elif kind == "forbidden":
+        publish(server, LOSSYEAR, lossyear())
+        server.forbidden = {LOSSYEAR}
     events = Event.objects.count()
     done = fetch(table, "hansen_lossyear")
     assert done.status == RunStatus.FAILED

@@ -3,6 +3,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from minga.core import heartbeat
+
 
 def minga(request: HttpRequest) -> dict[str, Any]:
     current = request.get_full_path()
@@ -16,4 +18,6 @@ def minga(request: HttpRequest) -> dict[str, Any]:
         "current_path": current,
         "tile_url": settings.MINGA_TILE_URL,
         "tile_attribution": settings.MINGA_TILE_ATTRIBUTION,
+        # Called only by the pages that wait on background work (templates call callables).
+        "worker_alive": heartbeat.alive,
     }

@@ -126,3 +126,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class WorkerBeat(models.Model):
+    """When each background worker (``minga worker``) last said it was alive: pages that wait
+    on background work tell when none has been seen lately."""
+
+    worker = models.CharField(max_length=80, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.seen_at:%Y-%m-%d %H:%M:%S}"

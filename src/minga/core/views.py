@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core import heartbeat
 from minga.core.models import ApiToken
 from minga.core.tokens import create_api_token, revoke_api_token
 
@@ -48,7 +49,18 @@ def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    seen = heartbeat.last_seen()
+    return JsonResponse(
+        {
+            "status": "ok",
+            "database": connection.vendor,
+            # Background work (imports, analyses, mail, the log's anchors) waits for a worker.
+            "worker": {
+                "running": heartbeat.alive(),
+                "last_seen": seen.isoformat() if seen else None,
+            },
+        }
+    )
 
 
 @require_GET

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
+import threading
 from typing import Any
 
 from django.core.management import call_command
@@ -12,6 +13,8 @@ from django.core.management.base import BaseCommand
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+
+from minga.core import heartbeat
 
 
 def worker_id() -> str:
@@ -80,4 +83,9 @@ class Command(BaseCommand):
         argv += ["--no-reload", "--no-startup-delay", "--worker-id", worker_id()]
         if options["batch"]:
             argv.append("--batch")
-        call_command("db_worker", *argv)
+        stop = threading.Event()
+        heartbeat.start(worker_id(), stop)
+        try:
+            call_command("db_worker", *argv)
+        finally:
+            stop.set()

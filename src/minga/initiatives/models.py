@@ -95,6 +95,10 @@ class Initiative(TimeStampedModel):
         verbose_name=_("joint initiative"),
     )
     is_joint = models.BooleanField(_("joint initiative"), default=False)
+    # A pooled initiative's status before it was pooled, given back if the pooling is undone.
+    status_before_pooling = models.CharField(
+        max_length=20, blank=True, choices=InitiativeStatus.choices
+    )
     is_demo = models.BooleanField(default=False)
 
     class Meta:

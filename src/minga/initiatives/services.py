@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from shapely import unary_union
+from shapely.geometry.base import BaseGeometry
 
 from minga.core import geo
 from minga.core.access import Actor, SystemActor, person_user
@@ -212,11 +213,12 @@ def pool_initiatives(
         raise ValidationError(
             _("Only this table's initiatives that are not pooled yet can be pooled.")
         )
+    if not title.strip():
+        raise ValidationError(_("Give the joint initiative a title."))
     lead = initiatives[0]
-    places = [geo.parse_place(i.geometry) for i in initiatives if i.geometry]
     joint = Initiative(
         table=table,
-        title=title.strip() or lead.title,
+        title=title.strip()[:200],
         organization=lead.organization,
         description=_("Joint initiative of: %(names)s")
         % {"names": ", ".join(i.organization.name for i in initiatives)},
@@ -227,16 +229,19 @@ def pool_initiatives(
         people=sum(i.people for i in initiatives),
         families=sum(i.families for i in initiatives),
         communities=sum(i.communities for i in initiatives),
+        # The parts' progress carries over: their mean, each part counting once.
+        progress=round(sum(i.progress for i in initiatives) / len(initiatives)),
         is_joint=True,
     )
-    if places:
-        union = unary_union(places)
-        joint.geometry = geo.to_geojson(union)
-        joint.west, joint.south, joint.east, joint.north = union.bounds
+    place = _joint_place(initiatives)
+    if place is not None:
+        joint.geometry = geo.to_geojson(place)
+        joint.west, joint.south, joint.east, joint.north = place.bounds
     joint.save()
-    Initiative.objects.filter(pk__in=[i.pk for i in initiatives]).update(
-        pooled_into=joint, status=InitiativeStatus.POOLED
-    )
+    for part in initiatives:
+        Initiative.objects.filter(pk=part.pk).update(
+            pooled_into=joint, status=InitiativeStatus.POOLED, status_before_pooling=part.status
+        )
     record_event(
         events.INITIATIVES_POOLED,
         actor=by,
@@ -245,6 +250,54 @@ def pool_initiatives(
         payload={"members": [i.public_id for i in initiatives]},
     )
     return joint
+
+
+def _joint_place(initiatives: list[Initiative]) -> BaseGeometry | None:
+    """Where a joint initiative is: the union of its parts' areas; with only points, the lead
+    part's point (each part keeps its own place). Always a Point, Polygon or MultiPolygon, the
+    places the rest of minga reads."""
+    places = [geo.parse_place(i.geometry) for i in initiatives if i.geometry]
+    areas = [p for p in places if p.geom_type in ("Polygon", "MultiPolygon")]
+    if areas:
+        return unary_union(areas)  # the union of areas is an area
+    return places[0] if places else None
+
+
+@transaction.atomic
+def unpool_initiatives(*, by: Actor, table: Table, joint: Initiative) -> list[Initiative]:
+    """Undo a pooling: the parts come back with the status they had, and the joint initiative
+    goes, unless something was recorded against it since (funding, reports, commitments)."""
+    require(by, table, "initiative.manage")
+    if joint.table_id != table.pk or not joint.is_joint:
+        raise ValidationError(_("Only a joint initiative can be split again."))
+    parts = list(Initiative.objects.filter(pooled_into=joint))
+    for relation in joint._meta.related_objects:
+        if relation.related_model is Initiative and relation.field.name == "pooled_into":
+            continue
+        accessor = relation.get_accessor_name()
+        if accessor and relation.one_to_many and getattr(joint, accessor).exists():
+            raise ValidationError(
+                _(
+                    "Records were made against the joint initiative since it was pooled "
+                    "(%(what)s): move them to its parts first."
+                )
+                % {"what": relation.related_model._meta.verbose_name_plural}
+            )
+    for part in parts:
+        Initiative.objects.filter(pk=part.pk).update(
+            pooled_into=None,
+            status=part.status_before_pooling or InitiativeStatus.ONGOING,
+            status_before_pooling="",
+        )
+    record_event(
+        events.INITIATIVES_UNPOOLED,
+        actor=by,
+        table=table,
+        subject=joint,
+        payload={"members": [p.public_id for p in parts], "title": joint.title},
+    )
+    joint.delete()
+    return parts
 
 
 # --- commitments ------------------------------------------------------------------------------

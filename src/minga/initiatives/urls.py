@@ -10,6 +10,11 @@ urlpatterns = [
     path("t/<slug:slug>/initiatives/import/", views.import_initiatives, name="initiatives-import"),
     path("t/<slug:slug>/initiatives/export.<str:fmt>", views.export, name="initiatives-export"),
     path("t/<slug:slug>/initiatives/pool/", views.pool, name="initiatives-pool"),
+    path(
+        "t/<slug:slug>/initiatives/<str:public_id>/unpool/",
+        views.unpool,
+        name="initiative-unpool",
+    ),
     path("t/<slug:slug>/initiatives/rates/", views.rates, name="rates"),
     path("t/<slug:slug>/initiatives/new/", views.edit_initiative, name="initiative-new"),
     path(

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -79,6 +79,10 @@ def initiative(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "initiative": found,
             "fundings": queries.fundings_of(found),
             "members": list(found.members.select_related("organization")),
+            "may_manage": tables.may(request.user, table, "initiative.manage"),
+            # A pooled or joint initiative is edited through its members (see edit_initiative).
+            "may_edit": not (found.is_joint or found.pooled_into_id)
+            and services.may_edit_initiative(request.user, table, found.organization),
         },
     )
 
@@ -272,15 +276,53 @@ def pool(request: HttpRequest, slug: str) -> HttpResponse:
             table=table, public_id__in=request.POST.getlist("initiatives")
         ).select_related("organization")
     )
+    if len(chosen) < 2:
+        messages.error(request, _("Choose at least two initiatives to pool."))
+        return redirect("alignment", slug=table.slug)
+    title = request.POST.get("title", "").strip()
+    error = None
+    if "confirm" in request.POST:
+        try:
+            joint = services.pool_initiatives(
+                by=request.user, table=table, initiatives=chosen, title=title
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("The initiatives are pooled into one joint initiative."))
+            return redirect("initiative", slug=table.slug, public_id=joint.public_id)
+    # First the person sees what pooling does, and names the joint initiative.
+    return render(
+        request,
+        "initiatives/pool.html",
+        {
+            "table": table,
+            "chosen": chosen,
+            "title": title or chosen[0].title,
+            "progress": round(sum(i.progress for i in chosen) / len(chosen)),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def unpool(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    tables.require(request.user, table, "initiative.manage")
+    joint = get_object_or_404(Initiative, table=table, public_id=public_id, is_joint=True)
     try:
-        joint = services.pool_initiatives(
-            by=request.user, table=table, initiatives=chosen, title=request.POST.get("title", "")
-        )
+        parts = services.unpool_initiatives(by=request.user, table=table, joint=joint)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("alignment", slug=table.slug)
-    messages.success(request, _("The initiatives are pooled into one joint initiative."))
-    return redirect("initiative", slug=table.slug, public_id=joint.public_id)
+        return redirect("initiative", slug=table.slug, public_id=joint.public_id)
+    messages.success(
+        request,
+        _("The pooling is undone: %(count)s initiatives are separate again.")
+        % {"count": len(parts)},
+    )
+    return redirect("alignment", slug=table.slug)
 
 
 @require_http_methods(["GET", "POST"])

@@ -230,6 +230,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "initiatives-import": ("GET", SECRETARIAT_ONLY),
     "initiatives-export": ("GET", EVERYONE_200),
     "initiatives-pool": ("POST", answers(403, secretariat=302, public=302)),
+    # The world's initiative is not a joint one: there is no pooling to undo.
+    "initiative-unpool": ("POST", answers(403, secretariat=404, public=302)),
     "rates": ("GET", EVERYONE_200),
     "initiative": ("GET", EVERYONE_200),
     "initiative-new": ("GET", DECIDERS_200),
@@ -580,6 +582,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "initiatives-export": {"slug": w["slug"], "fmt": "csv"},
         "initiative": {"slug": w["slug"], "public_id": w["initiative"]},
         "initiative-edit": {"slug": w["slug"], "public_id": w["initiative"]},
+        "initiative-unpool": {"slug": w["slug"], "public_id": w["initiative"]},
         "commitment-status": {"slug": w["slug"], "public_id": w["commitment"]},
         "report": {"slug": w["slug"], "public_id": w["report"]},
         "report-pdf": {"slug": w["slug"], "public_id": w["report"]},

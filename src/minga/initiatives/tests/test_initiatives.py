@@ -17,7 +17,7 @@ from minga.core.access import SYSTEM
 from minga.core.models import Event
 from minga.demo import data as demo
 from minga.initiatives import data as initiative_data
-from minga.initiatives import services
+from minga.initiatives import events, services
 from minga.initiatives.models import Funding, Initiative
 from minga.roadmap import services as roadmap
 from minga.roadmap.models import Indicator, Measurement
@@ -260,9 +260,12 @@ def test_it_pools_overlapping_initiatives_keeping_each_contribution(client_for, 
     )
     pairs = {(a.public_id, b.public_id) for a, b in alignment_of(table).overlaps}
     assert tuple(sorted((first.public_id, second.public_id))) in pairs
+    chosen = {"initiatives": [first.public_id, second.public_id], "title": "Red de viveros"}
+    asked = client_for("secretariat").post("/t/morona-santiago/initiatives/pool/", chosen)
+    assert asked.status_code == 200 and b'name="confirm"' in asked.content  # asks first
+    assert not Initiative.objects.filter(title="Red de viveros").exists()
     response = client_for("secretariat").post(
-        "/t/morona-santiago/initiatives/pool/",
-        {"initiatives": [first.public_id, second.public_id], "title": "Red de viveros"},
+        "/t/morona-santiago/initiatives/pool/", {**chosen, "confirm": "1"}
     )
     joint = Initiative.objects.get(title="Red de viveros")
     assert response.status_code == 302 and joint.is_joint
@@ -273,6 +276,77 @@ def test_it_pools_overlapping_initiatives_keeping_each_contribution(client_for, 
         .status_code
         == 403
     )
+
+
+def test_pooling_initiatives_at_two_places_keeps_every_page_working_and_can_be_undone(
+    client_for, table
+):
+    """Two initiatives at different points: pooling them broke the alignment page and the
+    GeoJSON with a 500 (a MultiPoint no reader accepted)."""
+    from shapely.geometry import Point
+
+    inside = table.territories.get().shape
+    a = inside.representative_point()
+    b = next(
+        p
+        for p in (Point(a.x + d, a.y + d) for d in (0.02, -0.02, 0.01, -0.01))
+        if inside.contains(p)
+    )
+    first = services.save_initiative(
+        by=SYSTEM, table=table, data=data(table, title="Vivero A", status="ongoing", progress=40)
+    )
+    second = services.save_initiative(
+        by=SYSTEM,
+        table=table,
+        data=data(
+            table,
+            title="Vivero B",
+            status="planned",
+            progress=10,
+            organization=org("Universidad Amazónica del Upano"),
+            geometry={"type": "Point", "coordinates": [b.x, b.y]},
+        ),
+    )
+    secretariat = client_for("secretariat")
+    with translation.override("es"), pytest.raises(ValidationError, match="título"):
+        services.pool_initiatives(by=SYSTEM, table=table, initiatives=[first, second], title=" ")
+    secretariat.post(
+        "/t/morona-santiago/initiatives/pool/",
+        {"initiatives": [first.public_id, second.public_id], "title": "Red", "confirm": "1"},
+    )
+    joint = Initiative.objects.get(title="Red", is_joint=True)
+    assert joint.progress == 25 and joint.geometry["type"] == "Point"
+    for url in (
+        "/t/morona-santiago/initiatives/alignment/",
+        "/t/morona-santiago/initiatives.geojson",
+        f"/t/morona-santiago/initiatives/{joint.public_id}/",
+        "/t/morona-santiago/initiatives/",
+    ):
+        for who in ("public", "member", "secretariat"):
+            assert client_for(who).get(url).status_code == 200, (url, who)  # fmt: skip
+    page = secretariat.get(f"/t/morona-santiago/initiatives/{joint.public_id}/").content.decode()
+    assert "Deshacer la agrupación" in page
+    assert (
+        client_for("member")
+        .post(f"/t/morona-santiago/initiatives/{joint.public_id}/unpool/")
+        .status_code
+        == 403
+    )
+    # Something recorded against the joint initiative since: undoing would lose it.
+    funding = Funding.objects.create(
+        initiative=joint, funder=org(demo.FUNDER), amount=1000, currency="USD",
+        source_type=Funding._meta.get_field("source_type").choices[0][0],
+    )  # fmt: skip
+    refused = secretariat.post(f"/t/morona-santiago/initiatives/{joint.public_id}/unpool/")
+    assert refused.status_code == 302 and Initiative.objects.filter(pk=joint.pk).exists()
+    funding.delete()
+    done = secretariat.post(f"/t/morona-santiago/initiatives/{joint.public_id}/unpool/")
+    assert done.status_code == 302 and not Initiative.objects.filter(pk=joint.pk).exists()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.progress, first.pooled_into) == ("ongoing", 40, None)
+    assert (second.status, second.progress) == ("planned", 10)
+    assert Event.objects.filter(type=events.INITIATIVES_UNPOOLED).exists()
 
 
 def test_it_marks_overdue_commitments_daily_and_requires_reasons(table):

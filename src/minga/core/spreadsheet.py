@@ -1,16 +1,54 @@
-"""Read an uploaded spreadsheet (.xlsx or .csv) into plain rows; write rows back out."""
+"""Read an uploaded spreadsheet (.xlsx or .csv) into plain rows; write rows back out, every
+CSV and spreadsheet minga writes through here so that no cell is ever a live formula."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 MAX_ROWS = 5000
+# OWASP's rule for CSV injection: a text cell starting with one of these is a formula to a
+# spreadsheet program; it is written with a leading apostrophe. Plain numbers ("-12.50") are not.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: Any) -> Any:
+    """``value`` as a cell no spreadsheet program runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _unsafe_cell(text: str) -> str:
+    """A cell minga wrote with ``safe_cell``, read back as it was."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through ``safe_cell``."""
+
+    def __init__(self, out: Any, **options: Any) -> None:
+        self._writer = csv.writer(out, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow([safe_cell(v) for v in row])
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(out: Any, **options: Any) -> SafeCsvWriter:
+    return SafeCsvWriter(out, **options)
 
 
 class ImportFailed(ValidationError):
@@ -60,7 +98,7 @@ def read_rows(
         )
     rows = []
     for values in table[1:]:
-        cells = ["" if v is None else str(v).strip() for v in values]
+        cells = ["" if v is None else _unsafe_cell(str(v).strip()) for v in values]
         if not any(cells):
             continue
         record = dict(zip(header, cells, strict=False))
@@ -107,7 +145,7 @@ def _read_csv(upload: IO[bytes]) -> list[list[Any]]:
 
 def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(columns)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8-sig")
@@ -126,6 +164,10 @@ def write_xlsx(
     sheet.append(list(columns))
     for row in rows:
         sheet.append(list(row))
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

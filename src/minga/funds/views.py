@@ -3,7 +3,6 @@ applicants' forms folded in."""
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from minga.core.access import Sensitivity
 from minga.core.forms import run_posted, set_choices
+from minga.core.spreadsheet import csv_writer
 from minga.funds import forms, queries, services
 from minga.funds.models import (
     Application,
@@ -95,7 +95,7 @@ def transactions_csv(request: HttpRequest, slug: str) -> HttpResponse:
     found = queries.get_fund(slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="minga-{found.slug}-transactions.csv"'
-    out = csv.writer(response)
+    out = csv_writer(response)
     out.writerow(
         [
             "day",

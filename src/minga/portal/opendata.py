@@ -7,7 +7,6 @@ records never enter a dataset.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.agreements import queries as agreements
 from minga.core.access import Sensitivity
+from minga.core.spreadsheet import csv_writer
 from minga.credits import queries as credits
 from minga.decisions import queries as decisions
 from minga.funds.models import Transaction
@@ -550,7 +550,7 @@ def _cell(value: Any) -> str:
 
 def to_csv(dataset: Dataset, table: Table) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     names = [name for name, _type in dataset.fields]
     writer.writerow(names)
     for row in dataset.rows(table):

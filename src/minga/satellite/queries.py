@@ -3,7 +3,6 @@ verification figures; zones are shown only to those who may see their area."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from minga.agreements.models import Agreement
 from minga.core.access import level_for
 from minga.core.geo import parse_area
 from minga.core.models import RunStatus
+from minga.core.spreadsheet import csv_writer
 from minga.initiatives.models import Initiative
 from minga.monitoring.models import Observation, Patrol
 from minga.monitoring.queries import zone_coverage
@@ -338,7 +338,7 @@ def _touches(area: Any, track: dict[str, Any]) -> bool:
 def labels_csv(design: SampleDesign) -> str:
     """The template a monitor fills in: one row per sample point."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow(["point", "lon", "lat", "reference"])
     done = dict(design.labels.values_list("point", "label"))
     for p in design.points:

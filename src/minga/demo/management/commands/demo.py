@@ -20,9 +20,7 @@ def _die_with_parent() -> None:
 
 
 @contextlib.contextmanager
-def worker_beside(
-    say: Any, command: list[str] | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
+def worker_beside(say: Any, command: list[str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
     """`minga worker` (or ``command``) in its own process while the server runs; stopped with
     it."""
     worker = subprocess.Popen(  # this interpreter, this package, fixed arguments

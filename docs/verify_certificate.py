@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""Check a minga retirement certificate with nothing but the certificate and the log's key.
+"""Check a minga retirement certificate with nothing but the certificate and a key you trust.
 
-    python3 verify_certificate.py CERTIFICATE.json [--key VERIFIER_KEY]
+    python3 verify_certificate.py CERTIFICATE.json --key VERIFIER_KEY
+    python3 verify_certificate.py CERTIFICATE.json --site https://minga.example [--pins FILE]
 
 CERTIFICATE.json is what https://<minga>/credits/retirements/<id>.json serves: the leaf (the
 retirement event's canonical JSON), its index, the tree size, the inclusion proof (base64) and the
-signed checkpoint. The verifier key defaults to the one in the file; pass the key you trust (from
-the table, a witness or a bank) with --key. Needs Python 3.10+ and the `cryptography` package
-(Ed25519); it imports nothing from minga. Exit status 0 when everything checks, 1 otherwise.
+signed checkpoint. A signature proves something only with a key you trust: give it with --key (from
+the table, a witness or a bank), or with --site to fetch the table's key from <site>/log/key and
+pin it in FILE (default ~/.config/minga/pinned-keys.json): the first fetch pins it, a later key
+that differs is refused. Without either, the key inside the certificate is all there is, and
+anyone can put their own key there: the script then says that nothing was proved and exits 2.
+Needs Python 3.10+ and the `cryptography` package (Ed25519); it imports nothing from minga. Exit
+status 0 when everything checks with a trusted key, 1 when something fails, 2 when unproved.
 
 What it checks:
-1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with the key;
+1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with the trusted key;
 2. the checkpoint's size is the certificate's tree size;
 3. SHA-256(0x00 || leaf) is included at the index in the checkpoint's root (RFC 9162 2.1.3.2);
 4. the leaf is a `credits.credits_retired` event, and prints what it says was retired.
@@ -23,7 +28,11 @@ import base64
 import hashlib
 import json
 import sys
+import urllib.parse
+import urllib.request
 from pathlib import Path
+
+PINS = Path.home() / ".config" / "minga" / "pinned-keys.json"
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -105,26 +114,67 @@ def check(certificate: dict, vkey: str) -> list[str]:
     return problems
 
 
+def site_key(site: str, pins: Path) -> str:
+    """The table's key from ``<site>/log/key``, pinned on first use; a different key later is an
+    error (the site changed its key, or someone stands between you and it)."""
+    parts = urllib.parse.urlsplit(site.strip())
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise ValueError(f"{site!r} is not a site address like https://minga.example")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    with urllib.request.urlopen(f"{origin}/log/key", timeout=30) as answer:  # noqa: S310
+        key = answer.read(4096).decode("ascii").strip()
+    pinned = json.loads(pins.read_text(encoding="utf-8")) if pins.exists() else {}
+    if origin in pinned and pinned[origin] != key:
+        raise ValueError(
+            f"{origin} now serves a different key than the one pinned in {pins}: "
+            f"{key} instead of {pinned[origin]}. Ask the table before trusting it."
+        )
+    if origin not in pinned:
+        pinned[origin] = key
+        pins.parent.mkdir(parents=True, exist_ok=True)
+        pins.write_text(json.dumps(pinned, indent=2) + "\n", encoding="utf-8")
+        print(f"pinned {origin}'s key in {pins}: {key}")
+    return key
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("certificate")
     parser.add_argument("--key", help="the log's verifier key you trust")
+    parser.add_argument("--site", help="the table's minga site: fetch its key and pin it")
+    parser.add_argument("--pins", type=Path, default=PINS, help=f"pinned keys (default {PINS})")
     args = parser.parse_args()
     certificate = json.loads(Path(args.certificate).read_text(encoding="utf-8"))
     if certificate.get("status") != "included":
         print("the certificate is not yet included in a signed checkpoint")
         return 1
-    problems = check(certificate, args.key or certificate["verifier_key"])
+    trusted = args.key
+    if args.site:
+        try:
+            trusted = site_key(args.site, args.pins)
+        except (OSError, ValueError) as exc:
+            print("FAIL", exc)
+            return 1
+    problems = check(certificate, trusted or certificate["verifier_key"])
     if problems:
         for p in problems:
             print("FAIL", p)
         return 1
     payload = json.loads(certificate["leaf"])["payload"]
-    print(
-        f"OK: {payload['amount']} credits of {payload['batch']} retired for "
+    said = (
+        f"{payload['amount']} credits of {payload['batch']} retired for "
         f"{payload['beneficiary']} ({payload['jurisdiction']}), leaf {certificate['index']} "
-        f"of {certificate['size']} in the signed log"
+        f"of {certificate['size']}"
     )
+    if not trusted:
+        print(
+            "UNPROVED: the checkpoint verifies only with the key written inside the certificate, "
+            "and anyone can write their own key there, so nothing is proved. Run again with "
+            "--key (the table's key from the table, a witness or a bank) or --site "
+            f"https://<the table's minga>. The certificate says: {said}."
+        )
+        return 2
+    print(f"OK: {said} in the log signed by {trusted.split('+', 1)[0]}")
     return 0
 
 

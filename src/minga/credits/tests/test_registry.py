@@ -1,6 +1,7 @@
 """The registry's rules: verified issuance once per area-period, exact supply, idempotent moves,
 concurrent retirements, certificates anyone can check, and fair distribution."""
 
+import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -261,6 +262,60 @@ def test_fifty_concurrent_retirements_against_a_balance_of_ten():
     supply_adds_up(batch)
 
 
+def forged(bundle, amount):
+    """A certificate for a retirement that never happened: a one-leaf tree signed by a key the
+    forger made, written into the certificate as its verifier key."""
+    # Only the forger needs these.
+    import base64
+    import hashlib
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    leaf = bundle["leaf"].replace('"amount":5000', f'"amount":{amount}')
+    root = hashlib.sha256(b"\x00" + leaf.encode()).digest()
+    origin = bundle["checkpoint"].split("\n", 1)[0]
+    text = f"{origin}\n1\n{base64.b64encode(root).decode()}\n"
+    private = Ed25519PrivateKey.generate()
+    raw = b"\x01" + private.public_key().public_bytes_raw()
+    key_id = hashlib.sha256(b"forger\n" + raw).digest()[:4]
+    signature = base64.b64encode(key_id + private.sign(text.encode())).decode()
+    return dict(
+        bundle,
+        leaf=leaf,
+        index=0,
+        size=1,
+        proof=[],
+        checkpoint=f"{text}\n\u2014 forger {signature}\n",
+        verifier_key=f"forger+{key_id.hex()}+{base64.b64encode(raw).decode()}",
+    )
+
+
+@contextlib.contextmanager
+def key_server(key):
+    """A table's site that serves ``key`` at /log/key."""
+    # Only this fake site needs the HTTP server.
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            body = (key + "\n").encode() if self.path == "/log/key" else b""
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def test_a_certificate_anyone_can_check(client_for, tmp_path):
     ledger.publish()
     retirement = Retirement.objects.get(idempotency_key="demo-retirement-1")
@@ -272,13 +327,41 @@ def test_a_certificate_anyone_can_check(client_for, tmp_path):
     path = tmp_path / "certificate.json"
     path.write_text(json.dumps(bundle))
     script = DOCS / "verify_certificate.py"
-    ok = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    key = client_for("public").get("/log/key").content.decode().strip()
+
+    def verify(*extra):
+        return subprocess.run(
+            [sys.executable, str(script), str(path), *extra], capture_output=True, text=True
+        )
+
+    ok = verify("--key", key)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "5000 credits of BJ01-001" in ok.stdout
+    assert "5000 credits of BJ01-001" in ok.stdout and ok.stdout.startswith("OK")
+    # Without a trusted key nothing is proved, and the script says so.
+    unproved = verify()
+    assert unproved.returncode == 2 and unproved.stdout.startswith("UNPROVED")
     tampered = dict(bundle, leaf=bundle["leaf"].replace('"amount":5000', '"amount":50000'))
     path.write_text(json.dumps(tampered))
-    bad = subprocess.run([sys.executable, str(script), str(path)], capture_output=True, text=True)
+    bad = verify("--key", key)
     assert bad.returncode == 1 and "not included" in bad.stdout
+    # A certificate forged whole with the forger's own key: it used to print "OK … in the signed
+    # log"; now it proves nothing without a key, and fails with the table's.
+    path.write_text(json.dumps(forged(bundle, 5_000_000)))
+    assert verify().returncode == 2 and "OK" not in verify().stdout
+    refused = verify("--key", key)
+    assert refused.returncode == 1 and "does not verify" in refused.stdout
+    # The key from the table's site, pinned on first use; a different key later is refused.
+    path.write_text(json.dumps(bundle))
+    pins = tmp_path / "pins.json"
+    with key_server(key) as site:
+        first = verify("--site", site, "--pins", str(pins))
+        assert first.returncode == 0 and "pinned" in first.stdout, first.stdout
+        assert json.loads(pins.read_text()) == {site: key}
+    other = forged(bundle, 1)["verifier_key"]
+    with key_server(other) as site:
+        pins.write_text(json.dumps({site: key}))
+        changed = verify("--site", site, "--pins", str(pins))
+        assert changed.returncode == 1 and "different key" in changed.stdout
     # the script imports nothing from minga
     assert "minga" not in "".join(
         line for line in script.read_text().splitlines() if line.startswith(("import", "from"))

@@ -50,8 +50,11 @@ def test_it_retires_and_the_certificate_verifies(
     path = tmp_path / "certificate.json"
     path.write_text(json.dumps(body))
     checked = subprocess.run(
-        [sys.executable, str(SCRIPT), str(path)], capture_output=True, text=True
-    )
+        [sys.executable, str(SCRIPT), str(path), "--site", demo_server.url,
+         "--pins", str(tmp_path / "pins.json")],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
     assert checked.returncode == 0, checked.stdout
     assert "120 credits" in checked.stdout
     assert errors == []

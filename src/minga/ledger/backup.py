@@ -12,6 +12,7 @@ database: back them up beside it (see the README).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -137,6 +138,8 @@ def backup(target: Path) -> dict[str, Any]:
                 connection.connection.backup(out)
             finally:
                 out.close()
+        # The dump's checksum: a restore refuses a file damaged since (a disk, a copy, a transfer).
+        info["database_sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
         partial = target.with_name(target.name + ".partial")
         with tarfile.open(partial, "w") as tar:
             data = json.dumps(info, indent=2).encode()
@@ -163,6 +166,44 @@ def _empty() -> bool:
     return not connection.introspection.table_names()
 
 
+def _check_dump(dump: Path, info: dict[str, Any]) -> None:
+    """Refuse a damaged database file before anything touches the target."""
+    recorded = info.get("database_sha256")
+    if recorded and hashlib.sha256(dump.read_bytes()).hexdigest() != recorded:
+        raise BackupError(
+            "the database file in the backup is damaged (its SHA-256 is not the one the backup "
+            "recorded); nothing was restored"
+        )
+    if info["engine"] != "sqlite":
+        return
+    try:
+        db = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        try:
+            found = [row[0] for row in db.execute("PRAGMA integrity_check(5)")]
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(
+            f"the database file in the backup is damaged ({exc}); nothing was restored"
+        ) from None
+    if found != ["ok"]:
+        raise BackupError(
+            "the database file in the backup fails SQLite's integrity check ("
+            + "; ".join(found)
+            + "); nothing was restored"
+        )
+
+
+def _empty_sqlite() -> None:
+    connection.ensure_connection()
+    blank = sqlite3.connect(":memory:")
+    try:
+        blank.backup(connection.connection)
+    finally:
+        blank.close()
+    connection.close()
+
+
 def restore(source: Path) -> Restored:
     """Restore ``source`` into the current database, which must be empty."""
     info = read_manifest(source)
@@ -180,8 +221,12 @@ def restore(source: Path) -> Restored:
         )
     with tempfile.TemporaryDirectory() as tmp, tarfile.open(source) as tar:
         name = "database.dump" if info["engine"] == "postgresql" else "database.sqlite3"
-        tar.extract(name, tmp, filter="data")
+        try:
+            tar.extract(name, tmp, filter="data")
+        except (tarfile.TarError, KeyError, OSError) as exc:
+            raise BackupError(f"the backup's {name} cannot be read ({exc})") from None
         dump = Path(tmp) / name
+        _check_dump(dump, info)
         if info["engine"] == "postgresql":
             args, env = _pg_env()
             result = subprocess.run(
@@ -201,6 +246,8 @@ def restore(source: Path) -> Restored:
     connection.close()
     size, root = _log_state()
     if size != info["log"]["size"] or root != info["log"]["root"]:
+        if connection.vendor == "sqlite":
+            _empty_sqlite()  # the target goes back to empty: the next restore may run
         raise BackupError(
             f"the restored log has {size} leaves and root {root or '-'}; the backup recorded "
             f"{info['log']['size']} and {info['log']['root'] or '-'}"

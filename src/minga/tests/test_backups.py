@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import secrets
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -114,3 +115,43 @@ def test_backup_and_restore_on_sqlite_and_refusals(tmp_path):
     )  # fmt: skip
     assert bad.returncode == 1 and "is not a minga backup" in bad.stderr
     assert Path(backup).stat().st_size > 100_000
+    # A backup damaged since it was written: refused before anything is swapped in, the
+    # target left empty, and the next restore (of a good file) runs.
+    target = tmp_path / "target.sqlite3"
+    into_target = {**env, "DATABASE_URL": f"sqlite:///{target}"}
+    for damaged, checksum in ((tmp_path / "damaged.tar", True), (tmp_path / "old.tar", False)):
+        damage(backup, damaged, keep_checksum=checksum)
+        refused = subprocess.run(
+            [sys.executable, "-m", "minga", "restore", str(damaged)],
+            env=into_target, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert refused.returncode == 1, refused.stdout
+        assert "damaged" in refused.stderr or "integrity" in refused.stderr, refused.stderr
+        assert "nothing was restored" in refused.stderr
+        if target.exists():
+            with sqlite3.connect(target) as db:
+                assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    good = subprocess.run(
+        [sys.executable, "-m", "minga", "restore", str(backup)],
+        env=into_target, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stderr
+
+
+def damage(backup, target, *, keep_checksum):
+    """``backup`` with its database file overwritten in the middle; with or without the
+    checksum (backups written before minga recorded one)."""
+    with tarfile.open(backup) as archive:
+        manifest = json.loads(archive.extractfile("manifest.json").read())
+        data = bytearray(archive.extractfile("database.sqlite3").read())
+    data[100:8192] = b"\xff" * (8192 - 100)  # the header's tail and the schema's page
+    if not keep_checksum:
+        manifest.pop("database_sha256", None)
+    with tarfile.open(target, "w") as archive:
+        for name, content in (
+            ("manifest.json", json.dumps(manifest).encode()),
+            ("database.sqlite3", bytes(data)),
+        ):
+            entry = tarfile.TarInfo(name)
+            entry.size = len(content)
+            archive.addfile(entry, io.BytesIO(content))

@@ -535,11 +535,11 @@ def _act(request: HttpRequest, table: Any, source: FieldSource, action: str) -> 
             return redirect("field-import-mapping", slug=table.slug, public_id=job.public_id)
         return redirect("field-sources", slug=table.slug)
     try:
-        job = sync.request_sync(by=request.user, source=source)
+        asked = sync.request_sync(by=request.user, source=source)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("field-sources", slug=table.slug)
-    return redirect("field-source-sync", slug=table.slug, public_id=job.public_id)
+    return redirect("field-source-sync", slug=table.slug, public_id=asked.public_id)
 
 
 @login_required

@@ -32,9 +32,9 @@ def community_survey(lon: float, lat: float) -> bytes:
          "amenazas", "observaciones", "meta/instanceID", "_uuid", "_submission_time"]
     )  # fmt: skip
     rows = [
-        ("balsa_minera", "Balsa con motor en el río"),
+        ("dragas_en_el_rio", "Balsa con motor en el río"),
         ("motosierras_escuchadas", "Se oyen motosierras al amanecer"),
-        ("balsa_minera motosierras_escuchadas", "Balsa y ruido de motosierras"),
+        ("dragas_en_el_rio motosierras_escuchadas", "Balsa y ruido de motosierras"),
     ]
     for n, (threats, note) in enumerate(rows):
         y, x = lat + n * 0.001, lon + n * 0.001
@@ -71,7 +71,7 @@ def test_a_monitor_brings_in_a_community_survey(browser, demo_server, django_db_
     expect(page.get_by_label("Notas")).to_have_value("observaciones")
     preview = page.locator("table.list tbody tr")
     expect(preview).to_have_count(3)
-    expect(preview.first).to_contain_text("balsa_minera")
+    expect(preview.first).to_contain_text("dragas_en_el_rio")
     shoot(page, "50-field-mapping")
     with django_db_blocker.unblock():
         assert not Observation.objects.filter(source_key__startswith="uuid:survey-").exists()
@@ -79,16 +79,16 @@ def test_a_monitor_brings_in_a_community_survey(browser, demo_server, django_db_
 
     expect(page.get_by_text("3 nuevas")).to_be_visible()
     page.get_by_role("link", name="Categorías").click()
-    for code in ("balsa_minera", "motosierras_escuchadas"):
+    for code in ("dragas_en_el_rio", "motosierras_escuchadas"):
         row = page.locator("tr", has=page.locator("code", has_text=code))
         expect(row).to_contain_text("por asignar")
-    page.get_by_label("Tipo: balsa_minera").select_option("mining")
+    page.get_by_label("Tipo: dragas_en_el_rio").select_option("mining")
     page.get_by_label("Tipo: motosierras_escuchadas").select_option("illegal_logging")
     shoot(page, "51-field-categories")
     page.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Guardado: 3 observaciones reclasificadas.")).to_be_visible()
 
-    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es&category=balsa_minera")
+    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es&category=dragas_en_el_rio")
     expect(page.locator("h2", has_text="2 observaciones")).to_be_visible()
     expect(page.locator("ul.alerts")).to_contain_text("Minería")
     expect(page.locator(".map.map-ready")).to_be_visible()

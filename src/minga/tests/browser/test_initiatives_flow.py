@@ -115,6 +115,11 @@ def test_it_imports_flags_pools_and_reports(
     expect(pair).to_have_count(1)
     shoot(page, "21-overlap-on-map")
     pair.get_by_role("button", name="Unir en una iniciativa conjunta").click()
+    # Pooling asks first: what it does, and the joint initiative's title.
+    expect(page.get_by_role("heading", name="Unir en una iniciativa conjunta")).to_be_visible()
+    page.get_by_label("Título de la iniciativa conjunta").fill("Agua segura en Yawi")
+    shoot(page, "22-pool-confirm")
+    page.get_by_role("button", name="Agruparlas").click()
     expect(
         page.get_by_text("Las iniciativas se unieron en una iniciativa conjunta.")
     ).to_be_visible()

@@ -10,6 +10,8 @@ for pattern in api_patterns:
     if getattr(pattern, "name", None) in ("openapi-json", "openapi-view"):
         transaction.non_atomic_requests(pattern.callback)
 
+handler500 = "minga.core.views.server_error"
+
 urlpatterns = [
     path("", include("minga.core.urls")),
     path("", include("minga.ledger.urls")),

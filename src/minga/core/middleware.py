@@ -88,25 +88,32 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logging.getLogger("minga").error("database unavailable: %s", exception)
-        for conn in connections.all(initialized_only=True):
-            conn.close_if_unusable_or_obsolete()
-            if conn.connection is not None and not conn.is_usable():
-                conn.close()
-        message = _(
-            "The database could not be reached while your request was being handled. Nothing "
-            "of it was saved. Try again in a moment."
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The plain 503 (JSON under /api/) for a database that failed the request: gone away, or
+    SQLite's write lock still held after its timeout. Also answers for middleware that writes
+    after the view (sessions), through ``minga.core.views.server_error``."""
+    logging.getLogger("minga").error("database unavailable: %s", exception)
+    for conn in connections.all(initialized_only=True):
+        conn.close_if_unusable_or_obsolete()
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
+    message = _(
+        "The database could not be reached while your request was being handled. Nothing "
+        "of it was saved. Try again in a moment."
+    )
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        response = HttpResponse(
+            render_to_string(
+                "core/unavailable.html",
+                {"message": message, "lang": translation.get_language()},
+            ),
+            status=503,
         )
-        response: HttpResponse
-        if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": message}, status=503)
-        else:
-            response = HttpResponse(
-                render_to_string(
-                    "core/unavailable.html",
-                    {"message": message, "lang": translation.get_language()},
-                ),
-                status=503,
-            )
-        response["Retry-After"] = "5"
-        return response
+    response["Retry-After"] = "5"
+    return response

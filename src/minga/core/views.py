@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core import heartbeat
+from minga.core.middleware import database_unavailable
 from minga.core.models import ApiToken
 from minga.core.tokens import create_api_token, revoke_api_token
 
@@ -76,3 +80,13 @@ def lockout(
     request: HttpRequest, credentials: object = None, *args: object, **kwargs: object
 ) -> HttpResponse:
     return render(request, "core/lockout.html", status=429)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500, except for a database that failed the request (SQLite's lock held past its
+    timeout, a lost connection) wherever it surfaced, views or middleware: that is the plain 503
+    with Retry-After."""
+    failure = sys.exc_info()[1]
+    if isinstance(failure, OperationalError | InterfaceError):
+        return database_unavailable(request, failure)
+    return defaults.server_error(request)

@@ -152,3 +152,27 @@ def test_a_connection_dropped_mid_request_writes_nothing_and_says_so(monkeypatch
     assert table.description == before
     assert Event.objects.count() == before_events
     assert Client().get("/healthz").status_code == 200  # the next request reconnects
+
+
+def test_a_database_locked_after_the_view_answers_503_not_500(db, monkeypatch, client_for):
+    """SQLite's write lock held past its timeout surfaces as OperationalError wherever a write
+    happens: in the view (the middleware answers) or after it, in middleware that writes (the
+    500 handler answers). Both are the plain 503 with Retry-After, JSON under /api/."""
+    from django.contrib.messages.middleware import MessageMiddleware
+    from django.db import OperationalError
+
+    def locked(self, request, response):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(MessageMiddleware, "process_response", locked)
+    client = client_for("secretariat")
+    client.raise_request_exception = False
+    page = client.get(f"/t/{DEMO_TABLE}/?lang=es")
+    assert page.status_code == 503 and page["Retry-After"] == "5"
+    assert "No se guardó nada" in page.content.decode()
+    api = client.get("/api/v1/tables?lang=en")
+    assert api.status_code == 503 and api["Retry-After"] == "5"
+    assert "Nothing of it was saved" in api.json()["detail"]
+    # Anything else is still the ordinary 500.
+    monkeypatch.setattr(MessageMiddleware, "process_response", lambda self, r, s: 1 / 0)
+    assert client.get(f"/t/{DEMO_TABLE}/").status_code == 500

@@ -322,13 +322,18 @@ def assess_risks(*, table: Table, today: dt.date | None = None) -> list[Risk]:
 def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: str) -> Meeting:
     """The crisis meeting an incident convenes, as a draft the secretariat sends out."""
     table = incident.table
-    starts_at = starts_at or (timezone.now() + dt.timedelta(days=1)).replace(
+    # Tomorrow at 10:00 where the table meets (not 10:00 UTC, which is 5 a.m. in Ecuador).
+    starts_at = starts_at or (timezone.localtime() + dt.timedelta(days=1)).replace(
         hour=10, minute=0, second=0, microsecond=0
     )
+    prefix = _("Crisis meeting: %(title)s") % {"title": ""}
+    title = incident.title
+    if not title.lower().startswith(prefix.strip().lower()):
+        title = _("Crisis meeting: %(title)s") % {"title": title}
     meeting = meetings.create_meeting(
         by=SYSTEM,
         table=table,
-        title=_("Crisis meeting: %(title)s") % {"title": incident.title},
+        title=title,
         starts_at=starts_at,
         kind=MeetingKind.CRISIS,
         duration_minutes=120,

@@ -321,6 +321,25 @@ def test_an_incident_convenes_a_crisis_meeting_and_closes_only_with_its_tasks_do
     assert not Incident.objects.get(pk=incident.pk).is_open
 
 
+@pytest.mark.parametrize("now_utc", ["2026-12-05T02:30:00+00:00", "2026-12-05T20:00:00+00:00"])
+def test_the_crisis_meeting_is_tomorrow_at_ten_where_the_table_is_and_titled_once(
+    table, personas, monkeypatch, now_utc
+):
+    """It was convened for 5 a.m. (10:00 UTC) and titled "Crisis meeting: Crisis meeting: …"."""
+    now = dt.datetime.fromisoformat(now_utc)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    with translation.override("en"):
+        incident = services.report_incident(
+            by=personas["other_secretariat"], table=table, kind="wildfire",
+            title="Crisis meeting: fire near Kutukú", description="Fuego en el bosque",
+            occurred_on=timezone.localdate(now),
+        )  # fmt: skip
+    starts = timezone.localtime(incident.meeting.starts_at)
+    assert (starts.hour, starts.minute) == (10, 0)
+    assert starts.date() == timezone.localtime(now).date() + dt.timedelta(days=1)
+    assert incident.meeting.title == "Crisis meeting: fire near Kutukú"
+
+
 def test_a_fresh_field_alert_opens_an_incident_once(table, django_capture_on_commit_callbacks):
     from django.db import transaction
 

@@ -262,7 +262,7 @@ def run_requested_sync(job: SourceSync) -> SourceSync:
     try:
         summary = sync_source(by=by, source=source, progress=progress)
     except (connectors.SyncError, PermissionDenied) as exc:
-        code = getattr(exc, "code", "auth")
+        code = getattr(exc, "code", "forbidden")  # PermissionDenied: the asker lost the right
         SourceSync.objects.filter(pk=job.pk).update(
             status=RunStatus.FAILED, error=code, finished_at=timezone.now()
         )

@@ -430,6 +430,7 @@ SYNC_PROBLEMS = {
     "config": gettext_lazy("the source is not set up completely"),
     "too_large": gettext_lazy("the answer was larger than the field file limit"),
     "refused": gettext_lazy("the server's address now points at this machine: minga refused it"),
+    "forbidden": gettext_lazy("the person who asked for it may no longer sync this source"),
 }
 
 

@@ -263,6 +263,11 @@ class Consultation(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def document_filename(self) -> str:
+        """The consulted document's file name, without the folder it is stored in."""
+        return (self.document.name or "document").rsplit("/", 1)[-1]
+
 
 class Question(models.Model):
     consultation = models.ForeignKey(

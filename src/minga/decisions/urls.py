@@ -37,6 +37,11 @@ urlpatterns = [
     path("t/<slug:slug>/consultations/new/", views.new_consultation, name="consultation-new"),
     path("t/<slug:slug>/consultations/<str:public_id>/", views.consultation, name="consultation"),
     path(
+        "t/<slug:slug>/consultations/<str:public_id>/document/",
+        views.consultation_document,
+        name="consultation-document",
+    ),
+    path(
         "t/<slug:slug>/consultations/<str:public_id>/answer/",
         views.answer,
         name="consultation-answer",

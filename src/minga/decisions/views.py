@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -437,6 +437,16 @@ def _consultation_page(
 def consultation(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     return _consultation_page(request, table, queries.get_consultation(table, public_id))
+
+
+@require_GET
+def consultation_document(request: HttpRequest, slug: str, public_id: str) -> FileResponse:
+    """The consulted document, for whoever may read the consultation (it is public)."""
+    table = tables.get_table(slug)
+    found = queries.get_consultation(table, public_id)
+    if not found.document:
+        raise Http404
+    return FileResponse(found.document.open("rb"), filename=found.document_filename)
 
 
 @login_required

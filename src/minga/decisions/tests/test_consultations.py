@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -80,3 +81,27 @@ def test_it_sends_each_person_their_chosen_digest(client_for, personas):
     assert "https://minga.example.org/t/morona-santiago/decisions/" in body
     call_command("send_digests", "weekly")
     assert len(mail.outbox) == 1  # nothing new since the last one
+
+
+def test_the_consulted_document_is_linked_for_members_and_the_public(client_for):
+    pdf = SimpleUploadedFile(
+        "borrador-programa.pdf", b"%PDF-1.4\n% borrador\n", content_type="application/pdf"
+    )
+    assert open_one(client_for, document=pdf).status_code == 302
+    consultation = Consultation.objects.get()
+    page = f"/t/morona-santiago/consultations/{consultation.public_id}/"
+    link = f"{page}document/"
+    for client in (client_for("member"), Client()):
+        html = client.get(f"{page}?lang=pt").content.decode()
+        assert f'href="{link}"' in html and "borrador-programa" in html
+        download = client.get(link)
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content).startswith(b"%PDF-1.4")
+        assert "borrador-programa" in download["Content-Disposition"]
+    listing = Client().get("/t/morona-santiago/consultations/").content.decode()
+    assert f'href="{link}"' in listing
+    without = open_one(client_for, title="Sin documento")
+    bare = Consultation.objects.get(title="Sin documento")
+    assert without.status_code == 302
+    missing = f"/t/morona-santiago/consultations/{bare.public_id}/document/"
+    assert Client().get(missing).status_code == 404

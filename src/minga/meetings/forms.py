@@ -33,7 +33,7 @@ class MeetingForm(forms.Form):
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=200)
     duration_minutes = forms.IntegerField(
-        label=_("Minutes"), min_value=1, max_value=600, initial=15
+        label=_("Duration (minutes)"), min_value=1, max_value=600, initial=15
     )
     priority = forms.ModelChoiceField(
         label=_("Linked priority"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from minga.meetings.models import (
     RankingRound,
 )
 from minga.meetings.quorum import Quorum, quorum
-from minga.tables.models import SECTOR_GROUP, Membership, Table
+from minga.tables.models import SECTOR_GROUP, Membership, Organization, Table
 from minga.tables.queries import roles_for
 
 
@@ -40,15 +41,27 @@ def get_meeting_for(user: Any, table: Table, public_id: str) -> Meeting:
         raise Http404 from None
 
 
+def seats_on(table: Table, day: dt.date) -> QuerySet[Membership]:
+    """The deciding seats held on that day: joined by then and not yet left."""
+    return Membership.objects.filter(table=table, since__lte=day, role__in=DECIDING_ROLES).exclude(
+        until__lt=day
+    )
+
+
+def members_at(meeting: Meeting) -> list[Organization]:
+    """The member organizations on the meeting's day: the lines of its attendance sheet."""
+    day = timezone.localdate(meeting.starts_at)
+    return list(
+        Organization.objects.filter(
+            pk__in=seats_on(meeting.table, day).values("organization_id")
+        ).order_by("name")
+    )
+
+
 def quorum_of(meeting: Meeting) -> Quorum:
     rules = rules_of(meeting.table)
     day = timezone.localdate(meeting.starts_at)
-    members = (
-        Membership.objects.filter(table=meeting.table, since__lte=day, role__in=DECIDING_ROLES)
-        .exclude(until__lt=day)
-        .values_list("organization_id", flat=True)
-        .distinct()
-    )
+    members = seats_on(meeting.table, day).values_list("organization_id", flat=True).distinct()
     present = (
         meeting.attendance.filter(
             status=AttendanceStatus.PRESENT, organization_id__in=list(members)

@@ -29,8 +29,8 @@ from minga.meetings.models import (
     RankingMethod,
     RankingRound,
 )
-from minga.meetings.queries import meeting_recipients, rules_of
-from minga.tables.models import Membership, Organization, Table
+from minga.meetings.queries import meeting_recipients, members_at, rules_of
+from minga.tables.models import Organization, Table
 from minga.tables.queries import require, seats_for
 
 
@@ -229,22 +229,22 @@ def record_attendance(
         raise ValidationError(_("The minutes are published: attendance can no longer change."))
     if meeting.starts_at > timezone.now():
         raise ValidationError(_("Attendance is recorded once the meeting has started."))
-    members = set(
-        Membership.objects.filter(
-            table=meeting.table, since__lte=timezone.localdate(meeting.starts_at)
-        ).values_list("organization_id", flat=True)
-    )
-    saved = []
+    members = {o.pk for o in members_at(meeting)}
+    refused: dict[str, list[str]] = {}
     for row in rows:
         if row.status not in AttendanceStatus.values:
-            raise ValidationError(
+            refused.setdefault(row.organization.public_id, []).append(
                 _("%(value)s is not an attendance status.") % {"value": row.status}
             )
-        if row.organization.pk not in members:
-            raise ValidationError(
+        elif row.organization.pk not in members:
+            refused.setdefault(row.organization.public_id, []).append(
                 _("%(organization)s was not a member of the table on the day of the meeting.")
                 % {"organization": row.organization.name}
             )
+    if refused:
+        raise ValidationError(refused)
+    saved = []
+    for row in rows:
         attendance, _created = Attendance.objects.update_or_create(
             meeting=meeting,
             organization=row.organization,

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minga.core.access import DECIDING_ROLES
 from minga.core.forms import add_errors, saved, status_for
 from minga.core.pdf import pdf_response
 from minga.meetings import queries, services
@@ -32,18 +31,6 @@ def _meeting(request: HttpRequest, slug: str, public_id: str) -> tuple[Table, Me
 def _meeting_url(request: HttpRequest) -> Any:
     return lambda m: request.build_absolute_uri(
         reverse("meeting", kwargs={"slug": m.table.slug, "public_id": m.public_id})
-    )
-
-
-def _members(table: Table) -> list[Organization]:
-    return list(
-        Organization.objects.filter(
-            memberships__table=table,
-            memberships__until__isnull=True,
-            memberships__role__in=DECIDING_ROLES,
-        )
-        .distinct()
-        .order_by("name")
     )
 
 
@@ -96,10 +83,11 @@ def _meeting_page(
         {
             "table": table,
             "meeting": meeting,
-            "agenda": list(meeting.agenda.select_related("priority")),
+            "agenda": list(meeting.agenda.select_related("priority__organization")),
             "attendance": queries.attendance_by_organization(meeting),
             "quorum": queries.quorum_of(meeting) if meeting.attendance.exists() else None,
             "may_manage": may_manage,
+            "started": meeting.starts_at <= timezone.now(),
             "agenda_form": forms.get("agenda_form") or AgendaItemForm(table=table),
             "minutes_form": forms.get("minutes_form")
             or MinutesForm(initial={"minutes": meeting.minutes}),
@@ -179,28 +167,36 @@ def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     return render(
         request,
         "meetings/sheet.html",
-        {"table": table, "meeting": found, "organizations": _members(table)},
+        {"table": table, "meeting": found, "organizations": queries.members_at(found)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    """Type in the paper attendance sheet: one line per member organization."""
+    """Type in the paper attendance sheet: one line per organization that was a member on the
+    meeting's day. A refused sheet comes back as typed, the rows at fault marked."""
     table, found = _meeting(request, slug, public_id)
     tables.require(request.user, table, "meeting.manage")
-    organizations = _members(table)
+    organizations = queries.members_at(found)
+    started = found.starts_at <= timezone.now()
     recorded = {(a.organization_id, a.person_name): a.status for a in found.attendance.all()}
-    error = None
+    error, faults = None, {}
     if request.method == "POST":
+        typed = {o.public_id: o for o in organizations}
+        # A line typed for an organization the sheet no longer offers (a stale form) is still
+        # checked, so that it is refused by name rather than silently dropped.
+        extra = [
+            key.removeprefix("status-")
+            for key in request.POST
+            if key.startswith("status-") and key.removeprefix("status-") not in typed
+        ]
+        typed |= {o.public_id: o for o in Organization.objects.filter(public_id__in=extra)}
         rows = []
-        for organization in organizations:
-            status = request.POST.get(f"status-{organization.public_id}", "")
-            names = [
-                n.strip()
-                for n in request.POST.get(f"names-{organization.public_id}", "").split(",")
-                if n.strip()
-            ]
+        for public, organization in typed.items():
+            status = request.POST.get(f"status-{public}", "")
+            names = [n.strip() for n in request.POST.get(f"names-{public}", "").split(",")]
+            names = [n for n in names if n]
             if not status:
                 continue
             if status == AttendanceStatus.PRESENT and names:
@@ -212,7 +208,12 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 raise ValidationError(_("Mark at least one organization."))
             services.record_attendance(by=request.user, meeting=found, rows=rows, from_paper=True)
         except ValidationError as exc:
-            error = " ".join(exc.messages)
+            if hasattr(exc, "error_dict"):
+                faults = {key: " ".join(texts) for key, texts in exc.message_dict.items()}
+                error = _("Nothing was saved: correct the marked lines and save again.")
+            else:
+                error = " ".join(exc.messages)
+            organizations += [o for p, o in typed.items() if p in faults and o not in organizations]
         else:
             messages.success(request, _("The attendance sheet was recorded."))
             return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#attendance")
@@ -226,6 +227,7 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 "status": request.POST.get(f"status-{organization.public_id}")
                 or (statuses[0] if statuses else ""),
                 "names": request.POST.get(f"names-{organization.public_id}") or ", ".join(names),
+                "fault": faults.get(organization.public_id, ""),
             }
         )
     return render(
@@ -235,6 +237,7 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "table": table,
             "meeting": found,
             "lines": lines,
+            "started": started,
             "statuses": AttendanceStatus.choices,
             "error": error,
         },

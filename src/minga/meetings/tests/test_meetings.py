@@ -17,7 +17,7 @@ from minga.demo import data as demo
 from minga.meetings import services
 from minga.meetings.models import Attendance, Ballot, Meeting
 from minga.meetings.queries import quorum_of
-from minga.tables.models import Organization, Table
+from minga.tables.models import Membership, Organization, Table
 
 
 @pytest.fixture
@@ -283,3 +283,75 @@ def test_it_turns_a_selected_priority_into_an_agenda_item(client_for, table):
     )
     item = meeting.agenda.get()
     assert item.priority == priorities[0] and item.title == "Prioridad 0"
+
+
+def test_the_paper_sheet_offers_only_who_can_be_accepted_and_keeps_a_refused_sheet(
+    client_for, table
+):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sesión en Sucúa",
+        starts_at=timezone.now() - dt.timedelta(days=3),
+        place="Sucúa",
+    )
+    late = Organization.objects.create(name="Asociación Kukush", sector="indigenous")
+    Membership.objects.create(
+        table=table, organization=late, role="member", since=timezone.localdate()
+    )
+    secretariat = client_for("secretariat")
+    base = f"/t/morona-santiago/meetings/{meeting.public_id}"
+    for page in ("attendance", "sheet"):
+        html = secretariat.get(f"{base}/{page}/").content.decode()
+        assert demo.FEDERATION in html and "Asociación Kukush" not in html
+    # A form opened before the organization joined... or typed by hand: the whole sheet comes
+    # back with what was typed, the row at fault marked.
+    typed = {
+        f"status-{org(demo.FEDERATION).public_id}": "present",
+        f"names-{org(demo.FEDERATION).public_id}": "Nantar Jimpikit",
+        f"status-{late.public_id}": "present",
+    }
+    refused = secretariat.post(f"{base}/attendance/?lang=es", typed)
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert not Attendance.objects.filter(meeting=meeting).exists()
+    assert "Asociación Kukush no era miembro de la mesa el día de la reunión." in html
+    assert 'value="Nantar Jimpikit"' in html
+    assert 'aria-invalid="true"' in html
+    # A meeting still to come: no form to fill and be refused after.
+    coming = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sesión futura",
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        place="Macas",
+    )
+    future = f"/t/morona-santiago/meetings/{coming.public_id}"
+    html = secretariat.get(f"{future}/attendance/?lang=es").content.decode()
+    assert "La asistencia se registra una vez empezada la reunión." in html
+    assert "<select" not in html
+    assert f"{future}/attendance/" not in secretariat.get(f"{future}/").content.decode()
+
+
+def test_an_agenda_item_names_its_priority_and_asks_for_a_duration(client_for, table):
+    meeting = services.create_meeting(
+        by=SYSTEM,
+        table=table,
+        title="Sesión ordinaria",
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        place="Macas",
+    )
+    member = get_user_model().objects.get(username="member")
+    priority = services.submit_priority(
+        by=member, table=table, title="Agua segura en Tiwintza", description="Necesidad local"
+    )
+    secretariat = client_for("secretariat")
+    base = f"/t/morona-santiago/meetings/{meeting.public_id}"
+    secretariat.post(
+        f"{base}/agenda/",
+        {"title": "Agua segura", "duration_minutes": "30", "priority": priority.public_id},
+    )
+    html = secretariat.get(f"{base}/?lang=es").content.decode()
+    assert f'#priority-{priority.public_id}">Agua segura en Tiwintza</a>' in html
+    assert f"prioridad: {priority.organization.name}" not in html
+    assert "Duración (minutos)" in html

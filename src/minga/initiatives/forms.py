@@ -119,6 +119,11 @@ class ReportForm(forms.Form):
     day = forms.DateField(
         label=_("Any day of the period"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    early = forms.BooleanField(
+        label=_("Publish before the period ends"),
+        required=False,
+        help_text=_("Only for a period not yet over: its figures are frozen as they are today."),
+    )
 
 
 class AttestForm(forms.Form):

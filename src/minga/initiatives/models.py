@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
@@ -155,6 +158,15 @@ class CommitmentStatus(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     DROPPED = "dropped", _("Dropped")
 
+    @classmethod
+    def on(cls, status: str, due_on: dt.date, day: dt.date | None = None) -> str:
+        """The status on that day (today by default): a commitment still open past its date is
+        overdue whether or not the daily task has marked it yet."""
+        day = day or timezone.localdate()
+        if status in (cls.PENDING, cls.IN_PROGRESS) and due_on < day:
+            return cls.OVERDUE
+        return status
+
 
 class Commitment(TimeStampedModel):
     """Who promised what, to whom, by when — and whether they kept it."""
@@ -199,6 +211,13 @@ class Commitment(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.what[:60]
+
+    @property
+    def current_status(self) -> str:
+        return CommitmentStatus.on(self.status, self.due_on)
+
+    def get_current_status_display(self) -> str:
+        return str(CommitmentStatus(self.current_status).label)
 
 
 class ReportPeriod(models.TextChoices):

@@ -218,8 +218,8 @@ def report_figures(table: Table, starts_on: dt.date, ends_on: dt.date) -> dict[s
             by_source[funding.source_type] += value
     due = Commitment.objects.filter(table=table, due_on__gte=starts_on, due_on__lte=ends_on)
     counts = dict.fromkeys(CommitmentStatus.values, 0)
-    for status in due.values_list("status", flat=True):
-        counts[status] += 1
+    for status, due_on in due.values_list("status", "due_on"):
+        counts[CommitmentStatus.on(status, due_on)] += 1
     closed = counts["fulfilled"] + counts["overdue"] + counts["dropped"]
     # Section titles are frozen in every language, so the report reads right in each of them.
     from django.conf import settings

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from shapely import unary_union
 from shapely.geometry.base import BaseGeometry
@@ -472,18 +472,38 @@ def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 @transaction.atomic
-def publish_report(*, by: Actor, table: Table, period: str, day: dt.date) -> AccountabilityReport:
-    """Freeze the period's figures into a published report."""
+def publish_report(
+    *, by: Actor, table: Table, period: str, day: dt.date, early: bool = False
+) -> AccountabilityReport:
+    """Freeze the period's figures into a published report. A period not yet over is published
+    only when asked for in so many words (``early``), and the report says so."""
 
     require(by, table, "report.publish")
     if period not in ReportPeriod.values:
         raise ValidationError({"period": _("Choose a quarter or a year.")})
     starts_on, ends_on = period_bounds(period, day)
+    today = timezone.localdate()
+    if starts_on > today:
+        raise ValidationError(
+            {"day": _("This period has not begun: there is nothing to report yet.")}
+        )
+    if ends_on >= today and not early:
+        raise ValidationError(
+            {
+                "early": _(
+                    "The period ends on %(date)s: a report published now freezes its figures "
+                    "without the rest of the period. Tick the box to publish it anyway."
+                )
+                % {"date": formats.date_format(ends_on, "DATE_FORMAT")}
+            }
+        )
     if AccountabilityReport.objects.filter(
         table=table, period=period, starts_on=starts_on
     ).exists():
         raise ValidationError(_("The report for this period is already published."))
     figures = report_figures(table, starts_on, ends_on)
+    if ends_on >= today:
+        figures["published_early"] = today.isoformat()
     label = (
         f"{starts_on.year}-T{(starts_on.month - 1) // 3 + 1}"
         if period == ReportPeriod.QUARTER

@@ -18,7 +18,8 @@ from minga.core.models import Event
 from minga.demo import data as demo
 from minga.initiatives import data as initiative_data
 from minga.initiatives import events, services
-from minga.initiatives.models import Funding, Initiative
+from minga.initiatives.models import AccountabilityReport, Commitment, Funding, Initiative
+from minga.initiatives.queries import report_figures
 from minga.roadmap import services as roadmap
 from minga.roadmap.models import Indicator, Measurement
 from minga.tables.models import Organization, Table
@@ -403,7 +404,7 @@ def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for
         assert len(captured) <= 20, (url, len(captured))
     with CaptureQueriesContext(connection) as captured:
         report = services.publish_report(
-            by=SYSTEM, table=table, period="quarter", day=dt.date(2026, 11, 1)
+            by=SYSTEM, table=table, period="quarter", day=dt.date(2026, 11, 1), early=True
         )
     assert len(captured) <= 40
     assert report.figures["initiatives"] >= 1000
@@ -415,14 +416,14 @@ def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for
 def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client_for, table):
     secretariat = client_for("secretariat")
     response = secretariat.post(
-        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2030-11-10"}
+        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2024-11-10"}
     )
     assert response.status_code == 302
     url = response.url
     page = Client().get(url + "?lang=es").content.decode()
-    assert "Informe de rendición de cuentas 2030-T4" in page
+    assert "Informe de rendición de cuentas 2024-T4" in page
     again = secretariat.post(
-        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2030-10-05"}
+        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2024-10-05"}
     )
     assert again.status_code == 400 and "ya está publicado" in again.content.decode()
     client_for("observer").post(url + "attest/", {"statement": "Cifras verificadas"})
@@ -437,7 +438,7 @@ def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client
         .stdout.decode()
         .split()
     )
-    assert "Informe de rendición de cuentas 2030-T4" in text and "Cifras verificadas" in text
+    assert "Informe de rendición de cuentas 2024-T4" in text and "Cifras verificadas" in text
     assert "Dinero por financiador" in text
 
 
@@ -530,3 +531,53 @@ def test_it_lets_a_member_report_its_own_initiative_only(client_for, table):
     assert edit.status_code == 302
     created.refresh_from_db()
     assert created.progress == 60
+
+
+def test_a_commitment_past_its_date_is_overdue_without_waiting_for_the_daily_task(
+    client_for, table
+):
+    late = services.make_commitment(
+        by=SYSTEM,
+        table=table,
+        organization=org(demo.MUNICIPALITY),
+        what="Entregar el plan de ordenamiento",
+        to_whom="La mesa",
+        due_on=timezone.localdate() - dt.timedelta(days=2),
+    )
+    assert late.status == "pending"  # stored; the daily task has not run
+    html = client_for("secretariat").get("/t/morona-santiago/commitments/?lang=es").content
+    row = html.decode().split("Entregar el plan de ordenamiento")[0].rsplit("<tr", 1)[1]
+    assert 'class="commitment overdue"' in "<tr" + row
+    starts_on, ends_on = services.period_bounds("quarter", late.due_on)
+    figures = report_figures(table, starts_on, ends_on)
+    assert figures["commitments"]["counts"]["overdue"] >= 1
+    due = [
+        c
+        for c in Commitment.objects.filter(table=table, due_on__range=(starts_on, ends_on))
+        if c.status in ("pending", "in_progress") and c.due_on >= timezone.localdate()
+    ]
+    assert figures["commitments"]["counts"]["pending"] + figures["commitments"]["counts"][
+        "in_progress"
+    ] == len(due)
+
+
+def test_a_report_before_its_period_ends_needs_saying_so_and_says_it(client_for, table):
+    secretariat = client_for("secretariat")
+    today = timezone.localdate().isoformat()
+    refused = secretariat.post(
+        "/t/morona-santiago/reports/?lang=es", {"period": "year", "day": today}
+    )
+    assert refused.status_code == 400
+    assert "Marque la casilla para publicarlo de todos modos." in refused.content.decode()
+    assert not AccountabilityReport.objects.filter(period="year").exists()
+    future = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
+    ahead = secretariat.post(
+        "/t/morona-santiago/reports/?lang=es", {"period": "year", "day": future, "early": "on"}
+    )
+    assert ahead.status_code == 400 and "no ha empezado" in ahead.content.decode()
+    done = secretariat.post(
+        "/t/morona-santiago/reports/", {"period": "year", "day": today, "early": "on"}
+    )
+    assert done.status_code == 302
+    page = Client().get(done.url + "?lang=es").content.decode()
+    assert "Publicado antes del final del periodo" in page

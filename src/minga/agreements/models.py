@@ -64,6 +64,12 @@ class Agreement(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def consent(self) -> Consent | None:
+        """The assembly's decision that stands: the latest (a refusal may be renegotiated)."""
+        decisions = list(self.decisions.all())  # prefetched by the list queries
+        return decisions[-1] if decisions else None
+
 
 class ObligationKind(models.TextChoices):
     NO_CLEARING = "no_clearing", _("No clearing of forest")
@@ -159,14 +165,23 @@ class ConsentDecision(models.TextChoices):
 
 
 class Consent(models.Model):
-    """The community assembly's decision, and its withdrawal if it comes."""
+    """A community assembly's decision, and its withdrawal if it comes. A refusal may be followed,
+    after a renegotiation, by a new decision: the history is kept, the latest one stands."""
 
-    agreement = models.OneToOneField(Agreement, on_delete=models.CASCADE, related_name="consent")
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="decisions")
     decision = models.CharField(_("decision"), max_length=10, choices=ConsentDecision.choices)
     decided_on = models.DateField(_("decided on"))
     minutes = models.TextField(_("assembly minutes"))
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_reason = models.TextField(_("why it was withdrawn"), blank=True)
 
+    class Meta:
+        ordering = ["decided_on", "id"]
+
     def __str__(self) -> str:
         return f"{self.agreement}: {self.decision}"
+
+    @property
+    def stands(self) -> bool:
+        """Consent given and not withdrawn: what signing needs."""
+        return self.decision == ConsentDecision.CONSENT and self.withdrawn_on is None

@@ -17,8 +17,9 @@ from minga.tables.queries import roles_for
 def agreements_of(table: Table) -> QuerySet[Agreement]:
     return (
         Agreement.objects.filter(table=table)
-        .select_related("community", "counterpart", "consent")
+        .select_related("community", "counterpart")
         .prefetch_related(
+            "decisions",
             "obligations",
             Prefetch(
                 "incentives",

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from shapely import unary_union
 
@@ -231,7 +231,10 @@ def record_consultation(
 def record_consent(
     *, by: Actor, agreement: Agreement, decision: str, decided_on: dt.date, minutes: str
 ) -> Consent:
-    """The community assembly's decision, after at least one recorded consultation."""
+    """The community assembly's decision, after at least one recorded consultation. After a
+    refusal, a renegotiation (a consultation held after it) may lead to a new decision; the
+    refusal stays in the record."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_record(by, agreement)
     if decision not in ConsentDecision.values:
         raise ValidationError({"decision": _("Choose consent or refusal.")})
@@ -239,8 +242,22 @@ def record_consent(
         raise ValidationError(_("Record the consultations before the assembly's decision."))
     if not minutes.strip():
         raise ValidationError({"minutes": _("Attach the assembly's minutes.")})
-    if Consent.objects.filter(agreement=agreement).exists():
-        raise ValidationError(_("The assembly's decision is already recorded."))
+    latest = Consent.objects.filter(agreement=agreement).last()
+    if latest is not None:
+        if latest.decision != ConsentDecision.REFUSE:
+            raise ValidationError(_("The assembly's decision is already recorded."))
+        if not agreement.consultations.filter(held_on__gt=latest.decided_on).exists():
+            raise ValidationError(
+                _(
+                    "The assembly refused on %(date)s: record the consultation of the "
+                    "renegotiation, held after the refusal, before a new decision."
+                )
+                % {"date": formats.date_format(latest.decided_on, "DATE_FORMAT")}
+            )
+        if decided_on <= latest.decided_on:
+            raise ValidationError(
+                {"decided_on": _("A new decision comes after the refusal it answers.")}
+            )
     consent = Consent.objects.create(
         agreement=agreement, decision=decision, decided_on=decided_on, minutes=minutes.strip()
     )
@@ -260,12 +277,8 @@ def sign_agreement(
 ) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     require(by, agreement.table, "agreement.manage")
-    consent = Consent.objects.filter(agreement=agreement).first()
-    if (
-        consent is None
-        or consent.decision != ConsentDecision.CONSENT
-        or consent.withdrawn_on is not None
-    ):
+    consent = Consent.objects.filter(agreement=agreement).last()
+    if consent is None or not consent.stands:
         raise ValidationError(
             _(
                 "This agreement cannot be signed without the community's recorded free, prior and informed consent."
@@ -360,12 +373,8 @@ def withdraw_consent(
     event, so the withdrawal and every deletion commit together or not at all."""
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     _require_record(by, agreement)
-    consent = Consent.objects.filter(agreement=agreement).first()
-    if (
-        consent is None
-        or consent.decision != ConsentDecision.CONSENT
-        or consent.withdrawn_on is not None
-    ):
+    consent = Consent.objects.filter(agreement=agreement).last()
+    if consent is None or not consent.stands:
         raise ValidationError(_("There is no standing consent to withdraw."))
     consent.withdrawn_on, consent.withdrawal_reason = withdrawn_on, reason.strip()
     consent.save(update_fields=["withdrawn_on", "withdrawal_reason"])

@@ -100,7 +100,8 @@ def agreement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table = tables.get_table(slug)
     found = queries.get_agreement(table, public_id)
     area = queries.visible_area(request.user, found)
-    consent = getattr(found, "consent", None)
+    decisions = list(found.decisions.all())
+    consent = decisions[-1] if decisions else None
     return render(
         request,
         "agreements/agreement.html",
@@ -108,6 +109,7 @@ def agreement(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "table": table,
             "agreement": found,
             "consent": consent,
+            "decisions": decisions,
             "consultations": list(found.consultations.all()),
             "deliveries": queries.delivery_rows(found),
             "area_shown": area is not None,

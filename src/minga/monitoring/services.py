@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from pyproj import Geod
 from shapely.geometry import Point
 
-from minga.agreements.models import Agreement
+from minga.agreements.models import Agreement, AgreementStatus, ConsentDecision
 from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.geo import parse_area
@@ -210,8 +210,14 @@ class _Batch:
         source: FieldSource | None = None,
     ) -> None:
         self.by, self.table, self.parsed, self.source = by, table, parsed, source
+        # Observations belong to agreements in force or being negotiated: not to one its
+        # assembly refused (its latest decision), nor one suspended or expired.
         self.areas = [
-            (a, parse_area(a.geometry)) for a in Agreement.objects.filter(table=table) if a.geometry
+            (a, parse_area(a.geometry))
+            for a in Agreement.objects.filter(
+                table=table, status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNED]
+            ).prefetch_related("decisions")
+            if a.geometry and not (a.consent and a.consent.decision == ConsentDecision.REFUSE)
         ]
         self.territories = [t.shape for t in Territory.objects.filter(table=table)]
         self.patrols: dict[str, Patrol] = {}

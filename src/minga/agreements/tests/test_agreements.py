@@ -5,13 +5,17 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
+from shapely.geometry import Point
 
 from minga.agreements import services
 from minga.agreements.models import Agreement, Consent, Delivery
+from minga.core import geo
 from minga.core.access import SYSTEM, Sensitivity
 from minga.core.models import Event
 from minga.demo import data as demo
+from minga.monitoring import formats
 from minga.monitoring.models import Observation
+from minga.monitoring.services import import_field
 from minga.tables.models import Organization, Table
 
 
@@ -204,3 +208,93 @@ def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table
         .status_code
         == 403
     )
+
+
+def test_after_a_refusal_there_is_no_signing_but_a_renegotiation_can_win_consent(client_for, table):
+    agreement = draft(table, title="Acuerdo renegociado")
+    base = f"/t/morona-santiago/agreements/{agreement.public_id}"
+    monitor, secretariat = client_for("monitor"), client_for("secretariat")
+    monitor.post(
+        f"{base}/consultations/",
+        {"held_on": "2025-10-01", "place": "Tsapau", "language": "Shuar", "participants": 40},
+    )
+    monitor.post(
+        f"{base}/consent/",
+        {"decision": "refuse", "decided_on": "2025-10-20", "minutes": "La asamblea no acepta"},
+    )
+    page = secretariat.get(f"{base}/?lang=es").content.decode()
+    assert f"{base}/sign/" not in page  # no form that can only be refused
+    assert "Rechazo" in page and "La asamblea no acepta" in page
+    # A new decision needs a consultation held after the refusal: the renegotiation.
+    early = monitor.post(
+        f"{base}/consent/?lang=es",
+        {"decision": "consent", "decided_on": "2025-11-20", "minutes": "Aprobado"},
+        follow=True,
+    )
+    assert "después del rechazo" in early.content.decode()
+    assert Consent.objects.filter(agreement=agreement).count() == 1
+    monitor.post(
+        f"{base}/consultations/",
+        {"held_on": "2025-11-10", "place": "Tsapau", "language": "Shuar", "participants": 55},
+    )
+    monitor.post(
+        f"{base}/consent/",
+        {"decision": "consent", "decided_on": "2025-11-20", "minutes": "Aprobado tras renegociar"},
+    )
+    assert [c.decision for c in Consent.objects.filter(agreement=agreement)] == [
+        "refuse",
+        "consent",
+    ]
+    page = secretariat.get(f"{base}/?lang=es").content.decode()
+    assert f"{base}/sign/" in page and "La asamblea no acepta" in page  # the history stays
+    secretariat.post(f"{base}/sign/", {"signed_on": "2025-12-01", "signatories": "Prefecto"})
+    agreement.refresh_from_db()
+    assert agreement.status == "signed"
+    again = monitor.post(
+        f"{base}/consent/?lang=es",
+        {"decision": "refuse", "decided_on": "2025-12-20", "minutes": "Otra"},
+        follow=True,
+    )
+    assert "ya está registrada" in again.content.decode()
+
+
+def test_field_observations_do_not_attach_to_an_agreement_the_assembly_refused(table):
+    point = table.territories.get().shape.representative_point()
+    x, y = point.x, point.y
+    ring = [[x, y], [x + 0.02, y], [x + 0.02, y + 0.02], [x, y + 0.02], [x, y]]
+    agreement = draft(
+        table,
+        title="Acuerdo rechazado",
+        geometry={"type": "Polygon", "coordinates": [ring]},
+    )
+    services.record_consultation(
+        by=SYSTEM,
+        agreement=agreement,
+        held_on=dt.date(2025, 10, 1),
+        place="Tsapau",
+        language="Shuar",
+        participants=30,
+    )
+    services.record_consent(
+        by=SYSTEM,
+        agreement=agreement,
+        decision="refuse",
+        decided_on=dt.date(2025, 10, 20),
+        minutes="No",
+    )
+    feature = {
+        "type": "Feature",
+        "id": "obs-in-refused-area",
+        "geometry": {"type": "Point", "coordinates": [x + 0.01, y + 0.01]},
+        "properties": {"notes": "Tala reciente", "createdAt": "2026-03-01T10:00:00Z"},
+    }
+    data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    import_field(by=SYSTEM, table=table, export=formats.read(data, "geojson"))
+    observation = Observation.objects.get(notes="Tala reciente")
+    overlapping = [
+        a
+        for a in Agreement.objects.filter(table=table, status="signed")
+        if a.geometry and geo.parse_area(a.geometry).covers(Point(x + 0.01, y + 0.01))
+    ]
+    assert observation.agreement_id in {a.pk for a in overlapping} | {None}
+    assert observation.agreement_id != agreement.pk

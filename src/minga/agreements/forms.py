@@ -35,6 +35,10 @@ class AgreementForm(forms.Form):
         coerce=int,
         initial=Sensitivity.PUBLIC,
     )
+    overlap_confirmed = forms.BooleanField(
+        label=_("Save it even if it overlaps another community's agreement"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -63,6 +63,32 @@ def _area_inside(table: Table, geometry: Any) -> Any:
     return area
 
 
+# Shared borders drawn by hand rarely match to the metre: less than this is touching, not overlap.
+OVERLAP_MIN_HECTARES = 0.5
+
+
+def overlapping(table: Table, area: Any, community: Organization) -> list[tuple[Agreement, float]]:
+    """Other communities' agreements (draft or signed, their assembly not having refused) whose
+    area overlaps this one, with the hectares in common."""
+    found = []
+    for other in (
+        Agreement.objects.filter(
+            table=table, status__in=[AgreementStatus.DRAFT, AgreementStatus.SIGNED]
+        )
+        .exclude(community=community)
+        .exclude(geometry__isnull=True)
+        .select_related("community")
+        .prefetch_related("decisions")
+    ):
+        if other.consent and other.consent.decision == ConsentDecision.REFUSE:
+            continue
+        common = area.intersection(geo.parse_area(other.geometry))
+        hectares = geo.geodesic_hectares(common) if not common.is_empty else 0.0
+        if hectares >= OVERLAP_MIN_HECTARES:
+            found.append((other, hectares))
+    return found
+
+
 @transaction.atomic
 def create_agreement(
     *,
@@ -77,7 +103,10 @@ def create_agreement(
     area_sensitivity: int = Sensitivity.PUBLIC,
     renewal: str = "",
     is_demo: bool = False,
+    overlap_confirmed: bool = False,
 ) -> Agreement:
+    """A draft agreement. An area overlapping another community's agreement (draft or signed,
+    not refused) is saved only once the overlap is confirmed, and the log names it."""
     require(by, table, "agreement.manage")
     if ends_on <= starts_on:
         raise ValidationError({"ends_on": _("An agreement must end after it starts.")})
@@ -94,18 +123,41 @@ def create_agreement(
         renewal=renewal.strip(),
         is_demo=is_demo,
     )
+    overlaps: list[tuple[Agreement, float]] = []
     if geometry:
         area = _area_inside(table, geometry)
         agreement.geometry = geo.to_geojson(area)
         agreement.hectares = Decimal(f"{geo.geodesic_hectares(area):.2f}")
+        overlaps = overlapping(table, area, community)
+    if overlaps and not overlap_confirmed:
+        raise ValidationError(
+            {
+                "overlap_confirmed": [
+                    _(
+                        "The area overlaps %(hectares)s ha of the agreement “%(title)s” of "
+                        "%(community)s. Check the limits with both communities; tick the box to "
+                        "save it anyway."
+                    )
+                    % {
+                        "hectares": formats.number_format(ha, 1, use_l10n=True),
+                        "title": other.title,
+                        "community": other.community.name,
+                    }
+                    for other, ha in overlaps
+                ]
+            }
+        )
     agreement.full_clean()
     agreement.save()
+    payload: dict[str, Any] = {"title": agreement.title, "community": community.public_id}
+    if overlaps:
+        payload["overlaps"] = [other.public_id for other, _ha in overlaps]
     record_event(
         events.AGREEMENT_CREATED,
         actor=by,
         table=table,
         subject=agreement,
-        payload={"title": agreement.title, "community": community.public_id},
+        payload=payload,
     )
     return agreement
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from shapely.geometry import Point
 
@@ -39,6 +40,7 @@ def load_agreements(table: Table, seed: int = 27) -> None:
     prefecture = Organization.objects.get(name=demo.PREFECTURE)
     territory = table.territories.get().shape
     west, south, east, north = territory.bounds
+    placed: list[Any] = []  # the communities' areas do not overlap one another
     for index, (name, people) in enumerate(COMMUNITIES):
         community = Organization.objects.filter(name=name).first()
         if community is None:
@@ -53,7 +55,9 @@ def load_agreements(table: Table, seed: int = 27) -> None:
             area = blob(
                 center=(center.x, center.y), hectares=rng.randint(4000, 18000), seed=100 + index
             )
-            if territory.contains(parse_area(area)):
+            shape = parse_area(area)
+            if territory.contains(shape) and not any(shape.intersects(p) for p in placed):
+                placed.append(shape)
                 break
         agreement = agreements.create_agreement(
             by=SYSTEM,

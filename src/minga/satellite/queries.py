@@ -120,6 +120,7 @@ class ZoneSeries:
     forest: float = 0.0
     loss: dict[int, float] = field(default_factory=dict)
     alerts: dict[tuple[int, int], dict[int, float]] = field(default_factory=dict)
+    analysed: bool = False  # False for a zone drawn after the latest analysis
 
     @property
     def total_loss(self) -> float:
@@ -131,6 +132,7 @@ def series(run: AnalysisRun | None, zone: Any) -> ZoneSeries:
     if run is None:
         return out
     for stat in ZoneStatistic.objects.filter(run=run, **_zone_filter(zone)):
+        out.analysed = True
         if stat.metric == Metric.AREA:
             out.area = stat.hectares
         elif stat.metric == Metric.FOREST:

@@ -105,6 +105,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
         answers(403, secretariat=200, convener=200, member=200, observer=200, public=302),
     ),
     "consultation": ("GET", EVERYONE_200),
+    "consultation-document": ("GET", EVERYONE_200),
     "consultation-answer": (
         "POST",
         answers(400, observer=403, outsider=403, other_secretariat=403, public=302),
@@ -391,6 +392,7 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         body="Documento",
         questions=["¿Pregunta?"],
         deadline=timezone.localdate() + dt.timedelta(days=9),
+        document=SimpleUploadedFile("borrador.pdf", b"%PDF-1.4 demo"),
     )
     indicator = Indicator.objects.filter(objective__axis__table=table).first()
     indicator.responsible = organization
@@ -524,6 +526,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "ranking-ballot": {"slug": w["slug"], "public_id": w["ranking"]},
         "ranking-close": {"slug": w["slug"], "public_id": w["ranking"]},
         "consultation": {"slug": w["slug"], "public_id": w["consultation"]},
+        "consultation-document": {"slug": w["slug"], "public_id": w["consultation"]},
         "measure": {"slug": w["slug"], "public_id": w["indicator"]},
         **{
             name: {"slug": w["slug"], "public_id": w["agreement"]}

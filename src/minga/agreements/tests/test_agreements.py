@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
+from shapely import unary_union
 from shapely.geometry import Point
 
 from minga.agreements import services
@@ -298,3 +299,69 @@ def test_field_observations_do_not_attach_to_an_agreement_the_assembly_refused(t
     ]
     assert observation.agreement_id in {a.pk for a in overlapping} | {None}
     assert observation.agreement_id != agreement.pk
+
+
+def _free_spot(table):
+    """A point inside the territory, clear of the demo's agreements."""
+    taken = unary_union(
+        [
+            geo.parse_area(a.geometry).buffer(0.05)
+            for a in table.agreements.exclude(geometry__isnull=True)
+        ]
+    )
+    return table.territories.get().shape.buffer(-0.05).difference(taken).representative_point()
+
+
+def _square_in(table, size=0.01, spot=None):
+    spot = spot or _free_spot(table)
+    x, y = spot.x, spot.y
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_a_new_agreement_over_another_communitys_agreement_warns_before_it_is_saved(
+    client_for, table
+):
+    secretariat = client_for("secretariat")
+    spot = _free_spot(table)
+    first = draft(table, title="Acuerdo Tsapau", geometry=_square_in(table, spot=spot))
+    other = Organization.objects.filter(sector="community").exclude(name=demo.COMMUNITY).first()
+    form = {
+        "title": "Acuerdo vecino",
+        "community": other.public_id,
+        "counterpart": Organization.objects.get(name=demo.PREFECTURE).public_id,
+        "starts_on": "2026-01-01",
+        "ends_on": "2031-01-01",
+        "geometry": json.dumps(_square_in(table, 0.02, spot=spot)),
+        "area_sensitivity": 0,
+    }
+    warned = secretariat.post("/t/morona-santiago/agreements/new/?lang=es", form)
+    html = warned.content.decode()
+    assert warned.status_code == 400 and not Agreement.objects.filter(title="Acuerdo vecino")
+    assert "Acuerdo Tsapau" in html and demo.COMMUNITY in html and "se superpone" in html
+    saved = secretariat.post(
+        "/t/morona-santiago/agreements/new/", form | {"overlap_confirmed": "on"}
+    )
+    assert saved.status_code == 302
+    created = Event.objects.filter(type="agreements.agreement_created").last()
+    assert created.payload["overlaps"] == [first.public_id]
+    # The same community's own agreement, or one that only touches, is no overlap.
+    same = secretariat.post(
+        "/t/morona-santiago/agreements/new/",
+        form | {"title": "Renovación Tsapau", "community": first.community.public_id},
+    )
+    assert same.status_code == 400  # it still overlaps the neighbour's new one
+    assert "Acuerdo vecino" in same.content.decode()
+    assert "Acuerdo Tsapau" not in same.content.decode().split("errorlist", 1)[-1]
+
+
+def test_a_new_agreement_reads_not_analysed_yet_on_the_satellite_pages(client_for, table):
+    agreement = draft(table, title="Acuerdo sin analizar", geometry=_square_in(table))
+    public = client_for("public")
+    overview = public.get("/t/morona-santiago/satellite/?lang=es").content.decode()
+    row = overview.split("Acuerdo sin analizar", 1)[1].split("</tr>", 1)[0]
+    assert "Aún no analizada" in row and "0,0" not in row
+    zone = public.get(
+        f"/t/morona-santiago/satellite/agreement/{agreement.public_id}/?lang=es"
+    ).content.decode()
+    assert "Aún no analizada" in zone

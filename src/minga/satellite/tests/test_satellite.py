@@ -65,7 +65,7 @@ def test_the_demo_territories_carry_layers_charts_and_hotspots(client_for, table
 
 
 def test_the_agreement_page_charts_its_forest(client_for, table):
-    agreement = table.agreements.exclude(geometry=None).first()
+    agreement = table.agreements.exclude(geometry__isnull=True).first()
     body = (
         client_for("public")
         .get(f"/t/{SLUG}/agreements/{agreement.public_id}/?lang=en")

@@ -80,7 +80,9 @@ def overlapping(table: Table, area: Any, community: Organization) -> list[tuple[
         .select_related("community")
         .prefetch_related("decisions")
     ):
-        if other.consent and other.consent.decision == ConsentDecision.REFUSE:
+        if not other.geometry or (
+            other.consent and other.consent.decision == ConsentDecision.REFUSE
+        ):
             continue
         common = area.intersection(geo.parse_area(other.geometry))
         hectares = geo.geodesic_hectares(common) if not common.is_empty else 0.0

@@ -8,7 +8,15 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from minga.roadmap.models import STATUS_PROGRESS, Axis, Indicator, Measurement, Objective, Result
+from minga.roadmap.models import (
+    STATUS_PROGRESS,
+    Axis,
+    Indicator,
+    Measurement,
+    Objective,
+    Result,
+    ResultStatus,
+)
 from minga.roadmap.progress import Node, rolled_up
 from minga.tables.models import Table
 
@@ -60,15 +68,49 @@ def roadmap_of(table: Table) -> list[Axis]:
             tops = [r for r in objective.results.all() if r.parent_id is None]
             for result in objective.results.all():
                 result.rolled = progress.get(result.pk, 0.0)  # type: ignore[attr-defined]
+                result.shown_status = shown_status(result.status, result.rolled)  # type: ignore[attr-defined]
+                result.shown_label = ResultStatus(result.shown_status).label  # type: ignore[attr-defined]
                 result.kids = [k for k in objective.results.all() if k.parent_id == result.pk]  # type: ignore[attr-defined]
             objective.top_results = tops  # type: ignore[attr-defined]
-            objective.progress = (  # type: ignore[attr-defined]
-                sum(progress[r.pk] * float(r.weight) for r in tops)
-                / max(sum(float(r.weight) for r in tops), 1e-9)
-                if tops
-                else None
+            objective.progress = objective_progress(  # type: ignore[attr-defined]
+                [(progress[r.pk], float(r.weight)) for r in tops],
+                [v.achieved for v in objective.indicator_views],  # type: ignore[attr-defined]
             )
     return axes
+
+
+def objective_progress(
+    results: list[tuple[float, float]], indicators: list[float | None]
+) -> float | None:
+    """An objective's progress: the mean of its results' part (their weighted mean) and its
+    indicators' part (how far the measured ones went from baseline to target). An indicator
+    not yet measured counts in neither; with nothing to count there is no figure."""
+    parts = []
+    if results:
+        total = sum(weight for _value, weight in results)
+        parts.append(
+            sum(value * weight for value, weight in results) / total
+            if total > 0
+            else sum(value for value, _weight in results) / len(results)
+        )
+    measured = [value for value in indicators if value is not None]
+    if measured:
+        parts.append(sum(measured) / len(measured))
+    return sum(parts) / len(parts) if parts else None
+
+
+def shown_status(status: str, progress: float) -> str:
+    """The status a result shows, agreeing with its progress: a result whose sub-results
+    (or its own figure) moved is not "not started", nor one at 100 % anything but done."""
+    if progress >= 100:
+        return ResultStatus.DONE
+    if status == ResultStatus.STALLED:
+        return status
+    if progress <= 0:
+        return ResultStatus.NOT_STARTED
+    if progress >= STATUS_PROGRESS[ResultStatus.ADVANCED]:
+        return ResultStatus.ADVANCED
+    return ResultStatus.STARTED
 
 
 def progress_of(results: list[Result]) -> dict[int, float]:

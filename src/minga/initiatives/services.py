@@ -483,10 +483,6 @@ def publish_report(
         raise ValidationError({"period": _("Choose a quarter or a year.")})
     starts_on, ends_on = period_bounds(period, day)
     today = timezone.localdate()
-    if starts_on > today:
-        raise ValidationError(
-            {"day": _("This period has not begun: there is nothing to report yet.")}
-        )
     if ends_on >= today and not early:
         raise ValidationError(
             {

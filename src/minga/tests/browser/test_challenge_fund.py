@@ -82,6 +82,7 @@ def _new_table(slug: str, name: str, *, healthy: bool) -> Table:
             table=table,
             period="quarter",
             day=today.replace(day=1) - dt.timedelta(days=60),
+            early=True,
         )
     return table
 
@@ -235,6 +236,7 @@ def test_a_challenge_fund_from_call_to_second_tranche(
             table=orellana,
             period="quarter",
             day=timezone.localdate().replace(day=1) - dt.timedelta(days=150),
+            early=True,
         )
         recovered = health.health_of(orellana).score
     assert recovered >= THRESHOLD > low

@@ -129,6 +129,7 @@ def test_it_imports_flags_pools_and_reports(
     page.get_by_label("Período:", exact=True).select_option("quarter")
     # A quarter far from the demo's own reports, which follow today's date.
     page.get_by_label("Cualquier día del período").fill("2031-02-15")
+    page.get_by_label("Publicar antes de que termine el periodo").check()
     page.get_by_role("button", name="Publicar", exact=True).click()
     expect(
         page.get_by_role("heading", name="Informe de rendición de cuentas 2031-T1")

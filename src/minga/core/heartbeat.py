@@ -33,17 +33,22 @@ def alive() -> bool:
 
 
 def start(worker: str, stop: threading.Event) -> threading.Thread:
-    """Beat in a daemon thread until ``stop`` is set (or the process ends)."""
+    """Beat now, in the caller's thread (before any task takes the database), then in a daemon
+    thread every ``EVERY`` seconds until ``stop`` is set (or the process ends)."""
+
+    try:
+        beat(worker)
+    except DatabaseError:
+        logger.warning("worker heartbeat skipped: the database is busy", exc_info=True)
 
     def run() -> None:
-        while not stop.is_set():
+        while not stop.wait(EVERY):
             try:
                 beat(worker)
             except DatabaseError:
                 logger.warning("worker heartbeat skipped: the database is busy", exc_info=True)
             finally:
                 connection.close()  # this thread's own connection, not held between beats
-            stop.wait(EVERY)
 
     thread = threading.Thread(target=run, name="minga-heartbeat", daemon=True)
     thread.start()

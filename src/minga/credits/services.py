@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from minga.core.access import Actor, person_user
@@ -345,6 +347,13 @@ def _same[T](earlier: T, **wanted: Any) -> T:
     return earlier
 
 
+def _unpromised(project: Project) -> int:
+    """Credits issued for the project and neither sold nor promised in a pre-sale commitment."""
+    issued = Batch.objects.filter(project=project).aggregate(n=Sum("issued"))["n"] or 0
+    promised = Sale.objects.filter(project=project).aggregate(n=Sum("credits"))["n"] or 0
+    return int(issued - promised)
+
+
 def sell(
     *,
     by: Actor,
@@ -366,6 +375,18 @@ def sell(
         raise RegistryError(_("A price needs a non-negative amount and an ISO 4217 currency."))
     total = (price * credits).quantize(Decimal("0.01"))
     with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()  # one sale at a time
+        left = _unpromised(project)
+        if credits > left:
+            raise RegistryError(
+                {
+                    "credits": _(
+                        "Only %(left)s credits of this project are issued and not yet sold or "
+                        "promised; a sale or pre-sale commitment cannot exceed them."
+                    )
+                    % {"left": number_format(left, force_grouping=True)}
+                }
+            )
         moved = None
         if not committed:
             if seller is None or batch is None or batch.project_id != project.pk:

@@ -1,6 +1,7 @@
 """A credit project modelled on the Biocultural Jaguar Credits pilot (Sharamentsa Achuar, 2024):
-its verification, one issued batch, the launch sales ($16,000 at $0.88 a credit), the $27,500
-committed since, a retirement with its certificate, and the table's distribution of the income.
+its verification, one issued batch, the launch sales ($16,000 at $0.88 a credit), a pre-sale
+commitment within the credits issued (the pilot's own $27,500 promised more than one batch holds;
+the registry refuses that), a retirement with its certificate, and the table's distribution of the income.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ def load_credits(table: Table, *, seed: int) -> None:
         by=SYSTEM,
         project=project,
         buyer=later,
-        credits=31_250,
+        credits=9_000,
         price=PRICE,
         currency="USD",
         sold_on=dt.date(2024, 9, 1),

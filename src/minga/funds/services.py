@@ -410,18 +410,37 @@ def _months_ago(today: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(today.day, 28))
 
 
+def _health_gate(table: Table, weights: Any, minimum: Decimal, day: dt.date) -> Gate:
+    """The health gate, read with the fund's weights; its detail names the table's own index of
+    the same day too, the figure every other page shows, so the two are never confused."""
+    facts = facts_for(table, day)
+    weighted = index.compute(facts, weights).score
+    own = index.compute(facts).score
+    if weighted == own:
+        detail = _("the table's index %(index)s on %(day)s") % {
+            "index": own,
+            "day": day.isoformat(),
+        }
+    else:
+        detail = _("%(score)s with the fund's weights; the table's index %(index)s on %(day)s") % {
+            "score": weighted,
+            "index": own,
+            "day": day.isoformat(),
+        }
+    return Gate(
+        _("Table health at least %(min)s") % {"min": minimum},
+        Decimal(str(weighted)) >= minimum,
+        detail,
+    )
+
+
 def eligibility(call: Call, table: Table, fellow: Person | None = None) -> list[Gate]:
     """The call's gates for this table (and fellow), each with the fact that decided it."""
     today = timezone.localdate()
-    health = index.compute(facts_for(table, today), call.fund.health_weights)
     last = AccountabilityReport.objects.filter(table=table).order_by("-published_at").first()
     since = _months_ago(today, call.report_within_months)
     gates = [
-        Gate(
-            _("Table health at least %(min)s") % {"min": call.min_health},
-            Decimal(str(health.score)) >= call.min_health,
-            _("today %(score)s") % {"score": health.score},
-        ),
+        _health_gate(table, call.fund.health_weights, call.min_health, today),
         Gate(
             _("A report published in the last %(n)s months") % {"n": call.report_within_months},
             last is not None and last.published_at.date() >= since,
@@ -716,7 +735,6 @@ def release_conditions(tranche: Tranche, today: dt.date | None = None) -> list[G
     award = tranche.award
     table = award.application.table
     fund = award.application.call.fund
-    health = index.compute(facts_for(table, today), fund.health_weights)
     earlier = award.tranches.filter(number__lt=tranche.number, released_on__isnull=True).count()
     gates = [
         Gate(
@@ -724,11 +742,7 @@ def release_conditions(tranche: Tranche, today: dt.date | None = None) -> list[G
             earlier == 0,
             _("%(n)s pending") % {"n": earlier},
         ),
-        Gate(
-            _("Table health at least %(min)s") % {"min": tranche.min_health},
-            Decimal(str(health.score)) >= tranche.min_health,
-            _("today %(score)s") % {"score": health.score},
-        ),
+        _health_gate(table, fund.health_weights, tranche.min_health, today),
     ]
     if tranche.milestone:
         gates.append(

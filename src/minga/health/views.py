@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -63,7 +64,8 @@ def _percent(score: float | None) -> int | None:
 @require_GET
 def health(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
-    current = queries.health_of(table)
+    as_of = timezone.localdate()
+    current = queries.health_of(table, as_of)
     history = list(queries.history_of(table))
     trend = charts.columns(
         [s.as_of.strftime("%m/%y") for s in history] + [_("today")],
@@ -93,6 +95,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "table": table,
             "index": current,
+            "as_of": as_of,
             "rows": rows,
             "trend": trend,
             "turnover": queries.turnover_warning(table),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema
 
 from minga.funds.models import Fund
@@ -121,6 +122,7 @@ class ComponentOut(Schema):
 class HealthOut(Schema):
     table: str
     score: float
+    as_of: dt.date
     components: list[ComponentOut]
     history: dict[str, float]
 
@@ -271,10 +273,12 @@ def guidance(request: HttpRequest, slug: str) -> Any:
 )
 def table_health(request: HttpRequest, slug: str) -> Any:
     found = tables.get_table(slug)
-    index = health.health_of(found)
+    as_of = timezone.localdate()
+    index = health.health_of(found, as_of)
     return {
         "table": found.slug,
         "score": index.score,
+        "as_of": as_of,
         "components": [
             {"key": c.key, "score": c.score, "weight": c.weight, "facts": c.facts}
             for c in index.components

@@ -54,6 +54,7 @@ class Figures:
     funds_committed: dict[str, Decimal] = field(default_factory=dict)  # by currency
     funds_disbursed: dict[str, Decimal] = field(default_factory=dict)
     health: float | None = None
+    health_as_of: dt.date | None = None
     health_by_month: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -176,7 +177,8 @@ def figures_of(table: Table) -> Figures:
             .values_list("currency", "total")
         ):
             target[currency] = amount
-    f.health = health.health_of(table).score
+    f.health_as_of = timezone.localdate()
+    f.health = health.health_of(table, f.health_as_of).score
     f.health_by_month = {
         s.as_of.strftime("%Y-%m"): float(s.score)
         for s in HealthSnapshot.objects.filter(table=table).order_by("as_of")
@@ -198,6 +200,7 @@ def dump_figures(figures: Figures) -> dict[str, Any]:
     for name in _MONEY_FIELDS:
         data[name] = {k: str(v) for k, v in data[name].items()}
     data["loss_by_year"] = {str(k): v for k, v in data["loss_by_year"].items()}
+    data["health_as_of"] = figures.health_as_of.isoformat() if figures.health_as_of else None
     return data
 
 
@@ -208,6 +211,8 @@ def load_figures(data: dict[str, Any]) -> Figures:
     for name in _MONEY_FIELDS:
         values[name] = {k: Decimal(v) for k, v in values[name].items()}
     values["loss_by_year"] = {int(k): v for k, v in values["loss_by_year"].items()}
+    day = values.get("health_as_of")
+    values["health_as_of"] = dt.date.fromisoformat(day) if day else None
     return Figures(**values)
 
 
@@ -222,10 +227,19 @@ def store_figures(table: Table) -> Figures:
     return figures
 
 
+def _fresh_since() -> dt.datetime:
+    """Kept figures count as fresh from this moment: younger than ``MAX_AGE`` and computed today
+    (the health index and "overdue" are as of a day, so yesterday's figures are not today's)."""
+
+    now = timezone.now()
+    midnight = timezone.make_aware(dt.datetime.combine(timezone.localdate(now), dt.time.min))
+    return max(now - MAX_AGE, midnight)
+
+
 def stored_figures(tables_: list[Table]) -> dict[int, Figures]:
     """Each table's figures: the kept ones when fresh, the others computed and kept."""
 
-    fresh = timezone.now() - MAX_AGE
+    fresh = _fresh_since()
     found = {
         table_id: load_figures(data)
         for table_id, data in TableFigures.objects.filter(
@@ -255,7 +269,7 @@ _MEMO: dict[str, tuple[tuple[Any, ...], tuple[Figures, list[tuple[Table, Figures
 def _signature(where: dict[str, Any]) -> tuple[int, int, Any]:
     """(tables, fresh stored figures, latest stored time) of the tables matching ``where``."""
 
-    fresh = timezone.now() - MAX_AGE
+    fresh = _fresh_since()
     stamp = Table.objects.filter(**where).aggregate(
         tables=Count("pk"),
         stored=Count("portal_figures", filter=Q(portal_figures__computed_at__gte=fresh)),
@@ -286,6 +300,8 @@ def _rolled_up(tables_: list[Table]) -> tuple[Figures, list[tuple[Table, Figures
         total.add(figures)
     scores = [f.health for _t, f in each if f.health is not None]
     total.health = round(sum(scores) / len(scores), 1) if scores else None
+    days = [f.health_as_of for _t, f in each if f.health_as_of is not None]
+    total.health_as_of = max(days) if days else None
     if each:
         total.roadmap_progress = round(sum(f.roadmap_progress for _t, f in each) / len(each), 1)
     months: dict[str, list[float]] = defaultdict(list)

@@ -98,11 +98,16 @@ def _bars(counts: dict[str, Any], labels: dict[str, str]) -> list[dict[str, Any]
 
 def _charts(figures: queries.Figures, title: str) -> dict[str, Any]:
     months = list(figures.health_by_month)
+    scores = [figures.health_by_month[m] for m in months]
+    labels = [m[5:] + "/" + m[2:4] for m in months]
+    if figures.health is not None:  # the monthly snapshots, then today's figure shown beside
+        labels.append(str(_("today")))
+        scores.append(figures.health)
     loss = figures.loss_by_year
     return {
         "health_chart": charts.columns(
-            [m[5:] + "/" + m[2:4] for m in months],
-            [(_("Health index"), [figures.health_by_month[m] for m in months], "")],
+            labels,
+            [(_("Health index"), scores, "")],
             title=_("Health index over time: %(where)s") % {"where": title},
             unit="",
         ),

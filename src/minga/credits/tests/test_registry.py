@@ -63,11 +63,55 @@ def test_the_demo_pilot(project, batch):
     )
     sales = list(project.sales.order_by("sold_on"))
     assert sales[0].total == Decimal("16000.16") and not sales[0].committed
-    assert sales[1].committed and sales[1].total == Decimal("27500.00")
+    assert sales[1].committed and sales[1].total == Decimal("7920.00")
+    assert sum(s.credits for s in sales) <= batch.issued
     payouts = list(sales[0].payouts.all())
     assert sum(p.amount for p in payouts) == sales[0].total
     assert sum(p.amount for p in payouts if p.community) >= Decimal("0.6") * sales[0].total
     supply_adds_up(batch)
+
+
+def test_sales_and_commitments_never_exceed_the_credits_issued(project, batch):
+    """Pre-sale commitments promise issued credits: the registry refuses to promise more than
+    were issued and not yet sold or promised, and writes nothing when it refuses."""
+    buyer = credits.open_account(by=SYSTEM, table=project.table, kind="buyer", name="Otra")
+    promised = sum(s.credits for s in project.sales.all())
+    left = batch.issued - promised
+    before = (project.sales.count(), Event.objects.count())
+    with pytest.raises(credits.RegistryError, match="promised") as refused:
+        credits.sell(
+            by=SYSTEM,
+            project=project,
+            buyer=buyer,
+            credits=left + 1,
+            price=Decimal("1"),
+            currency="USD",
+            sold_on=dt.date(2025, 1, 1),
+            committed=True,
+        )
+    assert "credits" in refused.value.message_dict
+    assert (project.sales.count(), Event.objects.count()) == before
+    credits.sell(
+        by=SYSTEM,
+        project=project,
+        buyer=buyer,
+        credits=left,
+        price=Decimal("1"),
+        currency="USD",
+        sold_on=dt.date(2025, 1, 1),
+        committed=True,
+    )
+    with pytest.raises(credits.RegistryError, match="promised"):
+        credits.sell(
+            by=SYSTEM,
+            project=project,
+            buyer=buyer,
+            credits=1,
+            price=Decimal("1"),
+            currency="USD",
+            sold_on=dt.date(2025, 1, 2),
+            committed=True,
+        )
 
 
 @pytest.mark.parametrize(

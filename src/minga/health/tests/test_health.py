@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from minga.core.access import SYSTEM
 from minga.core.testing import OTHER_TABLE
@@ -427,3 +427,38 @@ def test_the_daily_command_stores_snapshots_and_refuses_bad_input(db):
         call_command("assess_health", "--as-of", "31/01/2026")
     with pytest.raises(CommandError, match="no table"):
         call_command("assess_health", "--table", "nowhere")
+
+
+def test_one_health_figure_with_its_date_on_every_page(client_for, personas):
+    """Health page, portal, API and a fund's gate read the same index, each with its date; a
+    figure stored yesterday is not shown as today's."""
+    from minga.funds import services as funds
+    from minga.funds.models import Call
+    from minga.portal import queries as portal
+    from minga.portal.models import TableFigures
+
+    table = Table.objects.get(slug=OTHER_TABLE)
+    today = timezone.localdate()
+    score = queries.health_of(table).score
+    portal.store_figures(table)
+    stale = timezone.make_aware(dt.datetime.combine(today, dt.time(0, 0))) - dt.timedelta(minutes=1)
+    row = TableFigures.objects.get(table=table)
+    row.figures = {**row.figures, "health": 12.3}
+    row.computed_at = stale
+    row.save()
+    with translation.override("en"):
+        day = formats.date_format(today, "DATE_FORMAT")
+    public = client_for("public")
+    page = public.get(f"/t/{OTHER_TABLE}/health/?lang=en").content.decode()
+    assert f'id="health-score">{score}</strong>' in page
+    assert f"as of {day}" in page
+    portal_page = public.get(f"/portal/t/{OTHER_TABLE}/?lang=en").content.decode()
+    assert "12.3" not in portal_page
+    assert f"{score} / 100" in portal_page and day in portal_page
+    api = public.get(f"/api/v1/tables/{OTHER_TABLE}/health").json()
+    assert api["score"] == score and api["as_of"] == today.isoformat()
+    call = Call.objects.filter(fund__slug="fondo-comun-mesas").first()
+    assert call is not None
+    with translation.override("en"):
+        detail = funds.eligibility(call, table)[0].detail
+    assert f"table's index {score} on {today.isoformat()}" in detail

@@ -170,7 +170,7 @@ def test_the_table_map_shows_territories_and_public_agreement_areas(client):
     shown = {f["id"] for f in features if f["properties"]["kind"] == "agreement"}
     public = set(
         Agreement.objects.filter(table=table, area_sensitivity=Sensitivity.PUBLIC)
-        .exclude(geometry=None)
+        .exclude(geometry__isnull=True)
         .values_list("public_id", flat=True)
     )
     assert shown == public and hidden.public_id not in shown

@@ -1,11 +1,13 @@
 """Demo funds: a pooled fund with two donors, its board, a COP30 challenge call with an
-application from each table, reviews with a declared conflict, an award with its first tranche
-released, and the platform budget line of a development bank's operation (all invented, demo)."""
+application from each table, reviews with a declared conflict (Morona Santiago's application
+waits for the second review, which the demo's ``other_secretariat`` can give), an award with its
+first tranche released, a fellowship call with two fellows, and the platform budget line of a development bank's operation (all invented, demo)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -13,8 +15,10 @@ from django.utils import timezone
 from minga.core.access import SYSTEM
 from minga.demo import data as demo
 from minga.funds import services as funds
+from minga.funds.models import Fund
 from minga.health import services as health
-from minga.tables.models import Organization, Region, Table
+from minga.health.queries import WOMEN
+from minga.tables.models import Organization, Person, Region, Table
 
 
 def _org(name: str) -> Organization:
@@ -58,6 +62,14 @@ def load_funds(region: Region) -> None:
         user=User.objects.get(username="member"),
         role="reviewer",
         organization=_org(demo.FEDERATION),
+    )
+    # a third reviewer, so a demo login can give the second review an award needs
+    funds.add_role(
+        by=SYSTEM,
+        fund=fund,
+        user=User.objects.get(username="other_secretariat"),
+        role="reviewer",
+        organization=_org(demo.OTHER_PREFECTURE),
     )
     for name, kind in (
         (demo.FUNDER, "chair"),
@@ -149,6 +161,8 @@ def load_funds(region: Region) -> None:
         description="Kits de muestreo de agua y capacitación (demo)",
     )
 
+    _fellowships(fund, morona, ngo, today)
+
     funds.record_platform_line(
         by=SYSTEM,
         table=morona,
@@ -163,3 +177,59 @@ def load_funds(region: Region) -> None:
     for table in (morona, sucumbios):
         health.assess_risks(table=table, today=today)
         health.take_snapshot(table=table, as_of=today)
+
+
+def _fellowships(fund: Fund, table: Table, reviewer: Any, today: dt.date) -> None:
+    """A fellowship call and two fellows of Morona Santiago: a woman leader, awarded after two
+    reviews, and a young monitor whose application waits."""
+    call = funds.open_call(
+        by=SYSTEM,
+        fund=fund,
+        title="Becas de liderazgo para mujeres y jóvenes de las mesas (demo)",
+        kind="fellowship",
+        goal="territorial_plan",
+        description="Un año de formación y acompañamiento para una mujer o una persona joven "
+        "con asiento en la mesa.",
+        closes_on=today + dt.timedelta(days=60),
+        max_award=Decimal("6000.00"),
+        min_health=Decimal(50),
+        report_within_months=6,
+    )
+    seated = Person.objects.filter(memberships__table=table).distinct().order_by("pk")
+    woman = next(p for p in seated if p.gender.strip().lower() in WOMEN)
+    young = next(
+        p for p in seated if p.birth_year and today.year - p.birth_year < 30 and p.pk != woman.pk
+    )
+    secretariat = get_user_model().objects.get(username="secretariat")
+    first = funds.apply(
+        by=secretariat,
+        call=call,
+        table=table,
+        title=f"Beca de liderazgo: {woman.full_name}",
+        summary="Formación en negociación y finanzas de la conservación; réplica en la federación.",
+        amount=Decimal("5000.00"),
+        fellow=woman,
+    )
+    funds.apply(
+        by=secretariat,
+        call=call,
+        table=table,
+        title=f"Beca de monitoreo: {young.full_name}",
+        summary="Formación en monitoreo con drones y SIG para el equipo comunitario.",
+        amount=Decimal("4500.00"),
+        fellow=young,
+    )
+    scores = {c["key"]: 4 for c in call.rubric}
+    funds.review(by=reviewer, application=first, conflict=False, scores=scores)
+    funds.review(
+        by=get_user_model().objects.get(username="other_secretariat"),
+        application=first,
+        conflict=False,
+        scores=scores | {c["key"]: 5 for c in call.rubric[:1]},
+    )
+    funds.award(
+        by=SYSTEM,
+        application=first,
+        amount=Decimal("5000.00"),
+        tranches=[funds.TranchePlan(Decimal("5000.00"), "Plan de formación acordado")],
+    )

@@ -140,6 +140,13 @@ FUNDERS = [
 ]
 
 
+# Each table's initiatives happen in its own communities (a Cofán community is in Sucumbíos).
+PLACES = {
+    "morona-santiago": ["Yawi", "Tsuntsui", "Wampuik", "Kuamar", "Sharamentsa"],
+    "sucumbios": ["Dureno", "Zábalo", "Sinangoe", "Sani Isla", "Siekopai"],
+}
+
+
 def _members(table: Table) -> list[Organization]:
     return list(
         Organization.objects.filter(
@@ -179,7 +186,9 @@ def load_plans(table: Table, seed: int) -> None:
                     by=SYSTEM,
                     indicator=ind,
                     measured_on=timezone.localdate() - dt.timedelta(days=95 * (4 - quarter)),
-                    value=Decimal(baseline) + (Decimal(target) - Decimal(baseline)) * share,
+                    value=(
+                        Decimal(baseline) + (Decimal(target) - Decimal(baseline)) * share
+                    ).quantize(Decimal(1)),  # counted things (patrols, families) are whole numbers
                     evidence="Informe trimestral (demo)",
                 )
             result = roadmap.create_result(
@@ -233,7 +242,7 @@ def load_plans(table: Table, seed: int) -> None:
             if n > 2
             else "ongoing",
             progress=rng.randint(0, 100),
-            place=f"Comunidad {rng.choice(['Yawi', 'Tsuntsui', 'Wampuik', 'Kuamar', 'Dureno', 'Sábalo', 'Zábalo'])}",
+            place=f"Comunidad {rng.choice(PLACES.get(table.slug, PLACES['morona-santiago']))}",
             geometry={"type": "Point", "coordinates": [round(point.x, 5), round(point.y, 5)]},
             people=rng.randint(40, 900),
             families=rng.randint(10, 200),
@@ -261,7 +270,11 @@ def load_plans(table: Table, seed: int) -> None:
             rate=rate,
             source="Banco Central del Ecuador (demo)",
         )
-    meeting = Meeting.objects.filter(table=table, status="published").order_by("-starts_at").first()
+    held = list(
+        Meeting.objects.filter(
+            table=table, status="published", starts_at__lte=timezone.now()
+        ).order_by("-starts_at")
+    )
     promises = [
         (
             "Entregar el informe de patrullajes del trimestre",
@@ -286,13 +299,16 @@ def load_plans(table: Table, seed: int) -> None:
         ),
     ]
     for i, (what, status, days, note) in enumerate(promises):
+        due_on = today + dt.timedelta(days=days)
+        # made at the latest meeting on or before the day it falls due
+        meeting = next((m for m in held if timezone.localdate(m.starts_at) <= due_on), None)
         commitment = initiatives.make_commitment(
             by=SYSTEM,
             table=table,
             organization=members[(i * 4) % len(members)],
             what=what,
             to_whom="La mesa",
-            due_on=today + dt.timedelta(days=days),
+            due_on=due_on,
             meeting=meeting,
             is_demo=True,
         )

@@ -321,6 +321,15 @@ def make_commitment(
         raise ValidationError(_("Say what was promised and to whom."))
     if meeting is not None and meeting.table_id != table.pk:
         raise ValidationError(_("That meeting belongs to another table."))
+    if meeting is not None and due_on < timezone.localdate(meeting.starts_at):
+        raise ValidationError(
+            {
+                "due_on": _(
+                    "A commitment made at a meeting falls due after it, not before %(day)s."
+                )
+                % {"day": formats.date_format(timezone.localdate(meeting.starts_at))}
+            }
+        )
     commitment = Commitment.objects.create(
         table=table,
         organization=organization,

@@ -172,7 +172,15 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "application": ("GET", EVERYONE_200),
     "application-act": (
         "POST",
-        answers(403, secretariat=302, convener=302, member=302, observer=302, public=302),
+        answers(
+            403,
+            secretariat=302,
+            convener=302,
+            member=302,
+            observer=302,
+            other_secretariat=302,  # a reviewer of the fund
+            public=302,
+        ),
     ),
     "open-data": ("GET", EVERYONE_200),
     "portal": ("GET", EVERYONE_200),
@@ -424,7 +432,7 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         description="Dos comunidades discuten un lindero.",
         occurred_on=timezone.localdate(),
     )
-    application = Application.objects.get(table=table)
+    application = Application.objects.get(call__kind="challenge", table=table)
     ledger.publish()
     retirement = Retirement.objects.first()
     tokens = {

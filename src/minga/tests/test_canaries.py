@@ -178,7 +178,7 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
         starts_on=timezone.localdate(),
         ends_on=timezone.localdate() + dt.timedelta(days=30),
     )
-    call = Fund.objects.get(slug="fondo-comun-mesas").calls.get()
+    call = Fund.objects.get(slug="fondo-comun-mesas").calls.get(kind="challenge")
     fellowship = Application.objects.create(
         call=call,
         table=table,

@@ -378,7 +378,7 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
     awarded = Application.objects.get(table__slug="sucumbios")
     extra["call"] = f"/funds/calls/{awarded.call.public_id}/"
     extra["application"] = f"/funds/applications/{awarded.public_id}/"
-    pending = Application.objects.get(table=table)
+    pending = Application.objects.get(call__kind="challenge", table=table)
     pending.reviews.filter(reviewer=personas["member"]).delete()
     extra["morona application"] = f"/funds/applications/{pending.public_id}/"
     from minga.credits.models import Retirement

@@ -37,7 +37,7 @@ def fund(db):
 
 @pytest.fixture
 def call(fund):
-    return fund.calls.get()
+    return fund.calls.get(kind="challenge")
 
 
 def _counts():
@@ -150,7 +150,7 @@ def test_a_disbursement_above_the_award_is_refused(fund, personas):
     with translation.override("en"), pytest.raises(ValidationError, match="add up"):
         funds.award(
             by=personas["observer"],
-            application=Application.objects.get(table__slug=DEMO_TABLE),
+            application=Application.objects.get(call__kind="challenge", table__slug=DEMO_TABLE),
             amount=Decimal("100.00"),
             tranches=[funds.TranchePlan(Decimal("60.00"))],
         )
@@ -287,7 +287,7 @@ def test_concurrent_awards_never_overdraw_a_fund():
     observer = User.objects.get(username="observer")
     reviewers = [User.objects.get(username=u) for u in ("ngo", "member")]
     fund = Fund.objects.get(slug="fondo-comun-mesas")
-    call = fund.calls.get()
+    call = fund.calls.get(kind="challenge")
     table = Table.objects.get(slug=OTHER_TABLE)
     # the fund holds exactly 10,000; thirty reviewed applications of 1,000 each race for it
     Fund.objects.filter(pk=fund.pk).update(

@@ -457,7 +457,7 @@ def test_one_health_figure_with_its_date_on_every_page(client_for, personas):
     assert f"{score} / 100" in portal_page and day in portal_page
     api = public.get(f"/api/v1/tables/{OTHER_TABLE}/health").json()
     assert api["score"] == score and api["as_of"] == today.isoformat()
-    call = Call.objects.filter(fund__slug="fondo-comun-mesas").first()
+    call = Call.objects.filter(fund__slug="fondo-comun-mesas", kind="challenge").first()
     assert call is not None
     with translation.override("en"):
         detail = funds.eligibility(call, table)[0].detail

@@ -576,3 +576,32 @@ def test_a_report_before_its_period_ends_needs_saying_so_and_says_it(client_for,
     assert done.status_code == 302
     page = Client().get(done.url + "?lang=es").content.decode()
     assert "Publicado antes del final del periodo" in page
+
+
+def test_a_commitment_falls_due_after_the_meeting_that_made_it(table):
+    from minga.meetings.models import Meeting
+
+    meeting = Meeting.objects.filter(table=table).order_by("-starts_at").first()
+    made_on = timezone.localdate(meeting.starts_at)
+    before = Commitment.objects.count()
+    with translation.override("en"), pytest.raises(ValidationError, match="falls due after"):
+        services.make_commitment(
+            by=SYSTEM,
+            table=table,
+            organization=org(demo.MUNICIPALITY),
+            what="Entregar el mapa",
+            to_whom="La mesa",
+            due_on=made_on - dt.timedelta(days=1),
+            meeting=meeting,
+        )
+    assert Commitment.objects.count() == before
+    for c in Commitment.objects.filter(meeting__isnull=False).select_related("meeting"):
+        assert c.due_on >= timezone.localdate(c.meeting.starts_at), c.what
+
+
+def test_a_table_s_3w_places_are_its_own_communities(table):
+    from minga.demo.plans import PLACES
+    from minga.initiatives.queries import three_w
+
+    places = set().union(*three_w(table).places.values())
+    assert places and all(p.removeprefix("Comunidad ") in PLACES[table.slug] for p in places)

@@ -6,12 +6,14 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
+from minga.core.middleware import database_unavailable
 from minga.core.tokens import user_for_token
 
 
@@ -60,6 +62,14 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """SQLite's lock held past its timeout, or a lost connection, inside the API (token checks
+    write too): the same plain 503 with Retry-After as every other page."""
+    return database_unavailable(request, exc)
 
 
 @api.exception_handler(AuthenticationError)

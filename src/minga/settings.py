@@ -168,7 +168,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # seconds a write waits for another's lock before the request answers 503
+        "timeout": env_int("MINGA_SQLITE_TIMEOUT", 20),
     }
     _db.setdefault("TEST", {})["NAME"] = ""
 else:

@@ -225,7 +225,9 @@ def test_a_challenge_fund_from_call_to_second_tranche(
     manager.get_by_role("button", name="Release tranche 2").click()
     refusal = manager.locator("#refusal-2")
     expect(refusal).to_contain_text(f"Table health at least {THRESHOLD}")
-    expect(refusal).to_contain_text(f"today {low}")
+    expect(refusal).to_contain_text(
+        f"the table's index {low} on {timezone.localdate().isoformat()}"
+    )
     shoot(manager, "60-tranche-refused")
 
     # a meeting held and a report published: health recovers and tranche 2 is released

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
+from minga.core.text import Worded
 from minga.tables.models import Organization, Person, Region, Table
 
 
@@ -355,6 +356,9 @@ class Transaction(models.Model):
     )
     receiver_activity = models.CharField(max_length=120, blank=True)
     description = models.CharField(max_length=250)
+    # what minga wrote itself, as messages ({field: message}), shown in the reader's language
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_description = Worded("description")
     table = models.ForeignKey(
         Table, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

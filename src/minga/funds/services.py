@@ -10,6 +10,7 @@ that the transparency log carries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,13 +18,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from minga.core.access import Actor, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
+from minga.core.text import message, say
 from minga.funds import events
 from minga.funds.models import (
     Application,
@@ -116,13 +118,15 @@ def _move(
     **links: Any,
 ) -> Transaction:
     """Write one money movement and its event (inside the caller's transaction). The
-    description is a message and its values (None for text a person typed), stored in the
-    site's default language like every record people write."""
+    description is a message and its values (None for text a person typed): the text is stored
+    in the site's default language, the message in ``system_text`` for each reader's."""
     text, values = description
-    if values is not None:
-        with translation.override(settings.LANGUAGE_CODE):
-            text = _(text) % values
+    system_text = {}
+    if values is not None:  # minga's words: kept as a message, shown in the reader's language
+        system_text = {"description": message(text, **values)}
+        text = say(system_text["description"], settings.LANGUAGE_CODE)
     row = Transaction.objects.create(
+        system_text=system_text,
         fund=fund,
         type=type,
         day=day,
@@ -400,9 +404,27 @@ def open_call(
 
 @dataclass
 class Gate:
-    label: str
+    """One eligibility or release condition. ``label`` and ``detail`` are messages (kept so in
+    an application's eligibility and a tranche's last check) or text; ``shown`` words them."""
+
+    label: Any
     passed: bool
-    detail: str
+    detail: Any
+
+    def shown(self) -> Gate:
+        return Gate(say(self.label), self.passed, say(self.detail))
+
+    def stored(self) -> list[Any]:
+        return [self.label, self.passed, self.detail]
+
+
+def shown_gates(gates: Iterable[Gate | list[Any]]) -> list[Gate]:
+    """Gates, computed now or stored as [label, passed, detail], in the reader's language."""
+    return [(g if isinstance(g, Gate) else Gate(*g)).shown() for g in gates]
+
+
+def _failures(gates: list[Gate]) -> str:
+    return "; ".join(f"{say(g.label)} ({say(g.detail)})" for g in gates if not g.passed)
 
 
 def _months_ago(today: dt.date, months: int) -> dt.date:
@@ -417,18 +439,20 @@ def _health_gate(table: Table, weights: Any, minimum: Decimal, day: dt.date) -> 
     weighted = index.compute(facts, weights).score
     own = index.compute(facts).score
     if weighted == own:
-        detail = _("the table's index %(index)s on %(day)s") % {
-            "index": own,
-            "day": day.isoformat(),
-        }
+        detail = message(
+            gettext_noop("the table's index %(index)s on %(day)s"), index=own, day=day.isoformat()
+        )
     else:
-        detail = _("%(score)s with the fund's weights; the table's index %(index)s on %(day)s") % {
-            "score": weighted,
-            "index": own,
-            "day": day.isoformat(),
-        }
+        detail = message(
+            gettext_noop(
+                "%(score)s with the fund's weights; the table's index %(index)s on %(day)s"
+            ),
+            score=weighted,
+            index=own,
+            day=day.isoformat(),
+        )
     return Gate(
-        _("Table health at least %(min)s") % {"min": minimum},
+        message(gettext_noop("Table health at least %(min)s"), min=str(minimum)),
         Decimal(str(weighted)) >= minimum,
         detail,
     )
@@ -442,11 +466,14 @@ def eligibility(call: Call, table: Table, fellow: Person | None = None) -> list[
     gates = [
         _health_gate(table, call.fund.health_weights, call.min_health, today),
         Gate(
-            _("A report published in the last %(n)s months") % {"n": call.report_within_months},
+            message(
+                gettext_noop("A report published in the last %(n)s months"),
+                n=call.report_within_months,
+            ),
             last is not None and last.published_at.date() >= since,
-            _("last: %(day)s") % {"day": last.published_at.date().isoformat()}
+            message(gettext_noop("last: %(day)s"), day=last.published_at.date().isoformat())
             if last
-            else _("none published"),
+            else message(gettext_noop("none published")),
         ),
     ]
     if call.kind == CallKind.FELLOWSHIP:
@@ -461,9 +488,11 @@ def eligibility(call: Call, table: Table, fellow: Person | None = None) -> list[
         )
         gates.append(
             Gate(
-                _("The fellow is a woman or under 30 and holds a seat at the table"),
+                message(
+                    gettext_noop("The fellow is a woman or under 30 and holds a seat at the table")
+                ),
                 seated and (woman or young),
-                fellow.full_name if fellow else _("no fellow named"),
+                fellow.full_name if fellow else message(gettext_noop("no fellow named")),
             )
         )
     return gates
@@ -498,7 +527,7 @@ def apply(
     if failed:
         raise FundsError(
             _("%(table)s is not eligible: %(reasons)s.")
-            % {"table": table.name, "reasons": "; ".join(f"{g.label} ({g.detail})" for g in failed)}
+            % {"table": table.name, "reasons": _failures(failed)}
         )
     duplicate = Application.objects.filter(call=call, table=table, fellow=fellow)
     if duplicate.exists():
@@ -511,7 +540,7 @@ def apply(
         title=title.strip(),
         summary=summary.strip(),
         amount=amount,
-        eligibility={"gates": [[g.label, g.passed, g.detail] for g in gates]},
+        eligibility={"gates": [g.stored() for g in gates]},
         submitted_by=person_user(by),
     )
     record_event(
@@ -738,18 +767,20 @@ def release_conditions(tranche: Tranche, today: dt.date | None = None) -> list[G
     earlier = award.tranches.filter(number__lt=tranche.number, released_on__isnull=True).count()
     gates = [
         Gate(
-            _("Earlier tranches released"),
+            message(gettext_noop("Earlier tranches released")),
             earlier == 0,
-            _("%(n)s pending") % {"n": earlier},
+            message(gettext_noop("%(n)s pending"), n=earlier),
         ),
         _health_gate(table, fund.health_weights, tranche.min_health, today),
     ]
     if tranche.milestone:
         gates.append(
             Gate(
-                _("Milestone met: %(milestone)s") % {"milestone": tranche.milestone},
+                message(gettext_noop("Milestone met: %(milestone)s"), milestone=tranche.milestone),
                 tranche.milestone_met_on is not None,
-                tranche.milestone_met_on.isoformat() if tranche.milestone_met_on else _("not yet"),
+                tranche.milestone_met_on.isoformat()
+                if tranche.milestone_met_on
+                else message(gettext_noop("not yet")),
             )
         )
     return gates
@@ -768,12 +799,12 @@ def release_tranche(*, by: Actor, tranche: Tranche) -> Tranche:
     check = {
         "day": today.isoformat(),
         "released": not failed,
-        "gates": [[g.label, g.passed, g.detail] for g in gates],
+        "gates": [g.stored() for g in gates],
     }
     if failed:
         reason = _("Tranche %(n)s refused: %(reasons)s.") % {
             "n": tranche.number,
-            "reasons": "; ".join(f"{g.label} ({g.detail})" for g in failed),
+            "reasons": _failures(failed),
         }
         with transaction.atomic():
             Tranche.objects.filter(pk=tranche.pk).update(last_check=check)

@@ -200,7 +200,7 @@ def call(request: HttpRequest, public_id: str) -> HttpResponse:
             "fund": found.fund,
             "rubric": [(queries.criterion_label(c), c["weight"]) for c in found.rubric],
             "gates": [
-                (t, services.eligibility(found, t))
+                (t, services.shown_gates(services.eligibility(found, t)))
                 for t in mine
                 if found.kind != CallKind.FELLOWSHIP
             ],
@@ -251,7 +251,12 @@ def _application_context(request: HttpRequest, found: Application) -> dict[str, 
             tranches.append(
                 {
                     "tranche": t,
-                    "gates": services.release_conditions(t) if t.released_on is None else [],
+                    "gates": services.shown_gates(services.release_conditions(t))
+                    if t.released_on is None
+                    else [],
+                    "refused": services.shown_gates(t.last_check.get("gates", []))
+                    if t.last_check and not t.last_check.get("released")
+                    else [],
                 }
             )
     fellow = found.fellow
@@ -279,7 +284,7 @@ def _application_context(request: HttpRequest, found: Application) -> dict[str, 
         "tranches": tranches,
         "may_spend": award is not None and tables.may(request.user, found.table, "fund.apply"),
         "spend_form": forms.ExpenditureForm(auto_id="spend_%s"),
-        "gates": found.eligibility.get("gates", []),
+        "gates": services.shown_gates(found.eligibility.get("gates", [])),
         "transactions": list(award.transactions.select_related("provider", "receiver"))
         if award
         else [],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
+from minga.core.text import Worded
 from minga.meetings.models import Meeting
 from minga.tables.models import Organization, Person, Table
 
@@ -115,6 +116,10 @@ class Risk(TimeStampedModel):
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="risks")
     kind = models.CharField(_("kind"), max_length=20, choices=RiskKind.choices)
     title = models.CharField(_("risk"), max_length=250)
+    # what minga wrote itself, as messages ({field: message}), shown in the reader's language
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_title = Worded("title")
+    shown_mitigation = Worded("mitigation")
     likelihood = models.PositiveSmallIntegerField(_("likelihood (1–5)"), default=3)
     impact = models.PositiveSmallIntegerField(_("impact (1–5)"), default=3)
     mitigation = models.TextField(_("mitigation"), blank=True)

@@ -8,15 +8,16 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
+from minga.core.text import message, worded
 from minga.health import events, index, queries
 from minga.health.models import (
     Election,
@@ -232,21 +233,28 @@ def close_risk(*, by: Actor, risk: Risk) -> Risk:
     return risk
 
 
-def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, str, int, int, str]]:
+def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, Any, int, int, Any]]:
     """The risks the facts show today: key -> (kind, title, likelihood, impact, mitigation)."""
-    found: dict[str, tuple[str, str, int, int, str]] = {}
-    turnover = queries.turnover_warning(table, today)
+    found: dict[str, tuple[str, Any, int, int, Any]] = {}
+    with translation.override("en"):  # English labels are their own msgids
+        turnover = queries.turnover_warning(table, today)
     if turnover is not None:
-        missing = [label for label, done in turnover.checklist if not done]
+        missing = [message(label) for label, done in turnover.checklist if not done]
         found[f"turnover:{turnover.election.pk}"] = (
             RiskKind.TURNOVER,
-            _("%(office)s election on %(day)s: the authorities who convene the table may change.")
-            % {"office": turnover.election.office, "day": turnover.election.held_on.isoformat()},
+            message(
+                gettext_noop(
+                    "%(office)s election on %(day)s: the authorities who convene the table may "
+                    "change."
+                ),
+                office=turnover.election.office,
+                day=turnover.election.held_on.isoformat(),
+            ),
             4 if missing else 2,
             4,
-            _("Still missing: %(items)s.") % {"items": "; ".join(missing)}
+            message(gettext_noop("Still missing: %(items)s."), items=missing)
             if missing
-            else _("Continuity checklist complete."),
+            else message(gettext_noop("Continuity checklist complete.")),
         )
     facts = queries.facts_for(table, today)
     health = index.compute(facts)
@@ -255,21 +263,28 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, str, int, int,
         share = round(100 * facts.actions_by_top_person / facts.actions)
         found["leadership"] = (
             RiskKind.LEADERSHIP,
-            _("One person recorded %(share)s %% of the table's actions this year.")
-            % {"share": share},
+            message(
+                gettext_noop("One person recorded %(share)s %% of the table's actions this year."),
+                share=share,
+            ),
             4,
             3,
-            _("Share the secretariat's work; train alternates."),
+            message(gettext_noop("Share the secretariat's work; train alternates.")),
         )
     if facts.secretariat_months_funded < 6:
         found["resources"] = (
             RiskKind.RESOURCES,
-            _("The secretariat is funded for %(months)s more months.")
-            % {"months": facts.secretariat_months_funded},
+            message(
+                gettext_noop("The secretariat is funded for %(months)s more months."),
+                months=facts.secretariat_months_funded,
+            ),
             4,
             4,
-            _(
-                "Ask the development banks for the platform budget line: 1 to 2 percent of each operation."
+            message(
+                gettext_noop(
+                    "Ask the development banks for the platform budget line: 1 to 2 percent of "
+                    "each operation."
+                )
             ),
         )
     for incident in Incident.objects.filter(table=table, closed_at__isnull=True):
@@ -278,7 +293,7 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, str, int, int,
             str(incident.title),
             5,
             4,
-            _("Crisis response under way: see the incident's tasks."),
+            message(gettext_noop("Crisis response under way: see the incident's tasks.")),
         )
     return found
 
@@ -287,8 +302,7 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, str, int, int,
 def assess_risks(*, table: Table, today: dt.date | None = None) -> list[Risk]:
     """Raise the risks the facts show and close the raised ones whose fact is gone."""
     today = today or timezone.localdate()
-    with translation.override(settings.LANGUAGE_CODE):  # stored text: the table's language
-        raised = _raised(table, today)
+    raised = _raised(table, today)
     for risk in Risk.objects.filter(table=table, open=True).exclude(key=""):
         if risk.key not in raised:
             risk.open, risk.closed_at = False, timezone.now()
@@ -300,10 +314,9 @@ def assess_risks(*, table: Table, today: dt.date | None = None) -> list[Risk]:
             key=key,
             defaults={
                 "kind": kind,
-                "title": title[:250],
+                **worded(title=title, mitigation=mitigation),
                 "likelihood": likelihood,
                 "impact": impact,
-                "mitigation": mitigation,
                 "open": True,
                 "closed_at": None,
             },
@@ -327,9 +340,9 @@ def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: st
         hour=10, minute=0, second=0, microsecond=0
     )
     prefix = _("Crisis meeting: %(title)s") % {"title": ""}
-    title = incident.title
+    title: Any = incident.title
     if not title.lower().startswith(prefix.strip().lower()):
-        title = _("Crisis meeting: %(title)s") % {"title": title}
+        title = message(gettext_noop("Crisis meeting: %(title)s"), title=title)
     meeting = meetings.create_meeting(
         by=SYSTEM,
         table=table,

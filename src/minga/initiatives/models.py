@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
+from minga.core.text import Worded
 from minga.meetings.models import Meeting, Priority
 from minga.roadmap.models import Axis, Objective
 from minga.tables.models import Organization, Table
@@ -234,6 +235,9 @@ class AccountabilityReport(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     title = models.CharField(_("title"), max_length=200)
+    # what minga wrote itself, as messages ({field: message}), shown in the reader's language
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_title = Worded("title")
     figures = models.JSONField(default=dict)
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(

@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from shapely import unary_union
 from shapely.geometry.base import BaseGeometry
 
@@ -20,6 +21,7 @@ from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
 from minga.core.money import validate_currency
 from minga.core.spreadsheet import ImportFailed, messages_of
+from minga.core.text import message, worded
 from minga.initiatives import events
 from minga.initiatives.data import InitiativeData
 from minga.initiatives.models import (
@@ -519,7 +521,7 @@ def publish_report(
         period=period,
         starts_on=starts_on,
         ends_on=ends_on,
-        title=_("Accountability report %(period)s") % {"period": label},
+        **worded(title=message(gettext_noop("Accountability report %(period)s"), period=label)),
         figures=figures,
         published_by=person_user(by),
     )

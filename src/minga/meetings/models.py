@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
+from minga.core.text import Worded
 from minga.tables.models import Organization, Person, Table
 
 
@@ -50,6 +51,9 @@ class Meeting(TimeStampedModel):
         _("kind"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.ORDINARY
     )
     title = models.CharField(_("title"), max_length=200)
+    # what minga wrote itself, as messages ({field: message}), shown in the reader's language
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_title = Worded("title")
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"), default=180)
     place = models.CharField(_("place"), max_length=200, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from minga.core.access import Actor, Sensitivity, SystemActor, person_user
 from minga.core.events import record_event
+from minga.core.text import is_message, worded
 from minga.meetings import events, ranking
 from minga.meetings.models import (
     AgendaItem,
@@ -74,7 +76,7 @@ def create_meeting(
     *,
     by: Actor,
     table: Table,
-    title: str,
+    title: str | dict[str, Any],
     starts_at: dt.datetime,
     kind: str = MeetingKind.ORDINARY,
     duration_minutes: int = 180,
@@ -92,7 +94,8 @@ def create_meeting(
         raise ValidationError(_("Give a place, an online link, or both."))
     meeting = Meeting(
         table=table,
-        title=title.strip(),
+        # a title minga writes (a crisis meeting's) is a message, shown in each reader's language
+        **(worded(title=title) if is_message(title) else {"title": str(title).strip()}),
         starts_at=starts_at,
         kind=kind,
         duration_minutes=duration_minutes,

@@ -460,5 +460,5 @@ def test_one_health_figure_with_its_date_on_every_page(client_for, personas):
     call = Call.objects.filter(fund__slug="fondo-comun-mesas", kind="challenge").first()
     assert call is not None
     with translation.override("en"):
-        detail = funds.eligibility(call, table)[0].detail
+        detail = funds.eligibility(call, table)[0].shown().detail
     assert f"table's index {score} on {today.isoformat()}" in detail

@@ -1,0 +1,68 @@
+"""Text minga writes itself (risk titles, fund gates, report titles, crisis meetings, fund
+transactions) is kept as a message and its values and read in the reader's language; text
+people write stays as written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from minga.core.access import SYSTEM
+from minga.core.text import message, say
+from minga.funds.models import Application, Transaction
+from minga.health import services as health
+from minga.health.models import Risk, SecretariatFunding
+from minga.initiatives import services as initiatives
+from minga.tables.models import Table
+
+
+def test_a_message_reads_in_each_language_with_nested_values():
+    gate = message("Table health at least %(min)s", min="55")
+    assert say(gate, "pt") == "Saúde da mesa de pelo menos 55"
+    assert say(gate, "en") == "Table health at least 55"
+    assert say(message("%(n)s pending", n=2), "es") == "2 pendientes"
+    assert say("Texto de una persona", "pt") == "Texto de una persona"
+
+
+def test_each_reader_gets_minga_s_words_in_their_language(client_for, personas):
+    table = Table.objects.get(slug="sucumbios")
+    SecretariatFunding.objects.filter(table=table).delete()
+    health.assess_risks(table=table, today=timezone.localdate())
+    risk = Risk.objects.get(table=table, key="resources")
+    assert risk.title.startswith("La secretaría")  # stored in the site's language
+    secretariat = client_for("other_secretariat")
+    pt = secretariat.get("/t/sucumbios/health/?lang=pt").content.decode()
+    assert "A secretaria tem financiamento para mais" in pt and "La secretaría" not in pt
+
+    application = Application.objects.get(call__kind="challenge", table=table)
+    page = client_for("public").get(f"/funds/applications/{application.public_id}/?lang=pt")
+    html = page.content.decode()
+    assert "Saúde da mesa de pelo menos" in html and "Salud de la mesa" not in html
+
+    report = initiatives.publish_report(
+        by=SYSTEM, table=table, period="quarter", day=dt.date(timezone.localdate().year - 2, 2, 1)
+    )
+    assert report.title.startswith("Informe de rendición de cuentas")
+    en = client_for("public").get("/t/sucumbios/reports/?lang=en").content.decode()
+    assert f"Accountability report {report.title.rsplit(' ', 1)[-1]}" in en
+
+    incident = health.report_incident(
+        by=personas["other_secretariat"],
+        table=table,
+        kind="wildfire",
+        title="Incendio cerca de Dureno",
+        description="Fuego en el bosque",
+        occurred_on=timezone.localdate(),
+    )
+    assert incident.meeting.title == "Reunión de crisis: Incendio cerca de Dureno"
+    meeting = secretariat.get(f"/t/sucumbios/meetings/{incident.meeting.public_id}/?lang=pt")
+    assert "Reunião de crise: Incendio cerca de Dureno" in meeting.content.decode()
+
+    row = Transaction.objects.filter(system_text__has_key="description").first()
+    assert row is not None
+    fund_page = client_for("public").get(f"/funds/{row.fund.slug}/?lang=en").content.decode()
+    assert say(row.system_text["description"], "en") in fund_page
+    assert row.description not in fund_page or row.description == say(
+        row.system_text["description"], "en"
+    )

@@ -1,0 +1,66 @@
+"""Text that minga writes itself, kept as a message and its values and put into words in the
+reader's language when shown (text people write stays as they wrote it).
+
+A message is the JSON-ready ``{"m": msgid, "p": {name: value}}``; a value may itself be a
+message (a gate's detail inside an application's eligibility, a period label). The msgid is
+marked with ``gettext_noop`` where the message is made, so the catalogs carry it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+
+
+def message(msgid: str, **params: Any) -> dict[str, Any]:
+    return {"m": msgid, "p": params}
+
+
+def is_message(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("m"), str)
+
+
+def say(value: Any, language: str | None = None) -> str:
+    """A message in the active language (or ``language``); anything else as it is."""
+    if language is not None:
+        with translation.override(language):
+            return say(value)
+    if not is_message(value):
+        return "" if value is None else str(value)
+    params = {k: _value(v) for k, v in (value.get("p") or {}).items()}
+    text = gettext(value["m"])
+    return text % params if params else text
+
+
+def _value(value: Any) -> Any:
+    if is_message(value):
+        return say(value)
+    if isinstance(value, list):  # a list of items, each possibly a message
+        return "; ".join(say(v) for v in value)
+    return value
+
+
+class Worded:
+    """``shown_title = Worded("title")`` on a model with a ``system_text`` JSONField: the field
+    as minga wrote it, in the reader's language, when ``system_text`` keeps its message; else
+    the field as stored (what a person wrote, or a row older than the message)."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __get__(self, row: Any, owner: type | None = None) -> Any:
+        if row is None:
+            return self
+        kept = (getattr(row, "system_text", None) or {}).get(self.field)
+        return say(kept) if is_message(kept) else getattr(row, self.field)
+
+
+def worded(**fields: Any) -> dict[str, Any]:
+    """The stored text of each message, in the site's language (for search, exports, the log)
+    and the ``system_text`` that keeps the messages: ``worded(title=message(...))``."""
+    from django.conf import settings
+
+    values = {name: say(m, settings.LANGUAGE_CODE) for name, m in fields.items()}
+    return {**values, "system_text": dict(fields)}

@@ -44,8 +44,9 @@ def _value(value: Any) -> Any:
 
 class Worded:
     """``shown_title = Worded("title")`` on a model with a ``system_text`` JSONField: the field
-    as minga wrote it, in the reader's language, when ``system_text`` keeps its message; else
-    the field as stored (what a person wrote, or a row older than the message)."""
+    as minga wrote it, in the reader's language, when ``system_text`` keeps its message and the
+    field still reads as minga wrote it; else the field as stored (what a person wrote or
+    edited, or a row older than the message)."""
 
     def __init__(self, field: str) -> None:
         self.field = field
@@ -53,8 +54,14 @@ class Worded:
     def __get__(self, row: Any, owner: type | None = None) -> Any:
         if row is None:
             return self
+        stored = getattr(row, self.field)
         kept = (getattr(row, "system_text", None) or {}).get(self.field)
-        return say(kept) if is_message(kept) else getattr(row, self.field)
+        if not is_message(kept):
+            return stored
+        from django.conf import settings
+
+        # a person who edits the field makes it theirs: the message only while it is unchanged
+        return say(kept) if say(kept, settings.LANGUAGE_CODE) == stored else stored
 
 
 def worded(**fields: Any) -> dict[str, Any]:

@@ -67,6 +67,9 @@ class Initiative(TimeStampedModel):
         verbose_name=_("executing organization"),
     )
     description = models.TextField(_("description"), blank=True)
+    # what minga wrote itself (a pooled initiative's description), as messages
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_description = Worded("description")
     axis = models.ForeignKey(
         Axis, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
     )

@@ -222,8 +222,12 @@ def pool_initiatives(
         table=table,
         title=title.strip()[:200],
         organization=lead.organization,
-        description=_("Joint initiative of: %(names)s")
-        % {"names": ", ".join(i.organization.name for i in initiatives)},
+        **worded(
+            description=message(
+                gettext_noop("Joint initiative of: %(names)s"),
+                names=", ".join(i.organization.name for i in initiatives),
+            )
+        ),
         axis=lead.axis,
         status=InitiativeStatus.ONGOING,
         starts_on=min(i.starts_on for i in initiatives),

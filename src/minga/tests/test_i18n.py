@@ -317,12 +317,19 @@ def _data_values() -> list[str]:
         "observer",
         "ruth@demo.minga.invalid",
     ]
-    # Eligibility and release checks are kept as they read when they were made.
+    # Eligibility and release checks keep minga's words as messages (read in the reader's
+    # language, checked here like any page text); only what people wrote stays as written.
     for checks in [
         *Application.objects.values_list("eligibility", flat=True),
         *Tranche.objects.values_list("last_check", flat=True),
     ]:
-        values += [text for gate in checks.get("gates", []) for text in (gate[0], gate[2])]
+        values += [
+            value
+            for gate in checks.get("gates", [])
+            for part in (gate[0], gate[2])
+            for value in ([part] if isinstance(part, str) else part.get("p", {}).values())
+            if isinstance(value, str)
+        ]
     # A published report is frozen in the site's languages; a pseudo-locale falls back to Spanish.
     for figures in AccountabilityReport.objects.values_list("figures", flat=True):
         values += [t for section in figures.get("sections", []) for t in section["titles"].values()]

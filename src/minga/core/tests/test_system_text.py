@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from minga.core.access import SYSTEM
-from minga.core.text import message, say
+from minga.core.text import message, say, worded
 from minga.funds.models import Application, Transaction
 from minga.health import services as health
 from minga.health.models import Risk, SecretariatFunding
 from minga.initiatives import services as initiatives
+from minga.initiatives.models import Initiative
+from minga.meetings.models import Meeting
 from minga.tables.models import Table
 
 
@@ -59,6 +61,14 @@ def test_each_reader_gets_minga_s_words_in_their_language(client_for, personas):
     meeting = secretariat.get(f"/t/sucumbios/meetings/{incident.meeting.public_id}/?lang=pt")
     assert "Reunião de crise: Incendio cerca de Dureno" in meeting.content.decode()
 
+    parts = list(Initiative.objects.filter(table=table, is_joint=False)[:2])
+    joint = initiatives.pool_initiatives(
+        by=SYSTEM, table=table, initiatives=parts, title="Vigilancia conjunta"
+    )
+    assert joint.description.startswith("Iniciativa conjunta de")
+    page = client_for("public").get(f"/t/sucumbios/initiatives/{joint.public_id}/?lang=en")
+    assert "Joint initiative of: " in page.content.decode()
+
     row = Transaction.objects.filter(system_text__has_key="description").first()
     assert row is not None
     fund_page = client_for("public").get(f"/funds/{row.fund.slug}/?lang=en").content.decode()
@@ -66,3 +76,11 @@ def test_each_reader_gets_minga_s_words_in_their_language(client_for, personas):
     assert row.description not in fund_page or row.description == say(
         row.system_text["description"], "en"
     )
+
+
+def test_a_person_s_edit_makes_the_text_theirs():
+    meeting = Meeting(**worded(title=message("Crisis meeting: %(title)s", title="Fuego")))
+    with translation.override("pt"):
+        assert meeting.shown_title == "Reunião de crise: Fuego"
+        meeting.title = "Sesión extraordinaria por el incendio"
+        assert meeting.shown_title == "Sesión extraordinaria por el incendio"

@@ -71,6 +71,15 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
     seat = forms.ChoiceField(label=_("Seat"), choices=Seat.choices, initial=Seat.PRINCIPAL)
 
+    def __init__(self, *args: Any, table: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if table is not None:  # this table's organizations, not every table's
+            field = self.fields["organization"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = (
+                Organization.objects.filter(memberships__table=table).distinct().order_by("name")
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("organization"):

@@ -232,7 +232,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     table = _table_for(request, slug, "membership.invite")
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, table=table)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         new = services.NewMember(

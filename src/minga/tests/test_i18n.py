@@ -606,3 +606,17 @@ def test_it_formats_dates_and_numbers_in_the_viewers_locale(db):
     en = client.get("/t/morona-santiago/?lang=en").content.decode()
     assert "15 de marzo de 2024" in es and "1.230.00" in es.replace("\xa0", ".").replace(" ", ".")
     assert "March 15, 2024" in en and "1,230,00" in en
+
+
+def test_month_names_are_written_as_each_language_writes_them_in_a_date():
+    import datetime as dt
+
+    from django.utils import formats, translation
+
+    day = dt.date(2026, 12, 4)
+    with translation.override("pt"):
+        assert formats.date_format(day, "DATE_FORMAT") == "4 de dezembro de 2026"
+    with translation.override("es"):
+        assert formats.date_format(day, "DATE_FORMAT") == "4 de diciembre de 2026"
+    with translation.override("en"):
+        assert formats.date_format(day, "DATE_FORMAT") == "Dec. 4, 2026"

@@ -251,3 +251,19 @@ def test_it_shows_the_admin_to_superusers_only(client_for):
     admin.force_login(get_user_model().objects.get(username="admin"))
     assert admin.get("/admin/tables/table/").status_code == 200
     assert client_for("secretariat").get("/admin/tables/table/").status_code == 302
+
+
+def test_the_invite_form_offers_only_this_table_s_organizations(client_for):
+    page = client_for("secretariat").get("/t/morona-santiago/members/invite/").content.decode()
+    mine = Organization.objects.filter(memberships__table__slug="morona-santiago").distinct()
+    theirs = Organization.objects.filter(memberships__table__slug="sucumbios").exclude(pk__in=mine)
+    assert theirs.exists()
+    assert all(f'value="{o.public_id}"' in page for o in mine)
+    assert not any(f'value="{o.public_id}"' in page for o in theirs)
+
+
+def test_an_acronym_equal_to_the_name_is_not_repeated(client_for):
+    bank = Organization.objects.filter(memberships__table__slug="morona-santiago").first()
+    Organization.objects.filter(pk=bank.pk).update(name="BID", acronym="BID")
+    page = client_for("public").get(f"/o/{bank.public_id}/").content.decode()
+    assert "BID (BID)" not in page and "BID" in page

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 
@@ -27,12 +27,15 @@ def outline_svg(
     width: int = 600,
     height: int = 400,
     title: str = "",
+    points: list[tuple[float, float, str]] | None = None,
 ) -> SafeString:
     """An equirectangular SVG of the shapes, fitted to the box, simplified to about one pixel.
 
-    ``context`` shapes (a region around its tables) are drawn first and fainter."""
+    ``context`` shapes (a region around its tables) are drawn first and fainter; ``points``
+    (lon, lat, label), such as hotspots, last, as dots."""
     context = context or []
-    everything = context + shapes
+    points = points or []
+    everything = context + shapes + [(Point(x, y), label) for x, y, label in points]
     if not everything:
         return mark_safe("")
     west = min(g.bounds[0] for g, _ in everything)
@@ -47,7 +50,7 @@ def outline_svg(
     oy = (height - span_y * scale) / 2
     tolerance = 1 / scale
     paths = []
-    for index, (geom, label) in enumerate(everything):
+    for index, (geom, label) in enumerate(context + shapes):
         css = ' class="context"' if index < len(context) else ""
         d = []
         for ring in _rings(geom.simplify(tolerance, preserve_topology=True)):
@@ -57,6 +60,11 @@ def outline_svg(
             ]
             d.append("M" + "L".join(pts) + "Z")
         paths.append(f'<path{css} d="{"".join(d)}"><title>{escape(label)}</title></path>')
+    for x, y, label in points:
+        paths.append(
+            f'<circle class="point" cx="{ox + (x - west) * kx * scale:.1f}" '
+            f'cy="{oy + (north - y) * scale:.1f}" r="4"><title>{escape(label)}</title></circle>'
+        )
     return mark_safe(  # noqa: S308 - built only from numbers and escaped labels
         f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
         + "".join(paths)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minga.core.forms import run_posted
 from minga.core.pdf import pdf_response
+from minga.core.svgmap import outline_svg
 from minga.monitoring.xlsform import points_xlsform
 from minga.satellite import forms, queries
 from minga.satellite import services as satellite
@@ -118,6 +119,15 @@ def satellite_page(request: HttpRequest, slug: str) -> HttpResponse:
             else "",
             "hotspots": queries.hotspots_for(request.user, table)[:25],
             "map_hotspots": MAP_HOTSPOTS,
+            # the map's first paint, and the map itself without JavaScript
+            "hotspot_outline": outline_svg(
+                [(t.shape, t.name) for t in tables.territories_for(request.user, table)],
+                points=[
+                    (h.lon, h.lat, f"#{h.rank} · {h.hectares:.1f} ha")
+                    for h in queries.hotspots_for(request.user, table)[:MAP_HOTSPOTS]
+                ],
+                title=_("Hotspots to check on the ground"),
+            ),
             "may_manage": may_manage,
             "may_sample": may_sample,
             "layer_form": layer_form,

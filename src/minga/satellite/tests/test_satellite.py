@@ -29,6 +29,7 @@ from minga.satellite.models import (
     ZoneStatistic,
 )
 from minga.satellite.tests.rasters import write_tif
+from minga.satellite.views import MAP_HOTSPOTS
 from minga.tables.models import Table
 
 SLUG = "morona-santiago"
@@ -62,6 +63,10 @@ def test_the_demo_territories_carry_layers_charts_and_hotspots(client_for, table
     assert "Unusual years" in body
     geo = client_for("public").get(f"/t/{SLUG}/satellite/hotspots.geojson").json()
     assert geo["features"] and geo["features"][0]["properties"]["radius_m"] > 0
+    # the hotspot map is drawn on the server too: never empty while the list has rows
+    overview = client_for("public").get(f"/t/{SLUG}/satellite/?lang=en").content.decode()
+    dots = overview.count('<circle class="point"')
+    assert dots == min(len(geo["features"]), MAP_HOTSPOTS) and dots > 0
 
 
 def test_the_agreement_page_charts_its_forest(client_for, table):

@@ -6,8 +6,12 @@ says so (503), never a server error; `make demo` warns before it starts (scripts
 
 from __future__ import annotations
 
+import hashlib
+import os
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,10 +29,46 @@ def pdf_response(
     except (ImportError, OSError):  # OSError: WeasyPrint found no Pango library
         return pdf_unavailable(request)
     html = render_to_string(template, context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    base_url = request.build_absolute_uri("/")
+    pdf = _cached(html, base_url) or _keep(
+        html, base_url, HTML(string=html, base_url=base_url).write_pdf()
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# PDFs already made, by the hash of the page they were made from (a viewer can only hit a file
+# made from exactly what they may see); the oldest go beyond this many.
+PDF_CACHE_FILES = 300
+
+
+def _cache_path(html: str, base_url: str) -> Path:
+    key = hashlib.sha256(f"{base_url}\0{html}".encode()).hexdigest()
+    return Path(settings.DATA_DIR) / "pdf-cache" / f"{key}.pdf"
+
+
+def _cached(html: str, base_url: str) -> bytes | None:
+    """A PDF made before from the same page (WeasyPrint takes seconds for a long minutes)."""
+    try:
+        return _cache_path(html, base_url).read_bytes()
+    except OSError:
+        return None
+
+
+def _keep(html: str, base_url: str, pdf: bytes) -> bytes:
+    path = _cache_path(html, base_url)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(pdf)
+        os.replace(partial, path)  # whole or not at all, for a reader in another process
+        kept = sorted(path.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-PDF_CACHE_FILES]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a full or read-only disk: the PDF is still served, only not kept
+    return pdf
 
 
 def pdf_unavailable(request: HttpRequest) -> HttpResponse:

@@ -355,3 +355,26 @@ def test_an_agenda_item_names_its_priority_and_asks_for_a_duration(client_for, t
     assert f'#priority-{priority.public_id}">Agua segura en Tiwintza</a>' in html
     assert f"prioridad: {priority.organization.name}" not in html
     assert "Duración (minutos)" in html
+
+
+def test_minutes_pdf_is_made_once_and_served_again_from_what_was_kept(
+    client_for, monkeypatch, settings, tmp_path
+):
+    weasyprint = pytest.importorskip("weasyprint")
+    settings.DATA_DIR = tmp_path
+    made = []
+    write_pdf = weasyprint.HTML.write_pdf
+
+    def counted(self, *args, **kwargs):
+        made.append(1)
+        return write_pdf(self, *args, **kwargs)
+
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", counted)
+    meeting = Meeting.objects.filter(table__slug="morona-santiago", status="published").first()
+    url = f"/t/morona-santiago/meetings/{meeting.public_id}/report.pdf?lang=es"
+    first = client_for("public").get(url)
+    again = client_for("public").get(url)
+    assert first.content.startswith(b"%PDF") and again.content == first.content
+    assert len(made) == 1 and len(list((tmp_path / "pdf-cache").glob("*.pdf"))) == 1
+    client_for("public").get(url.replace("lang=es", "lang=pt"))  # another page, another PDF
+    assert len(made) == 2

@@ -62,7 +62,7 @@ def _keep(html: str, base_url: str, pdf: bytes) -> bytes:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.part")
         partial.write_bytes(pdf)
-        os.replace(partial, path)  # whole or not at all, for a reader in another process
+        partial.replace(path)  # whole or not at all, for a reader in another process
         kept = sorted(path.parent.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-PDF_CACHE_FILES]:
             old.unlink(missing_ok=True)

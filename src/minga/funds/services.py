@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -98,7 +99,7 @@ def _amount(value: Decimal, field: str = "amount") -> Decimal:
 
 
 def _money(fund: Fund, amount: Decimal) -> str:
-    return f"{amount:,.2f} {fund.currency}"
+    return f"{number_format(amount, 2, force_grouping=True)} {fund.currency}"
 
 
 def _move(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from minga.core.reports import Section, register
@@ -37,17 +38,27 @@ def satellite_loss(agreement: Any, since: dt.date | None = None) -> Section | No
         return None
     items = [
         _("Forest in 2000: %(ha)s ha; tree cover loss since 2001: %(loss)s ha.")
-        % {"ha": f"{s.forest:,.0f}", "loss": f"{s.total_loss:,.1f}"}
+        % {
+            "ha": number_format(s.forest, 0, force_grouping=True),
+            "loss": number_format(s.total_loss, 1, force_grouping=True),
+        }
     ]
     if agreement.signed_on:
         after = sum(ha for y, ha in s.loss.items() if y >= agreement.signed_on.year)
         items.append(
             _("Since the signing year (%(year)s): %(loss)s ha.")
-            % {"year": agreement.signed_on.year, "loss": f"{after:,.1f}"}
+            % {
+                "year": agreement.signed_on.year,
+                "loss": number_format(after, 1, force_grouping=True),
+            }
         )
     items += [
         _("%(year)s is unusual: %(ha)s ha against a baseline of %(base)s ha.")
-        % {"year": a.label, "ha": f"{a.value:,.1f}", "base": f"{a.baseline:,.1f}"}
+        % {
+            "year": a.label,
+            "ha": number_format(a.value, 1, force_grouping=True),
+            "base": number_format(a.baseline, 1, force_grouping=True),
+        }
         for a in loss_anomalies(s.loss)
     ]
     link = reverse("satellite-zone", args=[agreement.table.slug, "agreement", agreement.public_id])
@@ -62,7 +73,7 @@ def table_satellite(table: Any, user: Any) -> Section | None:
     recent = sum(ha for y, ha in loss.items() if y > max(loss) - 5)
     items = [
         _("Tree cover loss in the territories, last five years: %(ha)s ha.")
-        % {"ha": f"{recent:,.0f}"}
+        % {"ha": number_format(recent, 0, force_grouping=True)}
     ]
     return _satellite_section(
         _("Forest from satellites"), loss, items, reverse("satellite", args=[table.slug])

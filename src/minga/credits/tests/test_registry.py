@@ -460,3 +460,26 @@ def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
     assert not Retirement.objects.filter(idempotency_key="web-2").exists()
     assert client_for("member").post("/t/morona-santiago/credits/act/", form).status_code == 403
     supply_adds_up(batch)
+
+
+def test_registry_and_fund_figures_are_written_in_the_reader_s_locale(client_for, batch):
+    from django.utils import formats
+
+    from minga.funds.models import Fund
+
+    for lang in ("es", "en"):
+        with translation.override(lang):
+            issued = formats.number_format(batch.issued, 0, force_grouping=True)
+        page = (
+            client_for("public")
+            .get(f"/t/{batch.project.table.slug}/credits/?lang={lang}")
+            .content.decode()
+        )
+        assert issued in page and f">{batch.issued}<" not in page
+    fund = Fund.objects.get(slug="fondo-comun-mesas")
+    page = client_for("public").get(f"/funds/{fund.slug}/?lang=es").content.decode()
+    with translation.override("es"):
+        pledged = formats.number_format(Decimal("250000.00"), 2, force_grouping=True)
+        received = formats.number_format(fund.received, 2, force_grouping=True)
+    assert f"{pledged} USD" in page and f"{received} USD" in page
+    assert "250000" not in page and f"{fund.received} " not in page

@@ -72,3 +72,15 @@ def test_anyone_walks_the_portal(browser, demo_server, shoot, tmp_path, lang):
     assert descriptor["name"] == "minga-morona-santiago"
     assert errors == []
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "pt", "en"])
+def test_the_portal_fits_a_390_px_phone(browser, demo_server, shoot, lang):
+    """The figures' labels wrapped past the screen's edge (the Portuguese portal, 495 px)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    for path in ("/portal/", "/portal/r/amazonia-ecuatoriana/", "/portal/t/morona-santiago/"):
+        page.goto(f"{demo_server.url}{path}?lang={lang}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    shoot(page, f"portal-phone-{lang}")
+    context.close()

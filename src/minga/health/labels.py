@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -61,7 +62,9 @@ def explain(c: Component) -> str:
             "kinds": ", ".join(kinds) or _("none")
         }
     if c.key == "secretariat":
-        return _("The secretariat is funded for %(months)s more months (target 12).") % f
+        return _("The secretariat is funded for %(months)s more months (target 12).") % {
+            "months": number_format(f["months"], decimal_pos=None)
+        }
     if c.key == "leadership":
         if c.score is None:
             return _("Too few actions recorded by people this year to judge (%(actions)s).") % f

@@ -72,6 +72,9 @@ def test_the_forum_report_reads_back(client, tmp_path):
     assert "Amazonía ecuatoriana" in text
     for table in Table.objects.all():
         assert table.name.split()[-1] in text  # Santiago, Sucumbíos
+    # the comparison's first column is wide enough for a name: not one word per line
+    row = next(line for line in text.splitlines() if "Mesa de Cooperación" in line)
+    assert len(row.split("Mesa de Cooperación", 1)[1].split()) >= 2, row
 
 
 def test_guidance_goes_down_and_answers_come_up(personas):

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import add_errors
@@ -236,7 +237,13 @@ def import_initiatives(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("spreadsheet", exc)
         else:
             messages.success(
-                request, _("%(count)s initiatives were imported.") % {"count": len(saved)}
+                request,
+                ngettext(
+                    "%(count)s initiative was imported.",
+                    "%(count)s initiatives were imported.",
+                    len(saved),
+                )
+                % {"count": len(saved)},
             )
             return redirect("alignment", slug=table.slug)
     return render(

@@ -6,7 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from minga.core.reports import Section, register
 from minga.monitoring.queries import coverage
@@ -30,7 +32,10 @@ def patrol_coverage(agreement: Any, since: dt.date | None = None) -> Section | N
     if not found["patrols"]:
         return Section(title, [_("No patrol recorded.")])
     items = [
-        _("%(n)s patrols, %(km)s km walked.") % {"n": found["patrols"], "km": f"{found['km']:.1f}"},
+        ngettext(
+            "%(n)s patrol, %(km)s km walked.", "%(n)s patrols, %(km)s km walked.", found["patrols"]
+        )
+        % {"n": found["patrols"], "km": number_format(found["km"], 1, force_grouping=True)},
     ]
     if found["share"] is not None and agreement.area_sensitivity == 0:
         items.append(
@@ -55,7 +60,11 @@ def patrol_coverage(agreement: Any, since: dt.date | None = None) -> Section | N
                 (
                     _("%(obligation)s: kept, nothing seen.")
                     if not seen
-                    else _("%(obligation)s: %(n)s observations against it.")
+                    else ngettext(
+                        "%(obligation)s: %(n)s observation against it.",
+                        "%(obligation)s: %(n)s observations against it.",
+                        seen,
+                    )
                 )
                 % {"obligation": obligation.get_kind_display(), "n": seen}
             )

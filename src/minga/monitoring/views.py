@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -317,7 +317,12 @@ def categories(request: HttpRequest, slug: str) -> HttpResponse:
             changed += services.map_category(by=request.user, table=table, code=code, kind=kind)
         messages.success(
             request,
-            _("Saved: %(count)s observations classified again.") % {"count": changed},
+            ngettext(
+                "Saved: %(count)s observation classified again.",
+                "Saved: %(count)s observations classified again.",
+                changed,
+            )
+            % {"count": changed},
         )
         return redirect("field-categories", slug=table.slug)
     return render(

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.forms import run_posted
@@ -342,7 +343,15 @@ def design_page(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
             except satellite.SatelliteError as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, _("%(n)s points labelled from observations.") % {"n": n})
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s point labelled from observations.",
+                        "%(n)s points labelled from observations.",
+                        n,
+                    )
+                    % {"n": n},
+                )
         else:
             form = forms.LabelsForm(request.POST, request.FILES)
             run_posted(

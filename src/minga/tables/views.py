@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.core.concurrency import EditConflict, version_of
@@ -342,7 +343,13 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("spreadsheet", exc)
         else:
             messages.success(
-                request, _("%(count)s representatives were imported.") % {"count": len(created)}
+                request,
+                ngettext(
+                    "%(count)s representative was imported.",
+                    "%(count)s representatives were imported.",
+                    len(created),
+                )
+                % {"count": len(created)},
             )
             return redirect("members", slug=table.slug)
     status = status_for(request)

@@ -267,3 +267,13 @@ def test_an_acronym_equal_to_the_name_is_not_repeated(client_for):
     Organization.objects.filter(pk=bank.pk).update(name="BID", acronym="BID")
     page = client_for("public").get(f"/o/{bank.public_id}/").content.decode()
     assert "BID (BID)" not in page and "BID" in page
+
+
+def test_one_imported_representative_reads_in_the_singular(client_for):
+    client = client_for("secretariat")
+    upload = spreadsheet([["Asociación Kakaram Demo", "community", "Nantu Kajekai", "", "", ""]])
+    response = client.post(
+        "/t/morona-santiago/members/import/?lang=pt", {"spreadsheet": upload}, follow=True
+    )
+    page = response.content.decode()
+    assert "1 representante foi importado." in page and "representantes foram" not in page

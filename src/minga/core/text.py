@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -58,8 +59,6 @@ class Worded:
         kept = (getattr(row, "system_text", None) or {}).get(self.field)
         if not is_message(kept):
             return stored
-        from django.conf import settings
-
         # a person who edits the field makes it theirs: the message only while it is unchanged
         return say(kept) if say(kept, settings.LANGUAGE_CODE) == stored else stored
 
@@ -67,7 +66,5 @@ class Worded:
 def worded(**fields: Any) -> dict[str, Any]:
     """The stored text of each message, in the site's language (for search, exports, the log)
     and the ``system_text`` that keeps the messages: ``worded(title=message(...))``."""
-    from django.conf import settings
-
     values = {name: say(m, settings.LANGUAGE_CODE) for name, m in fields.items()}
     return {**values, "system_text": dict(fields)}

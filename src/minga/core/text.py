@@ -8,11 +8,16 @@ marked with ``gettext_noop`` where the message is made, so the catalogs carry it
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def message(msgid: str, **params: Any) -> dict[str, Any]:
@@ -40,6 +45,9 @@ def _value(value: Any) -> Any:
         return say(value)
     if isinstance(value, list):  # a list of items, each possibly a message
         return "; ".join(say(v) for v in value)
+    if isinstance(value, str) and ISO_DAY.fullmatch(value):  # a day: kept ISO, shown localised
+        with contextlib.suppress(ValueError):
+            return formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
     return value
 
 

@@ -779,7 +779,7 @@ def release_conditions(tranche: Tranche, today: dt.date | None = None) -> list[G
             Gate(
                 message(gettext_noop("Milestone met: %(milestone)s"), milestone=tranche.milestone),
                 tranche.milestone_met_on is not None,
-                tranche.milestone_met_on.isoformat()
+                message("%(day)s", day=tranche.milestone_met_on.isoformat())
                 if tranche.milestone_met_on
                 else message(gettext_noop("not yet")),
             )

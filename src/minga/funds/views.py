@@ -3,6 +3,7 @@ applicants' forms folded in."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -257,6 +258,9 @@ def _application_context(request: HttpRequest, found: Application) -> dict[str, 
                     "refused": services.shown_gates(t.last_check.get("gates", []))
                     if t.last_check and not t.last_check.get("released")
                     else [],
+                    "checked_on": dt.date.fromisoformat(t.last_check["day"])
+                    if t.last_check.get("day")
+                    else None,
                 }
             )
     fellow = found.fellow

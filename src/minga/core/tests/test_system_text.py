@@ -84,3 +84,10 @@ def test_a_person_s_edit_makes_the_text_theirs():
         assert meeting.shown_title == "Reunião de crise: Fuego"
         meeting.title = "Sesión extraordinaria por el incendio"
         assert meeting.shown_title == "Sesión extraordinaria por el incendio"
+
+
+def test_a_day_in_a_message_is_kept_iso_and_shown_in_the_reader_s_notation():
+    last = message("last: %(day)s", day="2026-12-04")
+    assert say(last, "en") == "last: Dec. 4, 2026"
+    assert say(last, "pt") == "último: 4 de dezembro de 2026"
+    assert say(message("%(n)s pending", n="2026-99-99"), "en") == "2026-99-99 pending"

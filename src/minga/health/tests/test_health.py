@@ -461,4 +461,4 @@ def test_one_health_figure_with_its_date_on_every_page(client_for, personas):
     assert call is not None
     with translation.override("en"):
         detail = funds.eligibility(call, table)[0].shown().detail
-    assert f"table's index {score} on {today.isoformat()}" in detail
+    assert f"table's index {score} on {day}" in detail  # the day in the reader's notation

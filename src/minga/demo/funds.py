@@ -181,7 +181,8 @@ def load_funds(region: Region) -> None:
 
 def _fellowships(fund: Fund, table: Table, reviewer: Any, today: dt.date) -> None:
     """A fellowship call and two fellows of Morona Santiago: a woman leader, awarded after two
-    reviews, and a young monitor whose application waits."""
+    reviews, and a young person (or another woman) whose application waits. The people are
+    generated, so they are chosen by who is eligible on the day the demo is loaded."""
     call = funds.open_call(
         by=SYSTEM,
         fund=fund,
@@ -195,11 +196,14 @@ def _fellowships(fund: Fund, table: Table, reviewer: Any, today: dt.date) -> Non
         min_health=Decimal(50),
         report_within_months=6,
     )
-    seated = Person.objects.filter(memberships__table=table).distinct().order_by("pk")
-    woman = next(p for p in seated if p.gender.strip().lower() in WOMEN)
-    young = next(
-        p for p in seated if p.birth_year and today.year - p.birth_year < 30 and p.pk != woman.pk
-    )
+    seated = list(Person.objects.filter(memberships__table=table).distinct().order_by("pk"))
+    women = [p for p in seated if p.gender.strip().lower() in WOMEN]
+    young = [p for p in seated if p.birth_year and today.year - p.birth_year < 30]
+    # the demo's people are generated: whoever is eligible on the day the demo is loaded
+    fellows = list(dict.fromkeys([*women[:1], *young, *women[1:]]))[:2]  # a woman, then youth
+    if len(fellows) < 2:
+        return
+    woman, second = fellows
     secretariat = get_user_model().objects.get(username="secretariat")
     first = funds.apply(
         by=secretariat,
@@ -214,10 +218,10 @@ def _fellowships(fund: Fund, table: Table, reviewer: Any, today: dt.date) -> Non
         by=secretariat,
         call=call,
         table=table,
-        title=f"Beca de monitoreo: {young.full_name}",
+        title=f"Beca de monitoreo: {second.full_name}",
         summary="Formación en monitoreo con drones y SIG para el equipo comunitario.",
         amount=Decimal("4500.00"),
-        fellow=young,
+        fellow=second,
     )
     scores = {c["key"]: 4 for c in call.rubric}
     funds.review(by=reviewer, application=first, conflict=False, scores=scores)

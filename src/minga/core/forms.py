@@ -7,6 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
+
+# Django's own words its catalogs do not translate yet (a select's blank choice, new in Django
+# 6): minga's catalogs, searched before Django's, carry them.
+DJANGO_WORDS = [gettext_noop("- Select an option -")]
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -13,7 +13,7 @@ from minga.tables.models import Table
 
 
 def _agenda_label(item: AgendaItem) -> str:
-    return f"{item.meeting.title} · {item.position}. {item.title}"
+    return f"{item.meeting.shown_title} · {item.position}. {item.shown_title}"
 
 
 class ProposalForm(forms.Form):

@@ -172,6 +172,10 @@ class Incident(TimeStampedModel):
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closing_note = models.TextField(_("how it ended"), blank=True)
+    # what minga wrote itself (an incident raised by a field alert), kept as messages
+    system_text = models.JSONField(default=dict, blank=True)
+    shown_title = Worded("title")
+    shown_description = Worded("description")
 
     class Meta:
         ordering = ["closed_at", "-occurred_on"]

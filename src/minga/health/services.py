@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
-from minga.core.text import message, worded
+from minga.core.text import is_message, message, worded
 from minga.health import events, index, queries
 from minga.health.models import (
     Election,
@@ -290,7 +290,7 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, Any, int, int,
     for incident in Incident.objects.filter(table=table, closed_at__isnull=True):
         found[f"incident:{incident.pk}"] = (
             RiskKind.SHOCK,
-            str(incident.title),
+            incident.system_text.get("title") or str(incident.title),
             5,
             4,
             message(gettext_noop("Crisis response under way: see the incident's tasks.")),
@@ -340,8 +340,8 @@ def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: st
         hour=10, minute=0, second=0, microsecond=0
     )
     prefix = _("Crisis meeting: %(title)s") % {"title": ""}
-    title: Any = incident.title
-    if not title.lower().startswith(prefix.strip().lower()):
+    title: Any = incident.system_text.get("title") or incident.title
+    if not incident.title.lower().startswith(prefix.strip().lower()):
         title = message(gettext_noop("Crisis meeting: %(title)s"), title=title)
     meeting = meetings.create_meeting(
         by=SYSTEM,
@@ -352,10 +352,11 @@ def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: st
         duration_minutes=120,
         place=place or table.province or table.name,
     )
-    meetings.add_agenda_item(by=SYSTEM, meeting=meeting, title=_("What happened"))
-    meetings.add_agenda_item(
-        by=SYSTEM, meeting=meeting, title=_("Response tasks and who does them")
-    )
+    for item in (
+        gettext_noop("What happened"),
+        gettext_noop("Response tasks and who does them"),
+    ):
+        meetings.add_agenda_item(by=SYSTEM, meeting=meeting, title=message(item))
     return meeting
 
 
@@ -365,8 +366,8 @@ def report_incident(
     by: Actor,
     table: Table,
     kind: str,
-    title: str,
-    description: str,
+    title: str | dict[str, Any],
+    description: str | dict[str, Any],
     occurred_on: dt.date,
     place: str = "",
     meeting_at: dt.datetime | None = None,
@@ -377,15 +378,17 @@ def report_incident(
     require(by, table, "incident.report")
     if kind not in IncidentKind.values:
         raise ValidationError({"kind": _("%(value)s is not a kind of incident.") % {"value": kind}})
-    if not title.strip() or not description.strip():
+    texts = {"title": title, "description": description}
+    said = worded(**{k: v for k, v in texts.items() if is_message(v)})
+    said.update({k: str(v).strip() for k, v in texts.items() if not is_message(v)})
+    if not said["title"] or not said["description"]:
         raise ValidationError(_("Say what happened, with a title and a description."))
     if occurred_on > timezone.localdate():
         raise ValidationError({"occurred_on": _("An incident cannot happen in the future.")})
     incident = Incident.objects.create(
         table=table,
         kind=kind,
-        title=title.strip(),
-        description=description.strip(),
+        **said,
         occurred_on=occurred_on,
         place=place.strip(),
         from_alert=from_alert,
@@ -405,6 +408,12 @@ def report_incident(
     return incident
 
 
+def _msgid(label: Any) -> str:
+    """The source text of a lazy label (what the catalogs translate)."""
+    with translation.override(None):
+        return str(label)
+
+
 def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime) -> None:
     # The day where the table is: an alert seen at 20:00 in Macas is already tomorrow in UTC.
     day = timezone.localdate(observed) if timezone.is_aware(observed) else observed.date()
@@ -412,9 +421,15 @@ def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime
         by=SYSTEM,
         table=table,
         kind=kind,
-        title=_("%(kind)s reported by a field patrol") % {"kind": IncidentKind(kind).label},
-        description=_("Raised by the field alert %(subject)s observed on %(day)s.")
-        % {"subject": event.subject, "day": day.isoformat()},
+        title=message(
+            gettext_noop("%(kind)s reported by a field patrol"),
+            kind=message(_msgid(IncidentKind(kind).label)),
+        ),
+        description=message(
+            gettext_noop("Raised by the field alert %(subject)s observed on %(day)s."),
+            subject=event.subject,
+            day=day.isoformat(),
+        ),
         occurred_on=day,
         from_alert=event.subject,
     )

@@ -98,6 +98,8 @@ class AgendaItem(models.Model):
     priority = models.ForeignKey(
         "Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="agenda_items"
     )
+    system_text = models.JSONField(default=dict, blank=True)  # an item minga itself set
+    shown_title = Worded("title")
 
     class Meta:
         ordering = ["position"]

@@ -125,22 +125,24 @@ def add_agenda_item(
     *,
     by: Actor,
     meeting: Meeting,
-    title: str,
+    title: str | dict[str, Any],
     duration_minutes: int = 15,
     priority: Priority | None = None,
 ) -> AgendaItem:
+    """Add an item at the end; ``title`` is what people typed, or a message minga words."""
     require(by, meeting.table, "meeting.manage")
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are published: the agenda can no longer change."))
     if priority is not None and priority.table_id != meeting.table_id:
         raise ValidationError(_("That priority belongs to another table."))
-    if not title.strip():
+    worded_title = worded(title=title) if is_message(title) else {"title": str(title).strip()}
+    if not worded_title["title"]:
         raise ValidationError({"title": _("An agenda item needs a title.")})
     last = meeting.agenda.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem.objects.create(
         meeting=meeting,
         position=last + 1,
-        title=title.strip(),
+        **worded_title,
         duration_minutes=duration_minutes,
         priority=priority,
     )

@@ -41,7 +41,7 @@ def send_convening_notice(*, meeting_id: int, link: str, language: str) -> int:
         agenda = list(meeting.agenda.all())
         if agenda:
             lines += ["", _("Agenda") + ":"] + [
-                f"{i.position}. {i.title} ({i.duration_minutes} min)" for i in agenda
+                f"{i.position}. {i.shown_title} ({i.duration_minutes} min)" for i in agenda
             ]
         lines += ["", link]
     for address in recipients:

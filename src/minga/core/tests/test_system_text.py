@@ -91,3 +91,28 @@ def test_a_day_in_a_message_is_kept_iso_and_shown_in_the_reader_s_notation():
     assert say(last, "en") == "last: Dec. 4, 2026"
     assert say(last, "pt") == "último: 4 de dezembro de 2026"
     assert say(message("%(n)s pending", n="2026-99-99"), "en") == "2026-99-99 pending"
+
+
+def test_an_incident_a_field_alert_raised_reads_in_each_language(client_for):
+    """The incident, its crisis meeting and the meeting's agenda are minga's words."""
+    table = Table.objects.get(slug="sucumbios")
+    event = type("Alert", (), {"subject": "obs-7"})()
+    observed = timezone.localtime() - dt.timedelta(hours=3)
+    health.report_from_alert(event, table, "illegal_activity", observed)
+    incident = table.incidents.get(from_alert="obs-7")
+    assert incident.title == "Minería o tala ilegal reportado por un patrullaje de campo"
+    secretariat = client_for("other_secretariat")
+    pt = secretariat.get(f"/t/sucumbios/incidents/{incident.public_id}/?lang=pt").content.decode()
+    with translation.override("pt"):
+        title, description = incident.shown_title, incident.shown_description
+    assert title.startswith("Mineração ou extração ilegal de madeira") and title in pt
+    assert "obs-7" in description and description in pt
+    assert "Minería o tala ilegal" not in pt
+    health_page = secretariat.get("/t/sucumbios/health/?lang=en").content.decode()
+    assert "Illegal mining or logging reported by a field patrol" in health_page
+    meeting = secretariat.get(
+        f"/t/sucumbios/meetings/{incident.meeting.public_id}/?lang=en"
+    ).content.decode()
+    assert "Crisis meeting: Illegal mining or logging reported by a field patrol" in meeting
+    assert "What happened" in meeting and "Response tasks and who does them" in meeting
+    assert "Qué pasó" not in meeting

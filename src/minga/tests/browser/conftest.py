@@ -67,3 +67,15 @@ def watched(page: Any, demo_server: Any) -> dict[str, list[str]]:
         ),
     )
     return seen
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings: None, tmp_path_factory: Any) -> None:
+    """The live server's thread and the test's share the database. An in-memory SQLite database
+    shares through a cache that fails at once with "database table is locked" where a file
+    waits its turn (as minga's own database does): the browser tests use a file."""
+    from django.conf import settings  # read when the session's database is set up
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "browser.sqlite3")

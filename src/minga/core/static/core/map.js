@@ -9,7 +9,13 @@
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (data) {
         el.replaceChildren();
-        var map = L.map(el, { attributionControl: !!el.dataset.tiles, scrollWheelZoom: false, maxZoom: 18 });
+        var map = L.map(el, {
+          attributionControl: !!el.dataset.tiles, scrollWheelZoom: false, maxZoom: 18, zoomControl: false
+        });
+        // The zoom buttons' names in the page's language (Leaflet's own are English).
+        L.control.zoom({
+          zoomInTitle: document.body.dataset.zoomIn || "+", zoomOutTitle: document.body.dataset.zoomOut || "-"
+        }).addTo(map);
         if (el.dataset.tiles) {
           L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
           map.attributionControl.setPrefix(false);

@@ -35,12 +35,14 @@ def say(value: Any, language: str | None = None) -> str:
             return say(value)
     if not is_message(value):
         return "" if value is None else str(value)
-    params = {k: _value(v) for k, v in (value.get("p") or {}).items()}
+    params = {k: shown_value(v) for k, v in (value.get("p") or {}).items()}
     text = gettext(value["m"])
     return text % params if params else text
 
 
-def _value(value: Any) -> Any:
+def shown_value(value: Any) -> Any:
+    """A message's value as the reader reads it: a message in words, a list joined, an ISO day
+    in the locale's notation; anything else as it is."""
     if is_message(value):
         return say(value)
     if isinstance(value, list):  # a list of items, each possibly a message

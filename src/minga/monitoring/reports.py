@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -27,7 +27,7 @@ BROKEN_BY = {
 def patrol_coverage(agreement: Any, since: dt.date | None = None) -> Section | None:
     """Coverage and compliance since ``since`` (default: the last twelve months)."""
     start = since or (timezone.localdate() - dt.timedelta(days=365))
-    title = _("Patrols and compliance since %(date)s") % {"date": start.isoformat()}
+    title = _("Patrols and compliance since %(date)s") % {"date": date_format(start, "DATE_FORMAT")}
     found = coverage(agreement, since=dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC))
     if not found["patrols"]:
         return Section(title, [_("No patrol recorded.")])

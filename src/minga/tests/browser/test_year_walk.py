@@ -40,14 +40,13 @@ from minga.meetings.models import AgendaItem, Meeting
 from minga.monitoring.models import CategoryMapping, Observation
 from minga.satellite.models import AnalysisRun
 from minga.tables.models import Table
-from minga.tests import test_i18n
-from minga.tests.test_i18n import _data_values, leftovers
+from minga.tests.pseudo import PSEUDO, data_values, leftovers
 
 pytestmark = pytest.mark.browser
-pseudo_locale = test_i18n.pseudo_locale  # the fixture, for the pseudo-locale run
 SLUG = "morona-santiago"
 LANGS = ("es", "pt", "en")
-PSEUDO = "en-xa"  # every msgid wrapped in ⟦…⟧ (``test_i18n``): any word outside one is raw
+ISO_DAY = re.compile(r"(?<![\w/.-])\d{4}-\d{2}-\d{2}(?![\w/-])")
+ENGLISH_DAY = re.compile(r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}\b")
 # What the people of the walk type, in the language of the run (people write in their language).
 WRITTEN = {
     "es": {
@@ -145,7 +144,7 @@ def _written_by_people() -> list[str]:
         for code, labels in CategoryMapping.objects.values_list("code", "labels")
         for text in (code, *(labels or {}).values())
     ]
-    return [value for value in [*_data_values(), *vocabulary] if value not in worded]
+    return [value for value in [*data_values(), *vocabulary] if value not in worded]
 
 
 @dataclass
@@ -215,6 +214,11 @@ class Walk:
         text = page.locator("body").inner_text()
         for value in self.written:  # people write in their own language
             text = text.replace(value, " ")
+        days = ISO_DAY.findall(text)  # days read as people write them, not 2026-12-04
+        if self.lang in ("es", "pt"):
+            days += ENGLISH_DAY.findall(text)  # nor as "Dec. 4"
+        for day in days:
+            self.failures.append(f"{page.url}: the day {day} is not in {self.lang}'s notation")
         for sentence in self.foreign:
             if sentence in text:
                 self.failures.append(f"{page.url}: {sentence!r} is not in {self.lang}")

@@ -71,6 +71,18 @@ def _keep(html: str, base_url: str, pdf: bytes) -> bytes:
     return pdf
 
 
+def warm_up() -> bool:
+    """Load WeasyPrint and its fonts once, before the first visitor asks for a PDF (the first
+    PDF of a process otherwise waits seconds for them). False where the system has no Pango."""
+    try:
+        # Imported here: WeasyPrint (Pango) loads only where PDFs are made.
+        from weasyprint import HTML
+    except (ImportError, OSError):
+        return False
+    HTML(string="<p>minga</p>").write_pdf()
+    return True
+
+
 def pdf_unavailable(request: HttpRequest) -> HttpResponse:
     """The page a PDF link answers while the server cannot make PDFs, with a link to the page
     that shows the same content (``x.pdf`` → ``x/``, else the folder the PDF is in)."""

@@ -3,6 +3,7 @@
 import datetime as dt
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from minga.core import pdf
 from minga.core.access import SYSTEM
 from minga.core.models import Event
 from minga.decisions import services as decisions
@@ -170,12 +172,12 @@ def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(clien
         and "Se aprueban patrullajes mensuales en el Kutukú." in report
     )
 
-    pdf = Client().get(f"{base}/report.pdf?lang=es")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    printed = Client().get(f"{base}/report.pdf?lang=es")
+    assert printed["Content-Type"] == "application/pdf" and printed.content.startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (apt poppler-utils) is needed to read the PDF back")
     text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ["pdftotext", "-layout", "-", "-"], input=printed.content, capture_output=True, check=True
     ).stdout.decode()
     flat = " ".join(text.split())
     for name in present[:7]:
@@ -378,3 +380,17 @@ def test_minutes_pdf_is_made_once_and_served_again_from_what_was_kept(
     assert len(made) == 1 and len(list((tmp_path / "pdf-cache").glob("*.pdf"))) == 1
     client_for("public").get(url.replace("lang=es", "lang=pt"))  # another page, another PDF
     assert len(made) == 2
+
+
+def test_the_server_loads_the_pdf_maker_before_its_first_visitor(monkeypatch):
+    """`minga serve` and `minga demo` warm WeasyPrint up front (its first PDF in a process waits
+    seconds for libraries and fonts); a system without Pango only says False."""
+    weasyprint = pytest.importorskip("weasyprint")
+    made = []
+    write_pdf = weasyprint.HTML.write_pdf
+    monkeypatch.setattr(
+        weasyprint.HTML, "write_pdf", lambda self, *a, **k: made.append(1) or write_pdf(self)
+    )
+    assert pdf.warm_up() is True and made == [1]
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # no Pango: the import fails
+    assert pdf.warm_up() is False

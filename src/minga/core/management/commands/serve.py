@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from minga.core import pdf
+
 
 def _default_workers() -> int:
     return max(2, min(8, (os.cpu_count() or 1) + 1))
@@ -87,6 +89,7 @@ class Command(BaseCommand):
             def load(self) -> Any:
                 return application
 
+        pdf.warm_up()  # in the main process: every worker process forked from it starts warm
         mode = "debug" if settings.DEBUG else "production"
         self.stderr.write(
             f"minga ({mode}) on {options['bind']}: {options['workers']} processes × "

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from minga.core import pdf
 from minga.demo.load import load_demo
 from minga.demo.management.commands.load_demo import logins_text
 
@@ -65,6 +66,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Open http://{options['addrport']}/")
         if options["no_serve"]:
             return
+        pdf.warm_up()  # the first minutes PDF opens at once
         if options["no_worker"]:
             call_command("runserver", options["addrport"], use_reloader=False)
             return

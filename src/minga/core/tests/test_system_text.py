@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from minga.core.access import SYSTEM
 from minga.core.text import message, say, worded
@@ -116,3 +116,20 @@ def test_an_incident_a_field_alert_raised_reads_in_each_language(client_for):
     assert "Crisis meeting: Illegal mining or logging reported by a field patrol" in meeting
     assert "What happened" in meeting and "Response tasks and who does them" in meeting
     assert "Qué pasó" not in meeting
+
+
+def test_a_frozen_report_shows_its_rates_and_days_in_the_reader_s_notation(client_for):
+    """A published report keeps its exchange rates as ``"1.08150000"`` and their days as ISO."""
+    table = Table.objects.get(slug="morona-santiago")
+    report = initiatives.publish_report(
+        by=SYSTEM, table=table, period="quarter", day=timezone.localdate(), early=True
+    )
+    currency, rate, day, _source = report.figures["money"]["rates"][0]
+    assert day == dt.date.fromisoformat(day).isoformat() and rate.endswith("0")
+    page = client_for("public").get(f"/t/morona-santiago/reports/{report.public_id}/?lang=pt")
+    html = " ".join(page.content.decode().split())
+    shown_rate = rate.rstrip("0").replace(".", ",")
+    with translation.override("pt"):
+        shown_day = formats.date_format(dt.date.fromisoformat(day), "DATE_FORMAT")
+    assert f"1 {currency} = {shown_rate} USD ({shown_day}" in html
+    assert day not in html and rate not in html

@@ -11,6 +11,7 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from minga.core.access import SYSTEM
 from minga.core.models import Event
@@ -289,3 +290,21 @@ def test_a_record_a_communitys_source_made_its_own_stays_its_own(db):
     assert again.updated == 1  # read differently (no source: the proposal), so rewritten
     found = Observation.objects.get(table=table)
     assert found.sensitivity == 2 and found.field_source == own
+
+
+def test_the_mapping_page_says_why_a_row_would_wait_in_the_reader_s_language(client_for):
+    """Kobo's multi-language survey has no geopoint: each of its 5 submissions would wait in
+    the quarantine, and the page says so in Portuguese (the technical detail beside it)."""
+    page = client_for("secretariat").post(
+        "/t/morona-santiago/monitoring/import/?lang=pt",
+        {
+            "file": SimpleUploadedFile(
+                "encuesta.json", sample("kobo", "robotoolbox_kobo_data__multilang_5subs.json")
+            ),
+            "format": "",
+        },
+        follow=True,
+    )
+    html = " ".join(page.content.decode().split())
+    assert "Linhas que esperariam na quarentena:" in html
+    assert html.count("Sem localização (<code>") == 5

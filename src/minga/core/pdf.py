@@ -7,6 +7,7 @@ says so (503), never a server error; `make demo` warns before it starts (scripts
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
+logger = logging.getLogger(__name__)
 PANGO_PACKAGES = "apt-get install libpango-1.0-0 libpangoft2-1.0-0"
 
 
@@ -79,7 +81,11 @@ def warm_up() -> bool:
         from weasyprint import HTML
     except (ImportError, OSError):
         return False
-    HTML(string="<p>minga</p>").write_pdf()
+    try:
+        HTML(string="<p>minga</p>").write_pdf()
+    except Exception:  # a broken font setup fails the PDFs (their page says so), not the server
+        logger.exception("WeasyPrint could not make a test PDF")
+        return False
     return True
 
 

@@ -73,6 +73,16 @@ class Worded:
         return say(kept) if say(kept, settings.LANGUAGE_CODE) == stored else stored
 
 
+def kept(row: Any, field: str) -> Any:
+    """The message minga wrote for ``row.field`` while the field still says what it wrote (to
+    pass on, e.g. inside another message); else the field as a person left it."""
+    stored = getattr(row, field)
+    message_ = (getattr(row, "system_text", None) or {}).get(field)
+    if is_message(message_) and say(message_, settings.LANGUAGE_CODE) == stored:
+        return message_
+    return stored
+
+
 def worded(**fields: Any) -> dict[str, Any]:
     """The stored text of each message, in the site's language (for search, exports, the log)
     and the ``system_text`` that keeps the messages: ``worded(title=message(...))``."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_noop
 from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.money import validate_currency
-from minga.core.text import is_message, message, worded
+from minga.core.text import is_message, kept, message, worded
 from minga.health import events, index, queries
 from minga.health.models import (
     Election,
@@ -290,7 +290,7 @@ def _raised(table: Table, today: dt.date) -> dict[str, tuple[str, Any, int, int,
     for incident in Incident.objects.filter(table=table, closed_at__isnull=True):
         found[f"incident:{incident.pk}"] = (
             RiskKind.SHOCK,
-            incident.system_text.get("title") or str(incident.title),
+            kept(incident, "title"),
             5,
             4,
             message(gettext_noop("Crisis response under way: see the incident's tasks.")),
@@ -340,7 +340,7 @@ def _crisis_meeting(incident: Incident, starts_at: dt.datetime | None, place: st
         hour=10, minute=0, second=0, microsecond=0
     )
     prefix = _("Crisis meeting: %(title)s") % {"title": ""}
-    title: Any = incident.system_text.get("title") or incident.title
+    title: Any = kept(incident, "title")
     if not incident.title.lower().startswith(prefix.strip().lower()):
         title = message(gettext_noop("Crisis meeting: %(title)s"), title=title)
     meeting = meetings.create_meeting(
@@ -422,7 +422,7 @@ def report_from_alert(event: Any, table: Table, kind: str, observed: dt.datetime
         table=table,
         kind=kind,
         title=message(
-            gettext_noop("%(kind)s reported by a field patrol"),
+            gettext_noop("A field patrol reports: %(kind)s"),
             kind=message(_msgid(IncidentKind(kind).label)),
         ),
         description=message(

@@ -14,6 +14,7 @@ from minga.meetings.models import (
 class AgendaInline(admin.TabularInline[AgendaItem, Meeting]):
     model = AgendaItem
     extra = 0
+    exclude = ["system_text"]  # minga's own words, kept as messages: not edited by hand
 
 
 @admin.register(Meeting)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.mail import EmailMessage
 from django.tasks import task
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from minga.core import hooks
@@ -20,16 +21,17 @@ def send_convening_notice(*, meeting_id: int, link: str, language: str) -> int:
     """E-mail the convening notice with the meeting as an ICS invitation; returns recipients."""
     meeting = Meeting.objects.select_related("table").get(pk=meeting_id)
     recipients = meeting_recipients(meeting)
+    starts = timezone.localtime(meeting.starts_at)  # where the table meets, not UTC
     with translation.override(language):
         subject = _("Convened: %(title)s (%(table)s)") % {
-            "title": meeting.title,
+            "title": meeting.shown_title,
             "table": meeting.table.name,
         }
         lines = [
             _("The %(table)s convenes you to: %(title)s.")
-            % {"table": meeting.table.name, "title": meeting.title},
+            % {"table": meeting.table.name, "title": meeting.shown_title},
             "",
-            f"{_('When')}: {meeting.starts_at:%Y-%m-%d %H:%M} ({meeting.starts_at.tzinfo})",
+            f"{_('When')}: {date_format(starts, 'DATETIME_FORMAT')} ({starts.tzinfo})",
         ]
         if meeting.place:
             lines.append(f"{_('Where')}: {meeting.place}")

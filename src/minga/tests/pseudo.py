@@ -10,6 +10,7 @@ from pathlib import Path
 
 import django
 import polib
+from django.conf import settings
 
 import minga
 from minga.agreements.models import (
@@ -20,6 +21,7 @@ from minga.agreements.models import (
     Incentive,
     Obligation,
 )
+from minga.core.text import is_message, say
 from minga.credits.models import Account, Batch, CreditClass, Payout, Project, Retirement
 from minga.decisions.models import Comment, Decision, Position, Proposal, ProposalVersion
 from minga.funds.models import (
@@ -237,6 +239,7 @@ def data_values() -> list[str]:
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]
+    # Imported here: these reach the services and ledger layers, loaded only for this list.
     from minga.credits.queries import certificate
     from minga.ledger.services import KeyMissing, verifier_key
     from minga.satellite.services import available_files
@@ -271,7 +274,29 @@ def data_values() -> list[str]:
     # A published report is frozen in the site's languages; a pseudo-locale falls back to Spanish.
     for figures in AccountabilityReport.objects.values_list("figures", flat=True):
         values += [t for section in figures.get("sections", []) for t in section["titles"].values()]
-    return sorted(set(values), key=len, reverse=True)
+    # minga's own words stored in the site's language (shown through ``Worded``) are not data:
+    # a page that showed them raw would be a page left untranslated
+    return sorted(set(values) - minga_words(), key=len, reverse=True)
+
+
+def minga_words() -> set[str]:
+    """Stored fields that still say what minga wrote as a message (``core.text.worded``)."""
+    found = set()
+    for model in (
+        Risk,
+        Incident,
+        Meeting,
+        AgendaItem,
+        AccountabilityReport,
+        Transaction,
+        Initiative,
+    ):
+        for row in model.objects.exclude(system_text={}):
+            for name, kept in row.system_text.items():
+                stored = getattr(row, name, None)
+                if is_message(kept) and stored == say(kept, settings.LANGUAGE_CODE):
+                    found.add(stored)
+    return found
 
 
 def leftovers(html: str, data: list[str]) -> set[str]:

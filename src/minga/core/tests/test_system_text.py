@@ -5,6 +5,7 @@ people write stays as written."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import formats, timezone, translation
 
@@ -100,20 +101,21 @@ def test_an_incident_a_field_alert_raised_reads_in_each_language(client_for):
     observed = timezone.localtime() - dt.timedelta(hours=3)
     health.report_from_alert(event, table, "illegal_activity", observed)
     incident = table.incidents.get(from_alert="obs-7")
-    assert incident.title == "Minería o tala ilegal reportado por un patrullaje de campo"
+    assert incident.title == "Un patrullaje de campo reporta: Minería o tala ilegal"
     secretariat = client_for("other_secretariat")
     pt = secretariat.get(f"/t/sucumbios/incidents/{incident.public_id}/?lang=pt").content.decode()
     with translation.override("pt"):
         title, description = incident.shown_title, incident.shown_description
-    assert title.startswith("Mineração ou extração ilegal de madeira") and title in pt
+    assert title == "Uma patrulha de campo relata: Mineração ou extração ilegal de madeira"
+    assert title in pt
     assert "obs-7" in description and description in pt
     assert "Minería o tala ilegal" not in pt
     health_page = secretariat.get("/t/sucumbios/health/?lang=en").content.decode()
-    assert "Illegal mining or logging reported by a field patrol" in health_page
+    assert "A field patrol reports: Illegal mining or logging" in health_page
     meeting = secretariat.get(
         f"/t/sucumbios/meetings/{incident.meeting.public_id}/?lang=en"
     ).content.decode()
-    assert "Crisis meeting: Illegal mining or logging reported by a field patrol" in meeting
+    assert "Crisis meeting: A field patrol reports: Illegal mining or logging" in meeting
     assert "What happened" in meeting and "Response tasks and who does them" in meeting
     assert "Qué pasó" not in meeting
 
@@ -128,8 +130,8 @@ def test_a_frozen_report_shows_its_rates_and_days_in_the_reader_s_notation(clien
     assert day == dt.date.fromisoformat(day).isoformat() and rate.endswith("0")
     page = client_for("public").get(f"/t/morona-santiago/reports/{report.public_id}/?lang=pt")
     html = " ".join(page.content.decode().split())
-    shown_rate = rate.rstrip("0").replace(".", ",")
     with translation.override("pt"):
+        shown_rate = formats.number_format(Decimal(rate).normalize(), use_l10n=True)
         shown_day = formats.date_format(dt.date.fromisoformat(day), "DATE_FORMAT")
     assert f"1 {currency} = {shown_rate} USD ({shown_day}" in html
     assert day not in html and rate not in html

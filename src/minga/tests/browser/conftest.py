@@ -73,7 +73,9 @@ def watched(page: Any, demo_server: Any) -> dict[str, list[str]]:
 def django_db_modify_db_settings(django_db_modify_db_settings: None, tmp_path_factory: Any) -> None:
     """The live server's thread and the test's share the database. An in-memory SQLite database
     shares through a cache that fails at once with "database table is locked" where a file
-    waits its turn (as minga's own database does): the browser tests use a file."""
+    waits its turn (as minga's own database does): the browser tests use a file. It takes effect
+    when a browser test sets the session's database up, as in `make test-browser` (`-m browser`);
+    run together with other tests, the browser tests share their in-memory database."""
     from django.conf import settings  # read when the session's database is set up
 
     database = settings.DATABASES["default"]

@@ -267,8 +267,8 @@ MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters"))
 
 
 # Where `minga fetch-layers` finds each product's granules (docs/formats.md, "Satellite layers
-# from their publishers"). Empty: the product is not fetched (GLAD-S2 and RADD have no published
-# file layout minga reads; point these at a mirror of two-band tiles named <tile>.tif).
+# from their publishers"). Empty: the product is not fetched. The GFW data lake publishes each
+# alert system's tiles as <dataset>/<version>/raster/epsg-4326/<grid>/date_conf/geotiff/<tile>.tif.
 MINGA_HANSEN_URL = env_url(
     "MINGA_HANSEN_URL", "https://storage.googleapis.com/earthenginepartners-hansen/"
 )
@@ -286,8 +286,14 @@ MINGA_GLAD_L_URL = env_url(
     "MINGA_GLAD_L_URL",
     f"{_GFW_LAKE}/umd_glad_landsat_alerts/latest/raster/epsg-4326/10/40000/date_conf/gdal-geotiff/",
 )
-MINGA_GLAD_S2_URL = env_url("MINGA_GLAD_S2_URL", "")
-MINGA_RADD_URL = env_url("MINGA_RADD_URL", "")
+MINGA_GLAD_S2_URL = env_url(
+    "MINGA_GLAD_S2_URL",
+    f"{_GFW_LAKE}/umd_glad_sentinel2_alerts/latest/raster/epsg-4326/10/100000/date_conf/geotiff/",
+)
+MINGA_RADD_URL = env_url(
+    "MINGA_RADD_URL",
+    f"{_GFW_LAKE}/wur_radd_alerts/latest/raster/epsg-4326/10/100000/date_conf/geotiff/",
+)
 
 # --- uploads and imports ----------------------------------------------------------------------
 # The largest file accepted per kind (MB); types are fixed per kind in minga.core.uploads.

@@ -163,15 +163,22 @@ class IntegratedAlerts(Decoder):
         return day, np.where(v > 0, np.clip(conf - 1, 0, 3), 0)
 
 
-class GladLandsat(Decoder):
-    """GLAD-L in GFW's analysis encoding: ``conf * 10000 + days since 2014-12-31``; 2 probable, 3 confirmed."""
+class DateConf(Decoder):
+    """GFW's data-lake encoding of one system's alerts: ``conf * 10000 + days since 2014-12-31``,
+    conf 2 = low (probable), 3 = high (confirmed); 0 = no alert."""
 
-    name = "umd_glad_landsat_alerts"
-    label = "GLAD-L (Landsat) alerts"
     kind = "alert"
     dtype = "uint16"
     max_value = 39999
     base = _days(dt.date(2014, 12, 31))
+
+    def check(self, values: np.ndarray) -> None:
+        super().check(values)
+        nonzero = values[values != 0]
+        if nonzero.size:
+            conf = nonzero // 10000
+            if int(conf.min()) < 2 or int(conf.max()) > 3:
+                raise ProductError(f"{self.name}: confidence digit outside 2..3")
 
     def alerts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         v = values.astype(np.int64)
@@ -180,41 +187,30 @@ class GladLandsat(Decoder):
         return day, np.where(v > 0, np.where(conf >= 3, 2, 1), 0)
 
 
-class GladSentinel2(Decoder):
-    """GLAD-S2 as its two GEE bands: ``alert`` level 1–4 (1–2 low, 3–4 high), ``alertDate`` days since 2018-12-31."""
+class GladLandsat(DateConf):
+    """GLAD-L as GFW publishes it (30 m, the 10/40000 grid); 2 probable, 3 confirmed."""
+
+    name = "umd_glad_landsat_alerts"
+    label = "GLAD-L (Landsat) alerts"
+
+
+class GladSentinel2(DateConf):
+    """GLAD-S2 as GFW publishes it (10 m, the 10/100000 grid). GFW packs UMD's two bands (``alert``
+    level 1–4, ``alertDate`` days since 2018-12-31) as ``20000 + 10000 * (level > 1) + days +
+    1461``: level 1 low, 2–4 high."""
 
     name = "umd_glad_sentinel2_alerts"
     label = "GLAD-S2 (Sentinel-2) alerts"
-    kind = "alert"
     resolution_m = 10
-    dtype = "uint16"
-    bands = 2
-    max_value = 9999
-    base = _days(dt.date(2018, 12, 31))
-
-    def alerts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        level, days = values[0].astype(np.int64), values[1].astype(np.int64)
-        seen = (level > 0) & (days > 0)
-        return np.where(seen, self.base + days, 0), np.where(seen, np.where(level >= 3, 2, 1), 0)
 
 
-class Radd(Decoder):
-    """RADD as its GEE bands: ``Alert`` 2 low / 3 high, ``Date`` as YYDOY (20001 = 2020-01-01)."""
+class Radd(DateConf):
+    """RADD as GFW publishes it (10 m, the 10/100000 grid): Wageningen's own tiles already hold
+    ``conf * 10000 + days since 2014-12-31`` (2 low, 3 high)."""
 
     name = "wur_radd_alerts"
     label = "RADD (Sentinel-1) alerts"
-    kind = "alert"
     resolution_m = 10
-    dtype = "uint16"
-    bands = 2
-    max_value = 99366
-
-    def alerts(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        conf, yydoy = values[0].astype(np.int64), values[1].astype(np.int64)
-        seen = (conf > 0) & (yydoy > 0)
-        yy, doy = np.divmod(yydoy, 1000)
-        jan1 = (yy + 2000 - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
-        return np.where(seen, jan1 + doy - 1, 0), np.where(seen, np.where(conf >= 3, 2, 1), 0)
 
 
 DECODERS: dict[str, Decoder] = {}
@@ -254,6 +250,7 @@ def guess_product(filename: str) -> str | None:
         ("integrated", "gfw_integrated_alerts"),
         ("radd", "wur_radd_alerts"),
         ("s2alert", "umd_glad_sentinel2_alerts"),
+        ("sentinel2", "umd_glad_sentinel2_alerts"),
         ("glad_s2", "umd_glad_sentinel2_alerts"),
         ("glad", "umd_glad_landsat_alerts"),
     ):

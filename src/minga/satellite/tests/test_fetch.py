@@ -2,6 +2,7 @@
 against an HTTP server on 127.0.0.1 that serves tiled GeoTIFFs under the publishers' names, with
 and without range support."""
 
+import datetime as dt
 import email.utils
 import hashlib
 import io
@@ -27,6 +28,7 @@ from minga.satellite import fetch as fetching
 from minga.satellite import publishers, tasks
 from minga.satellite import services as satellite
 from minga.satellite.models import LayerFetch, RasterLayer, ZoneStatistic
+from minga.satellite.products import decoder_for
 from minga.satellite.publishers import Granule
 from minga.tables import services as tables
 from minga.tables.models import Region
@@ -386,6 +388,35 @@ def test_with_ranges_only_the_window_is_read_and_the_analysis_runs_on_it(serve, 
     assert {r[0] for r in server.requests} == {"HEAD"}
     assert {r["status"] for r in again.results.values()} == {"kept"}
     assert RasterLayer.objects.filter(table=table).count() == 3
+
+
+def test_glad_s2_and_radd_come_from_the_data_lakes_layout(serve, table, settings):
+    """The defaults name GFW's data lake; the test publisher serves the same paths."""
+    server = serve(ranges=True)
+    lake = "raster/epsg-4326/10/100000/date_conf/geotiff"
+    published = {}
+    for seed, product, setting in (
+        (5, "umd_glad_sentinel2_alerts", "MINGA_GLAD_S2_URL"),
+        (6, "wur_radd_alerts", "MINGA_RADD_URL"),
+    ):
+        default = getattr(settings, setting)
+        assert default.endswith(f"/{product}/latest/{lake}/"), default
+        setattr(settings, setting, f"{server.url}{product}/latest/{lake}/")
+        rng = np.random.default_rng(seed)
+        days = rng.integers(1800, 4000, (800, 800))
+        conf = rng.choice([0, 2, 3], (800, 800), p=[0.9, 0.05, 0.05])
+        published[product] = np.where(conf > 0, conf * 10000 + days, 0).astype(np.uint16)
+        publish(server, f"{product}/latest/{lake}/00N_080W.tif", published[product], res=0.0001)
+    done = fetch(table, "umd_glad_sentinel2_alerts", "wur_radd_alerts")
+    assert done.status == RunStatus.DONE, done.error
+    layers = {layer.product: layer for layer in RasterLayer.objects.filter(table=table)}
+    for product, array in published.items():
+        assert np.array_equal(pixels(layers[product])[0], array[400:500, 300:400]), product
+        assert Path(layers[product].path).name == f"{product}_00N_080W.tif"
+        day, conf = decoder_for(product).alerts(pixels(layers[product])[0])
+        window = array[400:500, 300:400]
+        assert int((conf == 2).sum()) == int(np.count_nonzero(window >= 30000)), product
+        assert int(day[window > 0].min()) >= (dt.date(2014, 12, 31) - dt.date(1970, 1, 1)).days
 
 
 def test_without_ranges_the_whole_granule_comes_once(serve, table):

@@ -47,24 +47,27 @@ def test_glad_landsat_is_gfws_packed_form():
     assert conf.tolist() == [1, 2, 0]  # probable, confirmed
 
 
-def test_glad_s2_two_bands_days_since_2018_12_31():
-    values = np.array([[[1, 2, 3, 4, 0]], [[1, 32, 365, 400, 0]]])
-    day, conf = decoder_for("umd_glad_sentinel2_alerts").alerts(values)
-    assert dates(day) == [
-        dt.date(2019, 1, 1),
-        dt.date(2019, 2, 1),
-        dt.date(2019, 12, 31),
-        dt.date(2020, 2, 4),
-        None,
-    ]
-    assert conf.tolist() == [[1, 1, 2, 2, 0]]
+def test_glad_s2_as_gfw_packs_umds_two_bands():
+    """GFW's data pump: ``(alert > 0) * (20000 + 10000 * (alert > 1) + alertDate + 1461)``."""
+    level = np.array([1, 2, 4, 0])
+    since_2018 = np.array([1, 32, 400, 0])  # UMD's alertDate: days since 2018-12-31
+    packed = np.where(level > 0, 20000 + 10000 * (level > 1) + since_2018 + 1461, 0)
+    decoder = decoder_for("umd_glad_sentinel2_alerts")
+    decoder.check(packed)
+    day, conf = decoder.alerts(packed)
+    assert dates(day) == [dt.date(2019, 1, 1), dt.date(2019, 2, 1), dt.date(2020, 2, 4), None]
+    assert conf.tolist() == [1, 2, 2, 0]
+    with pytest.raises(ProductError, match="confidence"):
+        decoder.check(np.array([10001]))  # no confidence 1 in the packed form
 
 
-def test_radd_two_bands_yydoy():
-    values = np.array([[[2, 3, 3, 0]], [[20001, 20366, 21032, 0]]])
+def test_radd_in_gfws_packed_form():
+    values = np.array([21826, 31826, 32192, 0])  # 2019-12-31 low, high; 2020-12-31 high
     day, conf = decoder_for("wur_radd_alerts").alerts(values)
-    assert dates(day) == [dt.date(2020, 1, 1), dt.date(2020, 12, 31), dt.date(2021, 2, 1), None]
-    assert conf.tolist() == [[1, 2, 2, 0]]
+    assert dates(day) == [dt.date(2019, 12, 31), dt.date(2019, 12, 31), dt.date(2020, 12, 31), None]
+    assert conf.tolist() == [1, 2, 2, 0]
+    assert guess_product("wur_radd_alerts_00N_080W.tif") == "wur_radd_alerts"
+    assert guess_product("umd_glad_sentinel2_alerts_00N_080W.tif") == "umd_glad_sentinel2_alerts"
 
 
 def test_hansen_layers():

@@ -11,10 +11,12 @@ known of the tools.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ET  # the stdlib parser resolves no external entities
@@ -230,18 +232,42 @@ class _Semicolon(csv.excel):
     delimiter = ";"
 
 
-def _csv_rows(data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
+def _is_utf8(data: bytes, step: int = 1 << 20) -> bool:
+    """Whether ``data`` is UTF-8, checked a megabyte at a time (no copy of a large file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        text = data.decode("utf-8-sig")
+        for start in range(0, len(view), step):
+            decoder.decode(view[start : start + step])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    first = text[:8192].split("\n", 1)[0]
+        return False
+    return True
+
+
+def _text(data: bytes) -> io.TextIOWrapper:
+    """A CSV export's text, decoded as it is read: UTF-8 (with or without a byte-order mark),
+    else Latin-1 (older spreadsheet exports). Neither the whole text nor a copy of it is ever
+    held (``io.StringIO`` would keep four bytes per character)."""
+    encoding = "utf-8-sig" if _is_utf8(data) else "latin-1"
+    return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+
+
+def _first_line(data: bytes) -> str:
+    head = data[:8192]
+    text = head.decode("utf-8-sig", "ignore") if _is_utf8(data) else head.decode("latin-1")
+    return text.split("\n", 1)[0].rstrip("\r")
+
+
+def _csv_rows(data: bytes) -> tuple[list[str], list[dict[str, Any]]]:
+    text = _text(data)
+    first = text.readline()
     # Kobo offers "," or ";": the header's most common separator (labels may hold commas).
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     dialect: Any = csv.excel
     if counts[";"] > counts[","] or counts["\t"] > counts[","]:
         dialect = csv.excel_tab if counts["\t"] > counts[";"] else _Semicolon
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    reader = csv.reader(itertools.chain([first], text), dialect=dialect)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -1157,10 +1183,7 @@ def detect(data: bytes, filename: str = "") -> str:
                 return "mapeo-json"
             return "kobo-json"
         raise FormatError("JSON of no known tool")
-    try:
-        first_line = data.decode("utf-8-sig").splitlines()[0] if data else ""
-    except UnicodeDecodeError:
-        first_line = data.decode("latin-1").splitlines()[0]
+    first_line = _first_line(data)
     if "KEY" in re.split(r"[,;\t]", first_line) or "SubmissionDate" in first_line:
         return "odk-csv"
     if re.search(r"meta/instanceID|_uuid|_submission", first_line) or "/" in first_line:

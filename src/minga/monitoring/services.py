@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -608,39 +608,72 @@ def import_kept(*, by: Actor, job: FieldImport) -> Summary:
     return summary
 
 
+def _parts(export: formats.Export, chosen: mapping.Mapping, size: int) -> Iterator[mapping.Parsed]:
+    """The export mapped a slice of ``size`` records at a time, so that only one slice's
+    observations are held at once. An export with repeat rows is mapped whole: a repeat row
+    reads its submission's fields, which may lie in another slice."""
+    tz = zone()
+    if any(record.parent for record in export.records):
+        yield mapping.apply(export, chosen, tz)
+        return
+    for start in range(0, max(len(export.records), 1), size):
+        part = replace(export, records=export.records[start : start + size], problems=[])
+        if start == 0:
+            part.problems = export.problems  # the rows the reader refused, once
+        yield mapping.apply(part, chosen, tz)
+
+
 def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImport:
     """Import ``job``'s file in chunks, each committed with the position it reached and the
     running summary. Started again after a crash, it goes on from the last committed chunk: no
-    row is imported twice and none is lost."""
+    row is imported twice and none is lost. The file is mapped a slice at a time (twice: once to
+    count the rows and gather the refused ones, once to import), so memory holds the file's
+    records and one slice's observations, not every observation of a 50 MB export."""
 
     chunk = chunk or settings.MINGA_IMPORT_CHUNK
     if job.status == RunStatus.DONE:
         return job
-    export = formats.read(bytes(job.content), job.format or None, job.filename)
+    data, job.content = bytes(job.content), b""  # one copy of the file, not two
+    export = formats.read(data, job.format or None, job.filename)
+    del data
     source = job.field_source
     with transaction.atomic():
         learn_labels(job.table, export)
-    parsed = mapping.apply(export, mapping_of(source, export), zone())
+    chosen = mapping_of(source, export)
+    slice_size = max(chunk, settings.MINGA_IMPORT_CHUNK) * 4
+    sizes: list[int] = []
+    refused = mapping.Parsed(export.format, export.signature, export.tool)
+    for parsed in _parts(export, chosen, slice_size):
+        sizes.append(len(parsed.tracks) + len(parsed.observations))
+        refused.rejected += parsed.rejected
+    total = sum(sizes)
     by = job.requested_by or SYSTEM
-    batch = _Batch(by, job.table, parsed, source)
-    FieldImport.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, total=batch.total)
-    while True:
-        with transaction.atomic():
-            job = FieldImport.objects.select_for_update().get(pk=job.pk)
-            if job.done >= batch.total:
-                break
-            summary = Summary(**job.summary)
-            end = min(job.done + chunk, batch.total)
-            for position in range(job.done, end):
-                batch.row(position, summary)
-            job.done, job.summary = end, summary.__dict__
-            job.save(update_fields=["done", "summary", "updated_at"])
-            batch.mail_alerts_after_commit()
+    FieldImport.objects.filter(pk=job.pk).update(status=RunStatus.RUNNING, total=total)
+    offset = 0
+    for size, parsed in zip(sizes, _parts(export, chosen, slice_size), strict=True):
+        if offset + size <= job.done:  # imported before a restart
+            offset += size
+            continue
+        batch = _Batch(by, job.table, parsed, source)
+        while True:
+            with transaction.atomic():
+                # Not the file again with every chunk: it is read once, above.
+                job = FieldImport.objects.select_for_update().defer("content").get(pk=job.pk)
+                if job.done >= offset + size:
+                    break
+                summary = Summary(**job.summary)
+                end = min(job.done + chunk, offset + size)
+                for position in range(job.done, end):
+                    batch.row(position - offset, summary)
+                job.done, job.summary = end, summary.__dict__
+                job.save(update_fields=["done", "summary", "updated_at"])
+                batch.mail_alerts_after_commit()
+        offset += size
     with transaction.atomic():
-        job = FieldImport.objects.select_for_update().get(pk=job.pk)
+        job = FieldImport.objects.select_for_update().defer("content").get(pk=job.pk)
         if job.status != RunStatus.DONE:
             summary = Summary(**job.summary)
-            batch.finish(job.filename, summary)
+            _Batch(by, job.table, refused, source).finish(job.filename, summary)
             job.summary, job.status = summary.__dict__, RunStatus.DONE
             job.finished_at = timezone.now()
             job.content = b""  # the rows are in; the file need not be kept

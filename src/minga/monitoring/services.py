@@ -440,24 +440,37 @@ class _Batch:
     def finish(self, filename: str, summary: Summary) -> None:
         """The quarantine and the import's event, once every row is in."""
         table, parsed = self.table, self.parsed
-        # A file imported again (fixed, or not) replaces what it left in quarantine before.
+        # A file imported again (fixed, or not) replaces what it left in quarantine before; a
+        # row refused again for the same reason, unchanged, stays as it was.
+        waiting: dict[tuple[str, str, str], list[Quarantined]] = {}
         if filename:
-            Quarantined.objects.filter(
+            for kept in Quarantined.objects.filter(
                 table=table, source=parsed.format, filename=filename[:250], resolved=False
-            ).update(resolved=True)
+            ):
+                waiting.setdefault((kept.row, kept.reason, kept.detail), []).append(kept)
         for refused in parsed.rejected:
+            raw = mapping.safe_json(
+                refused.raw if isinstance(refused.raw, dict) else {"value": refused.raw}
+            )
+            row, reason, detail = str(refused.row)[:40], refused.reason[:40], refused.detail[:250]
+            summary.quarantined += 1
+            same = waiting.get((row, reason, detail), [])
+            found = next((kept for kept in same if kept.raw == raw), None)
+            if found is not None:
+                same.remove(found)
+                continue
             Quarantined.objects.create(
                 table=table,
                 source=parsed.format,
                 filename=filename[:250],
-                row=str(refused.row)[:40],
-                reason=refused.reason[:40],
-                detail=refused.detail[:250],
-                raw=mapping.safe_json(
-                    refused.raw if isinstance(refused.raw, dict) else {"value": refused.raw}
-                ),
+                row=row,
+                reason=reason,
+                detail=detail,
+                raw=raw,
             )
-            summary.quarantined += 1
+        gone = [kept.pk for rows in waiting.values() for kept in rows]
+        if gone:
+            Quarantined.objects.filter(pk__in=gone).update(resolved=True)
         record_event(
             events.FIELD_DATA_IMPORTED,
             actor=self.by,

@@ -338,7 +338,16 @@ def test_it_reimports_a_fixed_file_and_clears_its_quarantine(db):
     import_field(
         by=SYSTEM, table=table, export=formats.read(odk_csv(), "odk-csv"), filename="obs.csv"
     )
-    assert Quarantined.objects.filter(filename="obs.csv", resolved=False).count() == 1
+    waiting = list(Quarantined.objects.filter(filename="obs.csv").values_list("pk", flat=True))
+    assert len(waiting) == 1
+    # The same file again: the row is refused again, and the quarantine stays as it was.
+    again = import_field(
+        by=SYSTEM, table=table, export=formats.read(odk_csv(), "odk-csv"), filename="obs.csv"
+    )
+    assert (again.new, again.unchanged, again.quarantined) == (0, 1, 1)
+    assert list(Quarantined.objects.filter(filename="obs.csv").values_list("pk", flat=True)) == (
+        waiting
+    )
     fixed = odk_csv().replace(b"-199", str(LON + 0.001).encode())
     summary = import_field(
         by=SYSTEM, table=table, export=formats.read(fixed, "odk-csv"), filename="obs.csv"

@@ -153,13 +153,20 @@ def dispatch(event: Event, using: str = "default") -> None:
     """Run the in-transaction handlers of ``event`` now; schedule the after-commit ones."""
     conn = transaction.get_connection(using)
     pending = _pending(conn)
-    committed = pending[0].committed if pending else _Committed(using)
+    # The calls still pending share what their commit kept; once one of them has asked (its
+    # commit came: a test's captured callbacks run while older ones stay queued), new events
+    # belong to another commit.
+    fresh = [p for p in pending if p.committed._kept is None]
+    committed = fresh[0].committed if fresh else _Committed(using)
     committed.events.append(event)
     for registration in _registrations(event.type):
         if registration.when == IN_TRANSACTION:
             registration.handler(event)
             continue
-        call = next((p for p in pending if p.handler is registration.handler), None)
+        call = next(
+            (p for p in pending if p.handler is registration.handler and p.committed is committed),
+            None,
+        )
         if call is None:
             call = _AfterCommit(registration.handler, committed)
             transaction.on_commit(call, using=using)

@@ -209,7 +209,7 @@ def digest_for(user: Any, since: Any, now: Any) -> list[TableDigest]:
                 Meeting.objects.filter(
                     table=table, starts_at__gt=now, starts_at__lte=now + dt.timedelta(days=14)
                 )
-                .exclude(status="draft")
+                .exclude(status__in=["draft", "cancelled"])
                 .order_by("starts_at")
             ),
         )

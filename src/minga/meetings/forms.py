@@ -30,6 +30,15 @@ class MeetingForm(forms.Form):
     is_public = forms.BooleanField(label=_("Public meeting"), required=False, initial=True)
 
 
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it cancelled?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the table's record and sent to its members."),
+    )
+
+
 class AgendaItemForm(forms.Form):
     title = forms.CharField(label=_("Agenda item"), max_length=200)
     duration_minutes = forms.IntegerField(

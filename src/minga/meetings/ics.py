@@ -10,10 +10,16 @@ from icalendar import Calendar, Event
 from minga.meetings.models import Meeting
 
 
-def meeting_calendar(meetings: Iterable[Meeting], *, link: str = "", name: str = "") -> bytes:
+def meeting_calendar(
+    meetings: Iterable[Meeting], *, link: str = "", name: str = "", method: str = ""
+) -> bytes:
+    """``method`` (iTIP, RFC 5546) for an invitation sent by e-mail: ``REQUEST`` for a new or
+    changed meeting, ``CANCEL`` for a cancelled one; none for a feed or a download."""
     calendar = Calendar()
     calendar.add("prodid", "-//minga//cooperation tables//ES")
     calendar.add("version", "2.0")
+    if method:
+        calendar.add("method", method)
     if name:
         calendar.add("x-wr-calname", name)
     for meeting in meetings:
@@ -32,7 +38,12 @@ def meeting_calendar(meetings: Iterable[Meeting], *, link: str = "", name: str =
         event.add("description", "\n".join(description))
         if link:
             event.add("url", link)
-        event.add("status", "CONFIRMED" if meeting.status != "draft" else "TENTATIVE")
+        # A change is the same event with a higher sequence: calendars move it, not add one.
+        event.add("sequence", meeting.sequence)
+        event.add(
+            "status",
+            {"draft": "TENTATIVE", "cancelled": "CANCELLED"}.get(meeting.status, "CONFIRMED"),
+        )
         calendar.add_component(event)
     body: bytes = calendar.to_ical()
     return body

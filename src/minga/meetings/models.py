@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from minga.core.models import TimeStampedModel, public_id_field
@@ -21,6 +22,7 @@ class MeetingStatus(models.TextChoices):
     CONVENED = "convened", _("Convened")
     HELD = "held", _("Held")
     PUBLISHED = "published", _("Minutes published")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class MeetingRules(models.Model):
@@ -69,6 +71,9 @@ class Meeting(TimeStampedModel):
         max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT
     )
     convened_at = models.DateTimeField(null=True, blank=True)
+    # How many times the invitation changed since it was sent (iCalendar's SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -88,6 +93,15 @@ class Meeting(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+    @property
+    def may_change(self) -> bool:
+        """Whether its time, place or title may still change, or it may be cancelled."""
+        return not self.has_started and self.status in (MeetingStatus.DRAFT, MeetingStatus.CONVENED)
 
 
 class AgendaItem(models.Model):

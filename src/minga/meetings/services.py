@@ -131,6 +131,8 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add an item at the end; ``title`` is what people typed, or a message minga words."""
     require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are published: the agenda can no longer change."))
     if priority is not None and priority.table_id != meeting.table_id:
@@ -217,6 +219,107 @@ def convene_meeting(
     return meeting
 
 
+# What a convened meeting's members are told again about when it changes.
+NOTICE_FIELDS = ("title", "starts_at", "duration_minutes", "place", "online_url", "language",
+                 "interpretation")  # fmt: skip
+
+
+def _notice(meeting: Meeting, meeting_url: Callable[[Meeting], str], **more: Any) -> dict[str, Any]:
+    """What ``meetings.tasks`` needs to send a notice once the change commits (nothing to send
+    for a meeting never convened, or a table with no e-mail addresses)."""
+    send = meeting.convened_at is not None and bool(meeting_recipients(meeting))
+    return {
+        "link": meeting_url(meeting) if send else None,
+        "language": translation.get_language() or "es",
+        **more,
+    }
+
+
+@transaction.atomic
+def change_meeting(
+    *, by: Actor, meeting: Meeting, meeting_url: Callable[[Meeting], str], **fields: Any
+) -> Meeting:
+    """Change a meeting that has not started: its title, time, place, language… When it was
+    convened, the members receive the change with the updated calendar invitation (the same
+    event, its sequence one higher, so calendars move it rather than add another)."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    require(by, meeting.table, "meeting.manage")
+    if not meeting.may_change:
+        raise ValidationError(_("A meeting can only be changed before it starts."))
+    starts_at = fields.get("starts_at", meeting.starts_at)
+    if starts_at <= timezone.now():
+        raise ValidationError({"starts_at": _("Choose a time that has not passed.")})
+    if "kind" in fields and fields["kind"] not in MeetingKind.values:
+        raise ValidationError(
+            {"kind": _("%(value)s is not a kind of meeting.") % {"value": fields["kind"]}}
+        )
+    allowed = (*NOTICE_FIELDS, "kind", "is_public")
+    changed: dict[str, Any] = {}
+    for name in allowed:
+        if name not in fields:
+            continue
+        value = fields[name].strip() if isinstance(fields[name], str) else fields[name]
+        if name == "title" and value == meeting.shown_title:
+            continue  # the worded title shown to this person, left as it was
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            changed[name] = value
+    if "title" in changed:
+        meeting.system_text.pop("title", None)  # a person's words now, not minga's message
+    if not changed:
+        return meeting
+    if not meeting.place and not meeting.online_url:
+        raise ValidationError(_("Give a place, an online link, or both."))
+    told = meeting.convened_at is not None and any(name in NOTICE_FIELDS for name in changed)
+    if told:
+        meeting.sequence += 1
+    meeting.full_clean()
+    meeting.save()
+    record_event(
+        events.MEETING_CHANGED,
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        sensitivity=_level(meeting),
+        payload={
+            "changed": sorted(changed),
+            "starts_at": meeting.starts_at.isoformat(),
+            "sequence": meeting.sequence,
+        },
+        private=_notice(meeting, meeting_url) if told else {"link": None},
+    )
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(
+    *, by: Actor, meeting: Meeting, reason: str, meeting_url: Callable[[Meeting], str]
+) -> Meeting:
+    """Cancel a meeting that has not started, saying why; the members it was convened to are
+    told, with a calendar cancellation that takes it off their calendars."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    require(by, meeting.table, "meeting.manage")
+    if not meeting.may_change:
+        raise ValidationError(_("A meeting can only be cancelled before it starts."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_reason = reason[:300]
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancelled_reason", "sequence", "updated_at"])
+    record_event(
+        events.MEETING_CANCELLED,
+        actor=by,
+        table=meeting.table,
+        subject=meeting,
+        sensitivity=_level(meeting),
+        payload={"reason": meeting.cancelled_reason, "sequence": meeting.sequence},
+        private=_notice(meeting, meeting_url),
+    )
+    return meeting
+
+
 @dataclass
 class AttendanceRow:
     organization: Organization
@@ -230,6 +333,8 @@ def record_attendance(
 ) -> list[Attendance]:
     """Record (or correct) who came: one row per person and organization, all or nothing."""
     require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are published: attendance can no longer change."))
     if meeting.starts_at > timezone.now():
@@ -282,6 +387,8 @@ def record_attendance(
 @transaction.atomic
 def save_minutes(*, by: Actor, meeting: Meeting, minutes: str) -> Meeting:
     require(by, meeting.table, "meeting.manage")
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
     if meeting.status == MeetingStatus.PUBLISHED:
         raise ValidationError(_("The minutes are already published."))
     if not minutes.strip():

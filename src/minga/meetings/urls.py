@@ -17,6 +17,8 @@ urlpatterns = [
         name="agenda-move",
     ),
     path("t/<slug:slug>/meetings/<str:public_id>/convene/", views.convene, name="meeting-convene"),
+    path("t/<slug:slug>/meetings/<str:public_id>/change/", views.change, name="meeting-change"),
+    path("t/<slug:slug>/meetings/<str:public_id>/cancel/", views.cancel, name="meeting-cancel"),
     path("t/<slug:slug>/meetings/<str:public_id>/sheet/", views.sheet, name="meeting-sheet"),
     path(
         "t/<slug:slug>/meetings/<str:public_id>/attendance/",

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minga.core.forms import add_errors, saved, status_for
 from minga.core.pdf import pdf_response
 from minga.meetings import queries, services
-from minga.meetings.forms import AgendaItemForm, MeetingForm, MinutesForm, PriorityForm, RankingForm
+from minga.meetings.forms import (
+    AgendaItemForm,
+    CancelMeetingForm,
+    MeetingForm,
+    MinutesForm,
+    PriorityForm,
+    RankingForm,
+)
 from minga.meetings.ics import meeting_calendar
 from minga.meetings.models import AttendanceStatus, Meeting, MeetingStatus, Priority, RankingMethod
 from minga.meetings.reports import sections_for
@@ -101,6 +108,89 @@ def _meeting_page(
 def meeting(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
     return _meeting_page(request, table, found)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def change(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Change a meeting before it starts; once convened, its members are sent the change."""
+    table, found = _meeting(request, slug, public_id)
+    tables.require(request.user, table, "meeting.manage")
+    if not found.may_change:
+        messages.error(request, _("A meeting can only be changed before it starts."))
+        return redirect("meeting", slug=table.slug, public_id=found.public_id)
+    initial = {
+        name: getattr(found, name)
+        for name in ("kind", "duration_minutes", "place", "online_url", "language")
+    } | {
+        "title": found.shown_title,
+        "starts_at": timezone.localtime(found.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "interpretation": found.interpretation,
+        "is_public": found.is_public,
+    }
+    form = MeetingForm(request.POST or None, initial=initial)
+    url = _meeting_url(request)
+    changed = saved(
+        request,
+        form,
+        lambda d: services.change_meeting(by=request.user, meeting=found, meeting_url=url, **d),
+    )
+    if changed is not None:
+        if changed.sequence > found.sequence:
+            messages.success(
+                request,
+                _(
+                    "The meeting was changed; its members are sent the change with an updated calendar invitation."
+                ),
+            )
+        else:
+            messages.success(request, _("The meeting was changed."))
+        return redirect("meeting", slug=table.slug, public_id=found.public_id)
+    return render(
+        request,
+        "meetings/meeting_change.html",
+        {
+            "table": table,
+            "meeting": found,
+            "form": form,
+            "told": len(queries.meeting_recipients(found)) if found.convened_at else 0,
+        },
+        status=status_for(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    """Say what cancelling does and ask for the reason; cancel on the confirmed POST."""
+    table, found = _meeting(request, slug, public_id)
+    tables.require(request.user, table, "meeting.manage")
+    if not found.may_change:
+        messages.error(request, _("A meeting can only be cancelled before it starts."))
+        return redirect("meeting", slug=table.slug, public_id=found.public_id)
+    form = CancelMeetingForm(request.POST or None)
+    url = _meeting_url(request)
+    done = saved(
+        request,
+        form,
+        lambda d: services.cancel_meeting(
+            by=request.user, meeting=found, reason=d["reason"], meeting_url=url
+        ),
+    )
+    if done is not None:
+        messages.success(request, _("The meeting was cancelled."))
+        return redirect("meeting", slug=table.slug, public_id=found.public_id)
+    return render(
+        request,
+        "meetings/meeting_cancel.html",
+        {
+            "table": table,
+            "meeting": found,
+            "form": form,
+            "told": len(queries.meeting_recipients(found)) if found.convened_at else 0,
+        },
+        status=status_for(request),
+    )
 
 
 @require_GET

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.agreements.models import ConsentDecision, IncentiveKind, ObligationKind
 from minga.core.access import Sensitivity
+from minga.core.forms import Confirmed
 from minga.tables.models import Organization, Table
 
 
@@ -86,7 +87,12 @@ class ConsentForm(forms.Form):
     minutes = forms.CharField(label=_("Assembly minutes"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SignForm(forms.Form):
+class SignForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the agreement binds the table and the community from this day, and its"
+        " signature is written in the public log, where it cannot be undone."
+    )
+
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -7,11 +7,32 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 # Django's own words its catalogs do not translate yet (a select's blank choice, new in Django
 # 6): minga's catalogs, searched before Django's, carry them.
 DJANGO_WORDS = [gettext_noop("- Select an option -")]
+
+
+class Confirmed(forms.Form):
+    """An action that cannot be undone, or that makes something public: the form ends with a
+    required box whose label says what will happen. The box is not handed on to the service."""
+
+    confirm_label: Any = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"] = forms.BooleanField(
+            label=self.confirm_label,
+            required=True,
+            error_messages={"required": _("Tick the box to confirm that you want this to happen.")},
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned.pop("confirm", None)
+        return cleaned
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.forms import Confirmed
+
 
 def _choices(field: Any, options: list[tuple[str, str]]) -> None:
     field.choices = options
@@ -19,7 +21,12 @@ class IssueForm(forms.Form):
     recipient = forms.ChoiceField(label=_("Account"))
 
 
-class RetireForm(forms.Form):
+class RetireForm(Confirmed):
+    confirm_label = _(
+        "I confirm: these credits are retired for good in the beneficiary's name, and the"
+        " retirement is written in the public log, where it cannot be undone."
+    )
+
     batch = forms.ChoiceField(label=_("Batch"))
     account = forms.ChoiceField(label=_("Account"))
     amount = forms.IntegerField(label=_("Credits"), min_value=1)

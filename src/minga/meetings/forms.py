@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.forms import Confirmed
 from minga.meetings.models import MeetingKind, Priority, RankingMethod
 from minga.tables.models import Table
 
@@ -28,6 +29,13 @@ class MeetingForm(forms.Form):
         help_text=_("For example: Shuar ↔ Español"),
     )
     is_public = forms.BooleanField(label=_("Public meeting"), required=False, initial=True)
+
+
+class PublishMinutesForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the minutes, the attendance and the decisions become public and are written"
+        " in the public log; they cannot be changed afterwards."
+    )
 
 
 class CancelMeetingForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minga.core.forms import add_errors, saved, status_for
+from minga.core.forms import add_errors, run_posted, saved, status_for
 from minga.core.pdf import pdf_response
 from minga.meetings import queries, services
 from minga.meetings.forms import (
@@ -21,6 +21,7 @@ from minga.meetings.forms import (
     MeetingForm,
     MinutesForm,
     PriorityForm,
+    PublishMinutesForm,
     RankingForm,
 )
 from minga.meetings.ics import meeting_calendar
@@ -98,6 +99,7 @@ def _meeting_page(
             "agenda_form": forms.get("agenda_form") or AgendaItemForm(table=table),
             "minutes_form": forms.get("minutes_form")
             or MinutesForm(initial={"minutes": meeting.minutes}),
+            "publish_form": PublishMinutesForm(auto_id="publish_%s"),
             "sections": sections_for(meeting),
         },
         status=status,
@@ -359,12 +361,14 @@ def minutes(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 def publish(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     table, found = _meeting(request, slug, public_id)
     tables.require(request.user, table, "meeting.manage")
-    try:
-        services.publish_minutes(by=request.user, meeting=found)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("meeting", slug=table.slug, public_id=found.public_id)
-    messages.success(request, _("The minutes are published."))
+    published = run_posted(
+        request,
+        PublishMinutesForm(request.POST),
+        lambda _data: services.publish_minutes(by=request.user, meeting=found),
+        done=_("The minutes are published."),
+    )
+    if not published:
+        return redirect(reverse("meeting", args=[table.slug, found.public_id]) + "#publish")
     return redirect("meeting-report", slug=table.slug, public_id=found.public_id)
 
 

@@ -54,7 +54,7 @@ def test_it_refuses_to_sign_without_consent(client_for, table):
     events = Event.objects.count()
     response = client_for("secretariat").post(
         f"/t/morona-santiago/agreements/{agreement.public_id}/sign/?lang=es",
-        {"signed_on": "2026-02-01", "signatories": "Prefecto; síndico"},
+        {"signed_on": "2026-02-01", "signatories": "Prefecto; síndico", "confirm": "on"},
         follow=True,
     )
     assert (
@@ -190,7 +190,8 @@ def test_it_walks_a_new_agreement_through_consent_to_signature(client_for, table
         f"{base}/incentives/", {"kind": "water_purification", "planned": 10, "unit": "filtros"}
     )
     secretariat.post(
-        f"{base}/sign/", {"signed_on": "2026-01-05", "signatories": "Prefecto; síndico"}
+        f"{base}/sign/",
+        {"signed_on": "2026-01-05", "signatories": "Prefecto; síndico", "confirm": "on"},
     )
     agreement.refresh_from_db()
     assert agreement.status == "signed"
@@ -248,7 +249,18 @@ def test_after_a_refusal_there_is_no_signing_but_a_renegotiation_can_win_consent
     ]
     page = secretariat.get(f"{base}/?lang=es").content.decode()
     assert f"{base}/sign/" in page and "La asamblea no acepta" in page  # the history stays
-    secretariat.post(f"{base}/sign/", {"signed_on": "2025-12-01", "signatories": "Prefecto"})
+    # Not without saying yes to what signing does
+    unconfirmed = secretariat.post(
+        f"{base}/sign/?lang=en", {"signed_on": "2025-12-01", "signatories": "Prefecto"}, follow=True
+    )
+    assert "Tick the box to confirm that you want this to happen." in unconfirmed.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+    page = secretariat.get(f"{base}/?lang=en").content.decode()
+    assert "its signature is written in the public log, where it cannot be undone" in page
+    secretariat.post(
+        f"{base}/sign/", {"signed_on": "2025-12-01", "signatories": "Prefecto", "confirm": "on"}
+    )
     agreement.refresh_from_db()
     assert agreement.status == "signed"
     again = monitor.post(

@@ -449,6 +449,7 @@ def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
         "reason": "Compensación 2026",
         "jurisdiction": "EC",
         "idempotency_key": "web-1",
+        "confirm": "on",
     }
     client = client_for("secretariat")
     assert client.post("/t/morona-santiago/credits/act/", form).status_code == 302
@@ -458,6 +459,10 @@ def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
     answer = client.post("/t/morona-santiago/credits/act/?lang=en", too_much, follow=True)
     assert "holds" in answer.content.decode()
     assert not Retirement.objects.filter(idempotency_key="web-2").exists()
+    unconfirmed = {k: v for k, v in form.items() if k != "confirm"} | {"idempotency_key": "web-3"}
+    answer = client.post("/t/morona-santiago/credits/act/?lang=en", unconfirmed, follow=True)
+    assert "Tick the box to confirm that you want this to happen." in answer.content.decode()
+    assert not Retirement.objects.filter(idempotency_key="web-3").exists()
     assert client_for("member").post("/t/morona-santiago/credits/act/", form).status_code == 403
     supply_adds_up(batch)
 

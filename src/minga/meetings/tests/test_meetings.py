@@ -165,7 +165,10 @@ def test_it_publishes_minutes_from_a_paper_sheet_with_quorum_and_decisions(clien
     secretariat.post(
         f"{base}/minutes/", {"minutes": "La mesa revisó el plan de vigilancia comunitaria."}
     )
-    assert secretariat.post(f"{base}/publish/").status_code == 302
+    unconfirmed = secretariat.post(f"{base}/publish/?lang=en", follow=True).content.decode()
+    assert "Tick the box to confirm that you want this to happen." in unconfirmed
+    assert "they cannot be changed afterwards" in unconfirmed
+    assert secretariat.post(f"{base}/publish/", {"confirm": "on"}).status_code == 302
     report = Client().get(f"{base}/report/?lang=es").content.decode()
     assert (
         "Nantar Jimpikit, Rosa Tiwi" in report
@@ -197,7 +200,9 @@ def test_it_refuses_to_publish_without_attendance(client_for, table):
     )
     services.save_minutes(by=SYSTEM, meeting=meeting, minutes="Acta")
     response = client_for("secretariat").post(
-        f"/t/morona-santiago/meetings/{meeting.public_id}/publish/?lang=es", follow=True
+        f"/t/morona-santiago/meetings/{meeting.public_id}/publish/?lang=es",
+        {"confirm": "on"},
+        follow=True,
     )
     assert "Registre la asistencia antes de publicar el acta." in response.content.decode()
     meeting.refresh_from_db()

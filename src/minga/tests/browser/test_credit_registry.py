@@ -36,6 +36,7 @@ def test_it_retires_and_the_certificate_verifies(
     retire.get_by_label("Créditos").fill("120")
     retire.get_by_label("Beneficiario").fill(demo.BANK)
     retire.get_by_label("Razón").fill("Compensación voluntaria 2026")
+    retire.locator("[name=confirm]").check()
     retire.get_by_role("button", name="Guardar").click()
     expect(page.get_by_text("Créditos retirados: el certificado está abajo.")).to_be_visible()
     shoot(page, "50-credit-registry")

@@ -386,6 +386,7 @@ def walk_the_year(walk: Walk) -> None:
     sign = _form(walk.visit(secretariat, agreement_url), "/sign/")
     sign.locator("[name=signed_on]").fill(timezone.localdate().isoformat())
     sign.locator("[name=signatories]").fill(said["signatories"])
+    sign.locator("[name=confirm]").check()
     walk.submit(sign)
     with walk.db():
         agreement = Agreement.objects.filter(title=said["agreement"]).latest("pk")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.text import Worded
@@ -22,7 +23,7 @@ class MeetingStatus(models.TextChoices):
     CONVENED = "convened", _("Convened")
     HELD = "held", _("Held")
     PUBLISHED = "published", _("Minutes published")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
 
 
 class MeetingRules(models.Model):

@@ -562,7 +562,7 @@ def keep_upload(
         table=table,
         filename=filename[:250],
         format=fmt,
-        content=content,
+        content=FieldImport.keep(content),
         field_source=source,
         requested_by=person_user(by),
     )
@@ -588,7 +588,7 @@ def queue_field_import(
                 table=table,
                 filename=filename[:250],
                 format=fmt or "",
-                content=content,
+                content=FieldImport.keep(content),
                 total=total,
                 field_source=source,
                 requested_by=person_user(by),
@@ -610,7 +610,7 @@ def queue_field_import(
 
 def import_kept(*, by: Actor, job: FieldImport) -> Summary:
     """Import a kept file now, through its source's (now confirmed) mapping."""
-    export = formats.read(bytes(job.content), job.format or None, job.filename)
+    export = formats.read(job.file(), job.format or None, job.filename)
     summary = import_field(
         by=by, table=job.table, export=export, source=job.field_source, filename=job.filename
     )
@@ -646,7 +646,7 @@ def run_field_import(job: FieldImport, *, chunk: int | None = None) -> FieldImpo
     chunk = chunk or settings.MINGA_IMPORT_CHUNK
     if job.status == RunStatus.DONE:
         return job
-    data, job.content = bytes(job.content), b""  # one copy of the file, not two
+    data, job.content = job.file(), b""  # one copy of the file, not two
     export = formats.read(data, job.format or None, job.filename)
     del data
     source = job.field_source

@@ -167,26 +167,29 @@ def upload(request: HttpRequest, slug: str) -> HttpResponse:
                 source = services.source_for(
                     by=request.user, table=table, export=export, filename=name
                 )
+                rows, fmt = len(export.records), export.format
+                if source.mapping is None or rows > settings.MINGA_IMPORT_INLINE_ROWS:
+                    # The file is stored for later: not while its records are held too.
+                    del export
                 if source.mapping is None:
                     job = services.keep_upload(
                         by=request.user,
                         table=table,
                         content=content,
                         filename=name,
-                        fmt=export.format,
+                        fmt=fmt,
                         source=source,
                     )
                     return redirect(
                         "field-import-mapping", slug=table.slug, public_id=job.public_id
                     )
-                rows = len(export.records)
                 if rows > settings.MINGA_IMPORT_INLINE_ROWS:
                     job = services.queue_field_import(
                         by=request.user,
                         table=table,
                         content=content,
                         filename=name,
-                        fmt=export.format,
+                        fmt=fmt,
                         total=rows,
                         source=source,
                     )
@@ -241,7 +244,7 @@ def import_mapping(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     if source is None or job.status != RunStatus.QUEUED or not job.content:
         return redirect("field-import-progress", slug=table.slug, public_id=job.public_id)
     try:
-        export = formats.read(bytes(job.content), job.format or None, job.filename)
+        export = formats.read(job.file(), job.format or None, job.filename)
     except formats.FormatError as exc:
         messages.error(request, _format_error(job.filename, exc))
         return redirect("field-import", slug=table.slug)
@@ -532,11 +535,13 @@ def _act(request: HttpRequest, table: Any, source: FieldSource, action: str) -> 
                 source=source,
             )
             if source.tool != "kobo":
-                job.content = json.dumps(
-                    {"value": [r.raw for r in export.records if not r.level]}
-                    if source.tool == "odk"
-                    else {"data": [r.raw for r in export.records]}
-                ).encode()
+                job.content = FieldImport.keep(
+                    json.dumps(
+                        {"value": [r.raw for r in export.records if not r.level]}
+                        if source.tool == "odk"
+                        else {"data": [r.raw for r in export.records]}
+                    ).encode()
+                )
                 job.save(update_fields=["content"])
             return redirect("field-import-mapping", slug=table.slug, public_id=job.public_id)
         return redirect("field-sources", slug=table.slug)

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.forms import Confirmed
 from minga.core.uploads import check_upload
 from minga.decisions.consensus import Base
 from minga.decisions.models import STANCE_CHOICES
@@ -135,7 +136,12 @@ class ConsultationForm(forms.Form):
         return upload
 
 
-class ResponseForm(forms.Form):
+class ResponseForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the table's response is published for everyone to read and written in the"
+        " public log, where it cannot be undone."
+    )
+
     response = forms.CharField(
         label=_("The table's consolidated response"), widget=forms.Textarea(attrs={"rows": 8})
     )

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.forms import Confirmed
 from minga.core.uploads import check_upload
 from minga.initiatives.models import CommitmentStatus, InitiativeStatus, ReportPeriod, SourceType
 from minga.roadmap.models import Axis, Objective
@@ -114,7 +115,12 @@ class CommitmentStatusForm(forms.Form):
     seen = forms.CharField(required=False)  # the version shown (a conflict if it changed)
 
 
-class ReportForm(forms.Form):
+class ReportForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the report is published for everyone to read and written in the public log;"
+        " its figures are frozen and cannot be changed afterwards."
+    )
+
     period = forms.ChoiceField(label=_("Period"), choices=ReportPeriod.choices)
     day = forms.DateField(
         label=_("Any day of the period"), widget=forms.DateInput(attrs={"type": "date"})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.core.access import Role
 from minga.core.concurrency import version_of
+from minga.core.forms import Confirmed
 from minga.core.uploads import check_upload
 from minga.tables.models import Instrument, InstrumentKind, Organization, Seat, Sector, Table
 
@@ -128,4 +129,11 @@ class AcceptInvitationForm(forms.Form):
     username = forms.CharField(label=_("Choose a username"), max_length=150)
     password = forms.CharField(
         label=_("Choose a password"), widget=forms.PasswordInput, min_length=8
+    )
+
+
+class EndMembershipForm(Confirmed):
+    confirm_label = _(
+        "I confirm: this organization's membership ends today. Ending it is written in the"
+        " table's record and cannot be undone; to come back, the organization is invited again."
     )

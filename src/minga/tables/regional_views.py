@@ -13,12 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from minga.core.forms import run_posted
+from minga.core.forms import Confirmed, run_posted
 from minga.tables import queries, regional
 from minga.tables.models import Guidance, GuidanceKind, Table
 
 
-class GuidanceForm(forms.Form):
+class GuidanceForm(Confirmed):
+    confirm_label = gettext_lazy(
+        "I confirm: the guidance is published to every table of the region and written in the"
+        " public log, where it cannot be undone."
+    )
+
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=GuidanceKind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=250)
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea)

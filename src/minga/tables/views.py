@@ -23,6 +23,7 @@ from minga.core.svgmap import outline_svg
 from minga.tables import queries, services
 from minga.tables.forms import (
     AcceptInvitationForm,
+    EndMembershipForm,
     ImportForm,
     InstrumentForm,
     InviteForm,
@@ -362,21 +363,32 @@ def import_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def end_membership(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """First a page that says what ending the membership does; the confirmed POST ends it."""
     table = _table_for(request, slug, "membership.end")
-    membership = get_object_or_404(Membership, pk=pk, table=table)
-    try:
-        services.end_membership(by=request.user, membership=membership)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("The membership of %(organization)s ended today.")
-            % {"organization": membership.organization.name},
-        )
-    return redirect("members", slug=table.slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("organization", "person"), pk=pk, table=table
+    )
+    form = EndMembershipForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_membership(by=request.user, membership=membership)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The membership of %(organization)s ended today.")
+                % {"organization": membership.organization.name},
+            )
+        return redirect("members", slug=table.slug)
+    context = {
+        "table": table,
+        "membership": membership,
+        "form": form,
+    }
+    return render(request, "tables/end_membership.html", context, status=status_for(request))
 
 
 @login_required

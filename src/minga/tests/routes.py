@@ -70,7 +70,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "members": ("GET", answers(200, outsider=403, other_secretariat=403, public=302)),
     "invite": ("GET", SECRETARIAT_ONLY),
     "import-members": ("GET", SECRETARIAT_ONLY),
-    "end-membership": ("POST", answers(403, secretariat=302, public=302)),
+    "end-membership": ("GET", SECRETARIAT_ONLY),
     "invitation": ("GET", SECRETARIAT_ONLY),
     "add-instrument": ("GET", answers(403, secretariat=200, convener=200, public=302)),
     "instrument-document": ("GET", EVERYONE_200),

@@ -45,7 +45,8 @@ def test_it_lets_a_bank_consult_the_table_and_the_table_answer(client_for):
     assert "Vigilancia y agua segura" in client_for("observer").get(f"{base}/").content.decode()
     assert "Vigilancia y agua segura" not in Client().get(f"{base}/").content.decode()
     client_for("secretariat").post(
-        f"{base}/response/", {"response": "La mesa prioriza la vigilancia comunitaria."}
+        f"{base}/response/",
+        {"response": "La mesa prioriza la vigilancia comunitaria.", "confirm": "on"},
     )
     public = Client().get(f"{base}/?lang=en").content.decode()
     assert "The table's consolidated response" in public

@@ -416,14 +416,15 @@ def test_it_bounds_the_queries_of_3w_and_report_with_1000_initiatives(client_for
 def test_it_publishes_a_report_as_page_and_pdf_and_an_observer_attests_it(client_for, table):
     secretariat = client_for("secretariat")
     response = secretariat.post(
-        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2024-11-10"}
+        "/t/morona-santiago/reports/", {"period": "quarter", "day": "2024-11-10", "confirm": "on"}
     )
     assert response.status_code == 302
     url = response.url
     page = Client().get(url + "?lang=es").content.decode()
     assert "Informe de rendición de cuentas 2024-T4" in page
     again = secretariat.post(
-        "/t/morona-santiago/reports/?lang=es", {"period": "quarter", "day": "2024-10-05"}
+        "/t/morona-santiago/reports/?lang=es",
+        {"period": "quarter", "day": "2024-10-05", "confirm": "on"},
     )
     assert again.status_code == 400 and "ya está publicado" in again.content.decode()
     client_for("observer").post(url + "attest/", {"statement": "Cifras verificadas"})
@@ -565,13 +566,14 @@ def test_a_report_before_its_period_ends_needs_saying_so_and_says_it(client_for,
     secretariat = client_for("secretariat")
     today = timezone.localdate().isoformat()
     refused = secretariat.post(
-        "/t/morona-santiago/reports/?lang=es", {"period": "year", "day": today}
+        "/t/morona-santiago/reports/?lang=es", {"period": "year", "day": today, "confirm": "on"}
     )
     assert refused.status_code == 400
     assert "Marque la casilla para publicarlo de todos modos." in refused.content.decode()
     assert not AccountabilityReport.objects.filter(period="year").exists()
     done = secretariat.post(
-        "/t/morona-santiago/reports/", {"period": "year", "day": today, "early": "on"}
+        "/t/morona-santiago/reports/",
+        {"period": "year", "day": today, "early": "on", "confirm": "on"},
     )
     assert done.status_code == 302
     page = Client().get(done.url + "?lang=es").content.decode()

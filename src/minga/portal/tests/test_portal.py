@@ -100,6 +100,18 @@ def test_guidance_goes_down_and_answers_come_up(personas):
     assert GuidanceAnswer.objects.get(guidance=item, table=sucumbios).answer == "De acuerdo"
 
 
+def test_guidance_is_published_from_the_page_only_once_confirmed(client_for):
+    bank = client_for("observer")  # the bank sits on the task force
+    fields = {"kind": "priority", "title": "Agua segura", "body": "Texto", "answer_by": ""}
+    refused = bank.post(f"/r/{REGION}/guidance/publish/?lang=pt", fields, follow=True)
+    assert "Marque a caixa para confirmar" in refused.content.decode()
+    assert not Guidance.objects.filter(title="Agua segura").exists()
+    page = bank.get(f"/r/{REGION}/guidance/?lang=pt").content.decode()
+    assert "publicada para todas as mesas da região" in page
+    bank.post(f"/r/{REGION}/guidance/publish/", {**fields, "confirm": "on"})
+    assert Guidance.objects.get(title="Agua segura").organization.name == demo.BANK
+
+
 def test_guidance_refusals_write_nothing(personas):
     region = Region.objects.get(slug=REGION)
     count = Guidance.objects.count(), GuidanceAnswer.objects.count()

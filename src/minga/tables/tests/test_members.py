@@ -171,7 +171,15 @@ def test_it_ends_a_membership_and_keeps_the_history(client_for):
     membership = (
         Membership.objects.active().filter(table__slug="morona-santiago", role="member").first()
     )
-    client.post(f"/t/morona-santiago/members/{membership.pk}/end/")
+    url = f"/t/morona-santiago/members/{membership.pk}/end/"
+    page = client.get(f"{url}?lang=pt").content.decode()
+    assert "Suas posições, votos, relatórios e documentos permanecem" in page
+    refused = client.post(f"{url}?lang=pt")  # the box is not ticked: nothing ends
+    assert refused.status_code == 400
+    assert "Marque a caixa para confirmar" in refused.content.decode()
+    membership.refresh_from_db()
+    assert membership.until is None
+    client.post(url, {"confirm": "on"})
     membership.refresh_from_db()
     assert membership.until is not None
     assert (

@@ -130,6 +130,7 @@ def test_it_imports_flags_pools_and_reports(
     # A quarter far from the demo's own reports, which follow today's date.
     page.get_by_label("Cualquier día del período").fill("2031-02-15")
     page.get_by_label("Publicar antes de que termine el periodo").check()
+    page.locator("[name=confirm]").check()
     page.get_by_role("button", name="Publicar", exact=True).click()
     expect(
         page.get_by_role("heading", name="Informe de rendición de cuentas 2031-T1")

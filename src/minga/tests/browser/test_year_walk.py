@@ -453,6 +453,7 @@ def walk_the_year(walk: Walk) -> None:
     publish.locator("[name=period]").select_option("quarter")
     publish.locator("[name=day]").fill(timezone.localdate().isoformat())
     publish.locator("[name=early]").check()
+    publish.locator("[name=confirm]").check()
     walk.submit(publish)
     with walk.db():
         report = AccountabilityReport.objects.filter(table=table).latest("published_at")

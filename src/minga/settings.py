@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "minga.credits",
     "minga.funds",
     "minga.portal",
+    "minga.work",
     "minga.demo",
 ]
 

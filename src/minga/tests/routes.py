@@ -114,6 +114,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "consultation-response": ("POST", answers(403, secretariat=400, public=302)),
     "digest": ("GET", LOGGED_IN),
+    "my-work": ("GET", LOGGED_IN),
     "observations": ("GET", EVERYONE_200),
     "observations-geojson": ("GET", EVERYONE_200),
     "field-import": ("GET", answers(403, secretariat=200, monitor=200, public=302)),

@@ -3,6 +3,7 @@ went through translation (checked by rendering pages in a pseudo-locale)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import polib
 import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from minga.agreements.models import (
     Agreement,
@@ -24,6 +26,7 @@ from minga.health.models import (
 from minga.initiatives.models import AccountabilityReport, Initiative
 from minga.satellite.models import SampleDesign, VerificationReport
 from minga.tables.models import (
+    Membership,
     Organization,
     Person,
     Table,
@@ -133,6 +136,17 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         f"/t/morona-santiago/verifications/{VerificationReport.objects.filter(table=table).first().public_id}/"
     )
     person = Person.objects.get(user=personas["member"])
+    seat = Membership.objects.active().filter(table=table, role="member").first()
+    from minga.meetings import services as meetings
+
+    coming = meetings.create_meeting(
+        by=personas["secretariat"],
+        table=table,
+        title="Reunión que vendrá",
+        starts_at=timezone.now() + dt.timedelta(days=10),
+        place="Macas",
+    )
+    extra["coming"] = f"/t/morona-santiago/meetings/{coming.public_id}/"
     pages = {
         "network": (anonymous, "get", "/", {}),
         "region": (anonymous, "get", "/r/amazonia-ecuatoriana/", {}),
@@ -163,6 +177,10 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "organization": (member, "get", f"/o/{organization.public_id}/", {}),
         "person": (member, "get", f"/p/{person.public_id}/", {}),
         "profile": (member, "get", "/accounts/profile/", {}),
+        "my work": (member, "get", "/accounts/work/", {}),
+        "end membership": (secretariat, "get", f"/t/morona-santiago/members/{seat.pk}/end/", {}),
+        "meeting change": (secretariat, "get", extra["coming"] + "change/", {}),
+        "meeting cancel": (secretariat, "get", extra["coming"] + "cancel/", {}),
         "login": (anonymous, "get", "/accounts/login/", {}),
         "login (errors)": (
             anonymous,

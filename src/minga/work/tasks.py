@@ -1,4 +1,5 @@
-"""Background work of decisions: the e-mail digests, run by `minga worker` or `minga send_digests`."""
+"""The e-mail digest, run by `minga worker` or `minga send_digests`: what waits on the person
+across their tables, then what is new on each of them."""
 
 from __future__ import annotations
 
@@ -13,14 +14,18 @@ from django.utils.translation import gettext as _
 
 from minga.decisions.models import Digest, DigestPreference
 from minga.decisions.queries import describe, digest_for
+from minga.work.queries import work_for
 
 PERIOD = {Digest.DAILY: dt.timedelta(days=1), Digest.WEEKLY: dt.timedelta(days=7)}
 
 
 @task()
 def send_digests(*, frequency: str, site_url: str = "") -> int:
-    """Mail each person who chose ``frequency`` what changed on their tables; returns mails sent."""
+    """Mail each person who chose ``frequency`` what waits on them and what changed on their
+    tables; returns the mails sent. A person hears again about their list only when something
+    on it is new, or comes due before the next digest."""
     now = timezone.now()
+    period = PERIOD[Digest(frequency)]
     sent = 0
     preferences = DigestPreference.objects.filter(frequency=frequency).select_related(
         "user", "user__person"
@@ -29,15 +34,22 @@ def send_digests(*, frequency: str, site_url: str = "") -> int:
         user = preference.user
         if not user.email and not getattr(getattr(user, "person", None), "email", ""):
             continue
-        since = preference.last_sent_at or now - PERIOD[Digest(frequency)]
+        since = preference.last_sent_at or now - period
         digests = digest_for(user, since, now)
-        if digests:
+        work = work_for(user, now)
+        if digests or work.news(since=since, now=now, period=period):
             with translation.override("es"):
                 body = render_to_string(
-                    "decisions/digest.txt",
-                    {"digests": digests, "user": user, "site_url": site_url, "describe": describe},
+                    "work/digest.txt",
+                    {
+                        "digests": digests,
+                        "work": work,
+                        "user": user,
+                        "site_url": site_url,
+                        "describe": describe,
+                    },
                 )
-                subject = _("minga: what is new on your tables")
+                subject = _("minga: what waits on you and what is new on your tables")
             send_mail(subject, body, None, [user.email or user.person.email])
             sent += 1
         with transaction.atomic():

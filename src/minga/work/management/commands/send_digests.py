@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from minga.decisions.models import Digest
-from minga.decisions.tasks import send_digests
+from minga.work.tasks import send_digests
 
 
 class Command(BaseCommand):

@@ -7,6 +7,7 @@ from html import escape
 
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 
 def _nice(top: float) -> float:
@@ -73,7 +74,36 @@ def columns(
             f'<span class="key {css}"></span>{escape(name)} ' for name, _values, css in series
         )
         parts.append(f'<p class="legend">{legend}</p>')
+    parts.append(_figures(labels, series, totals, unit))
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _figures(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float], str]],
+    totals: Sequence[float],
+    unit: str,
+) -> str:
+    """The chart's text equivalent: its figures as a table, folded under the chart."""
+    several = len(series) > 1
+    names = [name for name, _values, _css in series] + ([_("Total")] if several else [])
+    head = f'<th scope="col">{escape(unit)}</th>' + "".join(
+        f'<th scope="col">{escape(name)}</th>' for name in names
+    )
+    rows = []
+    for i, label in enumerate(labels):
+        cells = [values[i] for _name, values, _css in series] + ([totals[i]] if several else [])
+        rows.append(
+            f'<tr><th scope="row">{escape(label)}</th>'
+            + "".join(f"<td>{_fmt(v)}</td>" for v in cells)
+            + "</tr>"
+        )
+    summary = escape(_("The chart as a table"))
+    return (
+        f'<details class="chart-data"><summary>{summary}</summary>'
+        f'<div class="scroll"><table class="list"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div></details>"
+    )
 
 
 def _fmt(value: float) -> str:

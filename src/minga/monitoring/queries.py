@@ -14,6 +14,7 @@ from shapely import transform, unary_union
 from shapely.geometry import LineString, shape
 
 from minga.core.access import Sensitivity, level_for
+from minga.core.clusters import View, clusters
 from minga.monitoring.models import (
     CategoryMapping,
     FieldSource,
@@ -62,18 +63,64 @@ def geojson_for(user: Any, table: Table, *, limit: int | None = None) -> dict[st
         }
         for o in (found[:limit] if limit else found)
     ]
-    if roles_for(user, table) or getattr(user, "is_superuser", False):
-        features += [
-            {
-                "type": "Feature",
-                "id": p.public_id,
-                "geometry": p.track,
-                "properties": {"label": p.monitors},
+    return {"type": "FeatureCollection", "features": features + _tracks(user, table)}
+
+
+def _tracks(user: Any, table: Table) -> list[dict[str, Any]]:
+    """The patrols' tracks, for the table's members."""
+    if not (roles_for(user, table) or getattr(user, "is_superuser", False)):
+        return []
+    return [
+        {
+            "type": "Feature",
+            "id": p.public_id,
+            "geometry": p.track,
+            "properties": {"label": p.monitors},
+        }
+        for p in patrols_of(table)
+        if p.track
+    ]
+
+
+def clustered_geojson(user: Any, table: Table, view: View) -> dict[str, Any]:
+    """Every observation the viewer may see, grouped by the map's zoom (see core.clusters): a
+    group's number where there are several, the observation itself where it is alone."""
+    kinds = dict(Observation._meta.get_field("kind").choices or [])
+    features: list[dict[str, Any]] = []
+    cells = clusters(
+        observations_for(user, table), view, id="public_id", kind="kind", at="observed_at"
+    )
+    for cell in cells:
+        point = {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
+        if cell["count"] == 1:
+            at = cell["at"]
+            day = at.date().isoformat() if hasattr(at, "date") else str(at)[:10]
+            properties = {
+                "count": 1,
+                "kind": cell["kind"],
+                "label": f"{kinds.get(cell['kind'], cell['kind'])} · {day}",
             }
-            for p in patrols_of(table)
-            if p.track
+            features.append(
+                {"type": "Feature", "id": cell["id"], "geometry": point, "properties": properties}
+            )
+        else:
+            properties = {"count": cell["count"], "bounds": cell["bounds"]}
+            features.append({"type": "Feature", "geometry": point, "properties": properties})
+    extent = None
+    if cells:
+        extent = [
+            min(c["bounds"][0] for c in cells),
+            min(c["bounds"][1] for c in cells),
+            max(c["bounds"][2] for c in cells),
+            max(c["bounds"][3] for c in cells),
         ]
-    return {"type": "FeatureCollection", "features": features}
+    return {
+        "type": "FeatureCollection",
+        "zoom": view.zoom,
+        "total": sum(c["count"] for c in cells),
+        "extent": extent,  # of the points counted: the whole table's when no bbox was asked
+        "features": features + _tracks(user, table),
+    }
 
 
 SERIOUS = ("illegal_logging", "mining", "fire")

@@ -7,6 +7,11 @@ urlpatterns = [
     path(
         "t/<slug:slug>/monitoring/observations.geojson", views.geojson, name="observations-geojson"
     ),
+    path(
+        "t/<slug:slug>/monitoring/clusters.geojson",
+        views.clusters_geojson,
+        name="observations-clusters",
+    ),
     path("t/<slug:slug>/monitoring/import/", views.upload, name="field-import"),
     path(
         "t/<slug:slug>/monitoring/import/<str:public_id>/mapping/",

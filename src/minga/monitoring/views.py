@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.agreements.models import Agreement
+from minga.core.clusters import BadRequest, read_view
 from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
@@ -35,9 +36,6 @@ from minga.monitoring.models import (
 from minga.monitoring.xlsform import patrol_xlsform
 from minga.tables import queries as tables
 from minga.tables.models import Organization
-
-# The map on the monitoring page draws the newest observations up to this many.
-MAP_OBSERVATIONS = 1000
 
 
 @require_GET
@@ -61,7 +59,6 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
             "count": page.paginator.count,
             "page": page,
             "params": other_params(request),
-            "map_limit": MAP_OBSERVATIONS,
             "patrols": list(queries.patrols_of(table)[:50])
             if tables.roles_for(request.user, table)
             else [],
@@ -81,14 +78,35 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def geojson(request: HttpRequest, slug: str) -> JsonResponse:
-    """The viewer's observations (newest first) and patrol tracks; ``?limit=N`` keeps the N
-    newest observations (the page's map asks for MAP_OBSERVATIONS; the download has all)."""
+    """The viewer's observations (newest first) and patrol tracks, for download; ``?limit=N``
+    keeps the N newest. The page's map reads the grouped answer (``clusters_geojson``)."""
     table = tables.get_table(slug)
     try:
         limit = max(1, int(request.GET["limit"])) if request.GET.get("limit") else None
     except ValueError:
         return JsonResponse({"detail": _("limit must be a whole number.")}, status=400)
     response = JsonResponse(queries.geojson_for(request.user, table, limit=limit))
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@require_GET
+def clusters_geojson(request: HttpRequest, slug: str) -> JsonResponse:
+    """Every observation the viewer may see, grouped for the map at zoom ``z`` within
+    ``bbox=west,south,east,north`` (see minga.core.clusters)."""
+    table = tables.get_table(slug)
+    try:
+        view = read_view(request.GET)
+    except BadRequest:
+        return JsonResponse(
+            {
+                "detail": _(
+                    "z must be a zoom from 0 to 18, and bbox four numbers: west,south,east,north."
+                )
+            },
+            status=400,
+        )
+    response = JsonResponse(queries.clustered_geojson(request.user, table, view))
     response["Content-Type"] = "application/geo+json"
     return response
 

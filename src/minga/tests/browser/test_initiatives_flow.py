@@ -4,10 +4,13 @@ import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from minga.demo import data as demo
+from minga.monitoring.queries import observations_for
+from minga.tables.models import Table
 
 pytestmark = pytest.mark.browser
 
@@ -158,7 +161,9 @@ def test_it_imports_flags_pools_and_reports(
     assert [e for e in errors if "status of 400" not in e] == []
 
 
-def test_it_clusters_the_field_observations_on_the_map(browser, demo_server, shoot):
+def test_it_clusters_the_field_observations_on_the_map(
+    browser, demo_server, django_db_blocker, shoot
+):
     page = browser.new_context(locale="es-EC").new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -166,7 +171,23 @@ def test_it_clusters_the_field_observations_on_the_map(browser, demo_server, sho
     page.get_by_label("Nombre de usuario").fill("secretariat")
     page.get_by_label("Contraseña").fill("minga-demo")
     page.get_by_role("button", name="Iniciar sesión").click()
-    page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es")
-    expect(page.locator(".map .marker-cluster").first).to_be_visible()
+    with page.expect_response(lambda r: "clusters.geojson" in r.url and "bbox=" in r.url) as first:
+        page.goto(f"{demo_server.url}/t/morona-santiago/monitoring/?lang=es")
+    groups = page.locator(".map .cluster")
+    expect(groups.first).to_be_visible()
+    expect(groups.first).to_have_attribute("title", re.compile(r"^\d+ observaciones$"))
     shoot(page, "30-observations-clustered")
+    # every observation counts on the map, not only the newest ones
+    data = first.value.json()
+    with django_db_blocker.unblock():
+        secretariat = User.objects.get(username="secretariat")
+        table = Table.objects.get(slug="morona-santiago")
+        assert data["total"] == observations_for(secretariat, table).count() > 0
+    zoom = data["zoom"]
+    # a group opens onto its part of the map, where the server groups again for the new zoom
+    with page.expect_response(lambda r: "clusters.geojson" in r.url and "bbox=" in r.url) as closer:
+        groups.first.click()
+    assert closer.value.json()["zoom"] > zoom
+    expect(page.locator(".map .cluster, .map path.leaflet-interactive").first).to_be_visible()
+    shoot(page, "31-observations-closer")
     assert errors == []

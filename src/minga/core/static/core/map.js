@@ -42,20 +42,76 @@
             if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
           }
         });
-        // Many points (field observations) are clustered when the page loads the cluster plugin.
-        if (el.dataset.cluster !== undefined && L.markerClusterGroup) {
-          map.fitBounds(layer.getBounds(), { padding: [12, 12] });
-          var cluster = L.markerClusterGroup({ showCoverageOnHover: false });
-          layer.eachLayer(function (l) { (l.getLatLng ? cluster : map).addLayer(l); });
-          cluster.addTo(map);
-        } else {
-          // circles measure their bounds in map units: place the view first, then fit
-          map.setView([0, 0], 2);
-          layer.addTo(map);
-          map.fitBounds(layer.getBounds(), { padding: [12, 12] });
-        }
+        // circles measure their bounds in map units: place the view first, then fit
+        map.setView([0, 0], 2);
+        layer.addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [12, 12] });
         el.classList.add("map-ready");
       })
       .catch(function () { /* keep the server-rendered outline */ });
+  });
+
+  // Maps of many points (field observations): the server groups them by zoom and viewport, so
+  // every point counts at any scale; each move asks again for what the view holds.
+  document.querySelectorAll(".map[data-clusters]").forEach(function (el) {
+    var map = null, shown = null, asked = 0;
+    var word = el.dataset.countWord || "";
+    function draw(data) {
+      var layer = L.geoJSON(data, {
+        style: function () { return { color: "#154d31", weight: 2 }; },
+        pointToLayer: function (f, latlng) {
+          var n = f.properties.count;
+          if (n > 1) {
+            var size = Math.min(44, Math.round(26 + 6 * Math.log10(n)));  // under a cell's 64 px
+            return L.marker(latlng, {
+              title: n + " " + word,
+              icon: L.divIcon({ className: "cluster", html: String(n), iconSize: [size, size] })
+            }).on("click", function () {
+              var b = f.properties.bounds;
+              map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [24, 24], maxZoom: map.getZoom() + 3 });
+            });
+          }
+          return L.circleMarker(latlng, { radius: 7 });
+        },
+        onEachFeature: function (f, l) {
+          if (f.properties && f.properties.label) { l.bindTooltip(f.properties.label); }
+        }
+      });
+      if (shown) { map.removeLayer(shown); }
+      shown = layer.addTo(map);
+      return layer;
+    }
+    function load(query) {
+      var mine = ++asked;
+      return fetch(el.dataset.clusters + "?" + query, { credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (data) { return mine === asked ? data : null; });
+    }
+    load("z=6").then(function (data) {
+      if (!data) { return; }
+      el.replaceChildren();
+      map = L.map(el, { attributionControl: !!el.dataset.tiles, scrollWheelZoom: false, maxZoom: 18, zoomControl: false });
+      L.control.zoom({
+        zoomInTitle: document.body.dataset.zoomIn || "+", zoomOutTitle: document.body.dataset.zoomOut || "-"
+      }).addTo(map);
+      if (el.dataset.tiles) {
+        L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
+        map.attributionControl.setPrefix(false);
+      }
+      var e = data.extent;
+      if (e) {
+        map.fitBounds([[e[1], e[0]], [e[3], e[2]]], { padding: [24, 24], maxZoom: 14 });
+      } else {
+        map.setView([-2, -78], 6);
+      }
+      draw(data);
+      function refresh() {
+        load("z=" + map.getZoom() + "&bbox=" + map.getBounds().toBBoxString()).then(function (next) {
+          if (next) { draw(next); el.classList.add("map-ready"); }
+        }).catch(function () { /* the last answer stays drawn */ });
+      }
+      map.on("moveend", refresh);
+      refresh();  // the grouping for the zoom the whole extent needed
+    }).catch(function () { /* keep the server-rendered outline */ });
   });
 })();

@@ -33,7 +33,7 @@ class View:
 
     @property
     def cell(self) -> float:
-        return 360.0 / (2**self.zoom) / CELLS
+        return 360.0 / float(2**self.zoom) / CELLS
 
 
 def read_view(params: Any, *, default_zoom: int = 6) -> View:

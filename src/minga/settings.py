@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "minga.meetings",
     "minga.roadmap",
     "minga.agreements",
+    "minga.library",
     "minga.decisions",
     "minga.initiatives",
     "minga.monitoring",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("minga.meetings.urls")),
     path("", include("minga.roadmap.urls")),
     path("", include("minga.agreements.urls")),
+    path("", include("minga.library.urls")),
     path("", include("minga.decisions.urls")),
     path("", include("minga.initiatives.urls")),
     path("", include("minga.monitoring.urls")),

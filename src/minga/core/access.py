@@ -41,6 +41,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "membership.end": frozenset({Role.SECRETARIAT}),
     "organization.create": frozenset({Role.SECRETARIAT}),
     "instrument.add": frozenset({Role.SECRETARIAT, Role.CONVENER}),
+    "document.add": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
+    "document.manage": frozenset({Role.SECRETARIAT}),
     "guidance.answer": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # meetings and the joint agenda
     "meeting.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),

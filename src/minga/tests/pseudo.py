@@ -45,6 +45,7 @@ from minga.health.models import (
 )
 from minga.initiatives.models import AccountabilityReport, Commitment, ExchangeRate, Initiative
 from minga.ledger.models import Checkpoint
+from minga.library.models import Document, Version
 from minga.meetings.models import AgendaItem, Attendance, Meeting, Priority, RankingRound
 from minga.monitoring.models import FieldSource, Patrol
 from minga.monitoring.models import Observation as FieldObservation
@@ -236,6 +237,8 @@ def data_values() -> list[str]:
         (Transaction, ["description", "provider_activity", "receiver_activity"]),
         (Guidance, ["title", "body"]),
         (GuidanceAnswer, ["answer"]),
+        (Document, ["title"]),
+        (Version, ["filename", "note", "sha256"]),
     ]:
         for row in model.objects.values_list(*fields):
             values += [v for v in row if v]

@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from minga.agreements.models import Agreement
 from minga.api import api
-from minga.core.access import SYSTEM
+from minga.core.access import SYSTEM, Sensitivity
 from minga.core.testing import ALL_PERSONAS, DEMO_TABLE
 from minga.core.tokens import create_api_token
 from minga.decisions import services as decisions
 from minga.initiatives.models import AccountabilityReport, Commitment, Initiative
+from minga.library.services import add_document
 from minga.meetings import services as meetings
 from minga.monitoring.models import FieldImport, FieldSource, SourceSync
 from minga.roadmap.models import Indicator
@@ -74,6 +75,21 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "invitation": ("GET", SECRETARIAT_ONLY),
     "add-instrument": ("GET", answers(403, secretariat=200, convener=200, public=302)),
     "instrument-document": ("GET", EVERYONE_200),
+    "library": ("GET", EVERYONE_200),
+    "library-new": (
+        "GET",
+        answers(403, secretariat=200, convener=200, member=200, monitor=200, public=302),
+    ),
+    "library-document": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
+    "library-download": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
+    # the document is the prefecture's: its people and the secretariat may add a version (an
+    # empty form answers 400); the table's other members may not; outsiders do not see it
+    "library-version-add": (
+        "POST",
+        answers(
+            403, secretariat=400, convener=400, outsider=404, other_secretariat=404, public=302
+        ),
+    ),
     "organization": ("GET", EVERYONE_200),
     "meetings": ("GET", EVERYONE_200),
     "meetings-feed": ("GET", EVERYONE_200),
@@ -504,6 +520,15 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "application": application.public_id,
         "tokens": tokens,
         "own_tokens": own_tokens,
+        "document": add_document(
+            by=SYSTEM,
+            table=table,
+            kind="statute",
+            title="Estatuto (borrador para los miembros)",
+            sensitivity=Sensitivity.TABLE,
+            upload=SimpleUploadedFile("estatuto.pdf", b"%PDF-1.4\n% estatuto\n"),
+            organization=Membership.objects.get(person__user=personas["secretariat"]).organization,
+        ).public_id,
     }
 
 
@@ -520,6 +545,11 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "end-membership": {"slug": w["slug"], "pk": w["membership"]},
         "invitation": {"slug": w["slug"], "public_id": w["invitation"]},
         "instrument-document": {"slug": w["slug"], "public_id": w["instrument"]},
+        "library": {"slug": w["slug"]},
+        "library-new": {"slug": w["slug"]},
+        "library-document": {"slug": w["slug"], "public_id": w["document"]},
+        "library-version-add": {"slug": w["slug"], "public_id": w["document"]},
+        "library-download": {"slug": w["slug"], "public_id": w["document"], "number": 1},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
         "proposal": {"slug": w["slug"], "public_id": w["proposal"]},
         "meeting": {"slug": w["slug"], "public_id": w["meeting"]},

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from minga.funds.models import Application, Fund
 from minga.health import services as health
 from minga.ledger import services as ledger
 from minga.ledger.models import LogEntry
+from minga.library import services as library
 from minga.meetings import services as meetings
 from minga.monitoring import formats
 from minga.monitoring import services as field_services
@@ -63,6 +65,10 @@ CANARIES = (
     "CANARY-TABLE-FUNDING",
     "CANARY-TABLE-FELLOW",
     "CANARY-OWNER-EVENT",
+    "CANARY-TABLE-DOCUMENT",
+    "CANARY-TABLE-DOCFILE",
+    "CANARY-OWNER-DOCUMENT",
+    "CANARY-OWNER-DOCFILE",
     *COORDINATE_MARKS,
 )
 
@@ -198,6 +204,24 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
             sensitivity=Sensitivity.OWNER,
             payload={"note": "CANARY-OWNER-EVENT"},
         )
+    documents = {}
+    for level, name in ((Sensitivity.TABLE, "TABLE"), (Sensitivity.OWNER, "OWNER")):
+        planted = library.add_document(
+            by=SYSTEM,
+            table=table,
+            kind="agreement",
+            title=f"CANARY-{name}-DOCUMENT",
+            sensitivity=level,
+            upload=SimpleUploadedFile("texto.pdf", f"CANARY-{name}-DOCFILE".encode()),
+            organization=organization,
+        )
+        library.add_version(
+            by=SYSTEM,
+            document=planted,
+            upload=SimpleUploadedFile("texto-2.pdf", f"CANARY-{name}-DOCFILE v2".encode()),
+            note=f"CANARY-{name}-DOCUMENT note",
+        )
+        documents[name] = planted.public_id
     before = LogEntry.objects.count()
     ledger.publish()
     assert Membership.objects.filter(person=person).exists()
@@ -207,6 +231,7 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
         "agreement": agreement.public_id,
         "territory": hidden.public_id,
         "application": fellowship.public_id,
+        "documents": documents,
         "log_from": str(before),
         "log_to": str(LogEntry.objects.count()),
     }
@@ -249,6 +274,12 @@ def test_no_canary_reaches_the_public(canaries, world):
         ("canary", f"{table}/satellite/territory/{canaries['territory']}/"),
         ("canary", f"{table}/satellite/agreement/{canaries['agreement']}/"),
         ("canary", f"/funds/applications/{canaries['application']}/"),
+        ("canary", f"{table}/library/"),
+        *(
+            ("canary", f"{table}/library/{document}/{part}")
+            for document in canaries["documents"].values()
+            for part in ("", "v1/", "v2/")
+        ),
         ("canary", f"/open-data/{DEMO_TABLE}/agreements.geojson"),
         ("canary", f"/open-data/{DEMO_TABLE}/observations.geojson"),
         ("canary", f"/api/v1/open-data/{DEMO_TABLE}/agreements"),
@@ -281,3 +312,6 @@ def test_no_canary_reaches_the_public(canaries, world):
     health_page = secretariat.get(f"{table}/health/").content.decode()
     assert "CANARY-TABLE-RISK" in health_page and "CANARY-TABLE-FUNDING" in health_page
     assert "CANARY-PRIVATE-MEETING" in secretariat.get(f"{table}/meetings/").content.decode()
+    shelf = secretariat.get(f"{table}/library/").content.decode()
+    # the secretariat reads the table's documents, not another organization's own ones
+    assert "CANARY-TABLE-DOCUMENT" in shelf and "CANARY-OWNER-DOCUMENT" not in shelf

@@ -147,6 +147,19 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         place="Macas",
     )
     extra["coming"] = f"/t/morona-santiago/meetings/{coming.public_id}/"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from minga.library.services import add_document
+
+    statute = add_document(
+        by=personas["secretariat"],
+        table=table,
+        kind="statute",
+        title="Estatuto",
+        sensitivity=1,
+        upload=SimpleUploadedFile("estatuto.pdf", b"%PDF-1.4"),
+    )
+    extra["document"] = f"/t/morona-santiago/library/{statute.public_id}/"
     pages = {
         "network": (anonymous, "get", "/", {}),
         "region": (anonymous, "get", "/r/amazonia-ecuatoriana/", {}),
@@ -178,6 +191,9 @@ def test_it_shows_no_untranslated_text_in_a_pseudo_locale(pseudo_locale, persona
         "person": (member, "get", f"/p/{person.public_id}/", {}),
         "profile": (member, "get", "/accounts/profile/", {}),
         "my work": (member, "get", "/accounts/work/", {}),
+        "library": (secretariat, "get", "/t/morona-santiago/library/", {}),
+        "library new": (secretariat, "get", "/t/morona-santiago/library/new/", {}),
+        "library document": (secretariat, "get", extra["document"], {}),
         "end membership": (secretariat, "get", f"/t/morona-santiago/members/{seat.pk}/end/", {}),
         "meeting change": (secretariat, "get", extra["coming"] + "change/", {}),
         "meeting cancel": (secretariat, "get", extra["coming"] + "cancel/", {}),

@@ -12,7 +12,7 @@ from minga.decisions.models import Round
 from minga.meetings.models import Meeting
 from minga.monitoring.models import Observation
 from minga.tables.models import Table
-from minga.tests.browser.test_field_data_flow import community_survey
+from minga.tests.browser.samples import community_survey
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

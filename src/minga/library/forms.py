@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from minga.core.access import Sensitivity
+from minga.core.uploads import check_upload
+from minga.library.models import DocumentKind
+
+
+class _Upload(forms.Form):
+    upload = forms.FileField(label=_("File"))
+    note = forms.CharField(label=_("What changed"), max_length=300, required=False)
+
+    def clean_upload(self) -> Any:
+        upload = self.cleaned_data["upload"]
+        check_upload(upload, "document")
+        return upload
+
+
+class DocumentForm(_Upload):
+    field_order = ["kind", "title", "sensitivity", "upload"]
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=250)
+    sensitivity = forms.TypedChoiceField(
+        label=_("Who may read it"),
+        choices=Sensitivity.choices,
+        coerce=int,
+        initial=Sensitivity.TABLE,
+        help_text=_("Owner only: the people of your organization, and nobody else."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields.pop("note")
+
+
+class VersionForm(_Upload):
+    pass

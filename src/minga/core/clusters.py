@@ -57,12 +57,12 @@ def read_view(params: Any, *, default_zoom: int = 6) -> View:
 
 
 def clusters(
-    points: QuerySet[Any], view: View, *, lon: str = "lon", lat: str = "lat", **first: str
+    points: QuerySet[Any], view: View, *, lon: str = "lon", lat: str = "lat", **first: Any
 ) -> list[dict[str, Any]]:
     """One dict per occupied cell: ``count``, ``lon``, ``lat`` (the cell's centre, or the point
     when it is alone) and the bounds of its points; with
     ``first={"name": "field"}`` also each field's smallest value (the point itself in a cell
-    of one, so single points keep their label)."""
+    of one, so single points keep their label), or an aggregate given as it is (``Max(…)``)."""
     size = view.cell
     found = points.order_by()
     if view.bbox is not None:
@@ -81,7 +81,11 @@ def clusters(
             east=Max(lon),
             south=Min(lat),
             north=Max(lat),
-            **{name: Min(field) for name, field in first.items()},
+            # under names of their own: an annotation named as a field would hide it
+            **{
+                f"_{name}": Min(field) if isinstance(field, str) else field
+                for name, field in first.items()
+            },
         )
         .order_by("cx", "cy")
     )
@@ -94,7 +98,19 @@ def clusters(
                 "lon": round(row["west"] if alone else (row["cx"] + 0.5) * size, 6),
                 "lat": round(row["south"] if alone else (row["cy"] + 0.5) * size, 6),
                 "bounds": [row["west"], row["south"], row["east"], row["north"]],
-                **{name: row[name] for name in first},
+                **{name: row[f"_{name}"] for name in first},
             }
         )
     return found_cells
+
+
+def extent_of(cells: list[dict[str, Any]]) -> list[float] | None:
+    """The bounds of every point counted in ``cells``; None when there are none."""
+    if not cells:
+        return None
+    return [
+        min(c["bounds"][0] for c in cells),
+        min(c["bounds"][1] for c in cells),
+        max(c["bounds"][2] for c in cells),
+        max(c["bounds"][3] for c in cells),
+    ]

@@ -14,7 +14,7 @@ from shapely import transform, unary_union
 from shapely.geometry import LineString, shape
 
 from minga.core.access import Sensitivity, level_for
-from minga.core.clusters import View, clusters
+from minga.core.clusters import View, clusters, extent_of
 from minga.monitoring.models import (
     CategoryMapping,
     FieldSource,
@@ -106,19 +106,11 @@ def clustered_geojson(user: Any, table: Table, view: View) -> dict[str, Any]:
         else:
             properties = {"count": cell["count"], "bounds": cell["bounds"]}
             features.append({"type": "Feature", "geometry": point, "properties": properties})
-    extent = None
-    if cells:
-        extent = [
-            min(c["bounds"][0] for c in cells),
-            min(c["bounds"][1] for c in cells),
-            max(c["bounds"][2] for c in cells),
-            max(c["bounds"][3] for c in cells),
-        ]
     return {
         "type": "FeatureCollection",
         "zoom": view.zoom,
         "total": sum(c["count"] for c in cells),
-        "extent": extent,  # of the points counted: the whole table's when no bbox was asked
+        "extent": extent_of(cells),  # the whole table's points when no bbox was asked
         "features": features + _tracks(user, table),
     }
 

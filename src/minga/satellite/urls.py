@@ -13,6 +13,11 @@ urlpatterns = [
     path(
         "t/<slug:slug>/satellite/hotspots.geojson", views.hotspots_geojson, name="hotspots-geojson"
     ),
+    path(
+        "t/<slug:slug>/satellite/hotspots/clusters.geojson",
+        views.hotspots_clusters,
+        name="hotspots-clusters",
+    ),
     path("t/<slug:slug>/satellite/hotspot-form.xlsx", views.hotspot_form, name="hotspot-form"),
     path("t/<slug:slug>/satellite/hotspot-checks/", views.hotspot_checks, name="hotspot-checks"),
     path(

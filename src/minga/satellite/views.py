@@ -10,12 +10,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core.clusters import BadRequest, clusters, extent_of, read_view
 from minga.core.forms import run_posted
 from minga.core.pdf import pdf_response
 from minga.core.svgmap import outline_svg
@@ -189,6 +191,68 @@ def hotspots_geojson(request: HttpRequest, slug: str) -> JsonResponse:
         for h in queries.hotspots_for(request.user, table)[:limit]
     ]
     response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Content-Type"] = "application/geo+json"
+    return response
+
+
+@require_GET
+def hotspots_clusters(request: HttpRequest, slug: str) -> JsonResponse:
+    """Every hotspot the viewer may see, grouped for the map at zoom ``z`` within
+    ``bbox=west,south,east,north`` (see minga.core.clusters): a group's number where there are
+    several, the hotspot itself, with its extent and confidence, where it is alone."""
+    table = tables.get_table(slug)
+    try:
+        view = read_view(request.GET)
+    except BadRequest:
+        return JsonResponse(
+            {
+                "detail": _(
+                    "z must be a zoom from 0 to 18, and bbox four numbers: west,south,east,north."
+                )
+            },
+            status=400,
+        )
+    names = dict(CONFIDENCE_CHOICES)
+    cells = clusters(
+        queries.visible_hotspots(request.user, table),
+        view,
+        id="public_id",
+        rank="rank",
+        hectares="hectares",
+        confidence="confidence",
+        strongest=Max("confidence"),
+        radius_m="radius_m",
+    )
+    features = []
+    for cell in cells:
+        point = {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
+        if cell["count"] == 1:
+            properties = {
+                "count": 1,
+                "rank": cell["rank"],
+                "label": f"#{cell['rank']} · {cell['hectares']:.1f} ha · {names[cell['confidence']]}",
+                "confidence": CONF_CLASSES[cell["confidence"]],
+                "radius_m": cell["radius_m"],
+            }
+            features.append(
+                {"type": "Feature", "id": cell["id"], "geometry": point, "properties": properties}
+            )
+        else:
+            properties = {
+                "count": cell["count"],
+                "bounds": cell["bounds"],
+                "confidence": CONF_CLASSES[cell["strongest"]],
+            }
+            features.append({"type": "Feature", "geometry": point, "properties": properties})
+    response = JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "zoom": view.zoom,
+            "total": sum(c["count"] for c in cells),
+            "extent": extent_of(cells),
+            "features": features,
+        }
+    )
     response["Content-Type"] = "application/geo+json"
     return response
 

@@ -69,6 +69,32 @@ def test_the_demo_territories_carry_layers_charts_and_hotspots(client_for, table
     assert dots == min(len(geo["features"]), MAP_HOTSPOTS) and dots > 0
 
 
+@pytest.mark.parametrize("persona", ["public", "member", "secretariat"])
+def test_the_hotspot_map_counts_every_hotspot_the_viewer_may_see(
+    client_for, personas, table, persona
+):
+    client = client_for(persona)
+    visible = satellite_queries.hotspots_for(personas[persona], table)
+    listed = [
+        f["id"] for f in client.get(f"/t/{SLUG}/satellite/hotspots.geojson").json()["features"]
+    ]
+    assert sorted(h.public_id for h in visible) == sorted(listed)  # the same rule, in SQL
+    alone = set()
+    for zoom in (4, 9, 13, 18):
+        answer = client.get(f"/t/{SLUG}/satellite/hotspots/clusters.geojson?z={zoom}")
+        assert answer["Content-Type"] == "application/geo+json"
+        data = answer.json()
+        assert data["total"] == sum(f["properties"]["count"] for f in data["features"])
+        assert data["total"] == len(visible)
+        for f in data["features"]:
+            assert f["properties"]["confidence"] in ("low", "high", "highest")
+            if f["properties"]["count"] == 1:
+                assert f["properties"]["radius_m"] > 0 and f["properties"]["label"].startswith("#")
+                alone.add(f["id"])
+    assert alone <= {h.public_id for h in visible}
+    assert client.get(f"/t/{SLUG}/satellite/hotspots/clusters.geojson?z=-1").status_code == 400
+
+
 def test_the_agreement_page_charts_its_forest(client_for, table):
     agreement = table.agreements.exclude(geometry__isnull=True).first()
     body = (

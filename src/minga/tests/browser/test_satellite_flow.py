@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from minga.satellite import services as satellite
 from minga.satellite.models import AnalysisRun, VerificationReport
+from minga.tests.browser.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +32,11 @@ def test_it_analyses_shows_progress_and_verifies(browser, demo_server, django_db
     )
     login(page, demo_server, "secretariat")
     page.goto(f"{demo_server.url}/t/morona-santiago/satellite/?lang=es")
-    # the hotspots drawn by Leaflet as circles, coloured by confidence
-    expect(page.locator(".map.map-ready path.leaflet-interactive").first).to_be_visible()
+    # the hotspots drawn by Leaflet, grouped by zoom or as circles coloured by confidence
+    expect(
+        page.locator(".map.map-ready :is(.cluster, path.leaflet-interactive)").first
+    ).to_be_visible()
+    page.locator(".map").screenshot(path=str(SCREENSHOTS / "40-satellite-hotspots-map.png"))
     expect(page.locator("svg.chart").first).to_be_visible()
     shoot(page, "40-satellite-hotspots")
 

@@ -4,6 +4,18 @@
 (function () {
   "use strict";
   if (!window.L || !window.fetch) { return; }
+  function styleOf(f) {
+    var conf = f.properties && f.properties.confidence;
+    if (conf) {  // a satellite hotspot, coloured by its strongest alert
+      var colour = { low: "#e8b04a", high: "#d46a1f", highest: "#8e1b12" }[conf] || "#b3261e";
+      return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.35 };
+    }
+    var hot = f.properties && f.properties.overlap;
+    return {
+      color: hot ? "#b3261e" : "#154d31", weight: 2, fillOpacity: 0.3,
+      fillColor: hot ? "#b3261e" : "#2e8b57", className: hot ? "overlap" : ""
+    };
+  }
   document.querySelectorAll(".map[data-geojson]").forEach(function (el) {
     fetch(el.dataset.geojson, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
@@ -21,18 +33,7 @@
           map.attributionControl.setPrefix(false);
         }
         var layer = L.geoJSON(data, {
-          style: function (f) {
-            var conf = f.properties && f.properties.confidence;
-            if (conf) {  // a satellite hotspot, coloured by its strongest alert
-              var colour = { low: "#e8b04a", high: "#d46a1f", highest: "#8e1b12" }[conf] || "#b3261e";
-              return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.35 };
-            }
-            var hot = f.properties && f.properties.overlap;
-            return {
-              color: hot ? "#b3261e" : "#154d31", weight: 2, fillOpacity: 0.3,
-              fillColor: hot ? "#b3261e" : "#2e8b57", className: hot ? "overlap" : ""
-            };
-          },
+          style: styleOf,
           pointToLayer: function (f, latlng) {
             var p = f.properties || {};
             if (p.radius_m) { return L.circle(latlng, { radius: p.radius_m }); }  // a hotspot's extent
@@ -58,18 +59,24 @@
     var word = el.dataset.countWord || "";
     function draw(data) {
       var layer = L.geoJSON(data, {
-        style: function () { return { color: "#154d31", weight: 2 }; },
+        style: styleOf,
         pointToLayer: function (f, latlng) {
           var n = f.properties.count;
           if (n > 1) {
             var size = Math.min(44, Math.round(26 + 6 * Math.log10(n)));  // under a cell's 64 px
             return L.marker(latlng, {
               title: n + " " + word,
-              icon: L.divIcon({ className: "cluster", html: String(n), iconSize: [size, size] })
+              icon: L.divIcon({
+                className: "cluster " + (f.properties.confidence || ""),  // hotspots: the strongest
+                html: String(n), iconSize: [size, size]
+              })
             }).on("click", function () {
               var b = f.properties.bounds;
               map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { padding: [24, 24], maxZoom: map.getZoom() + 3 });
             });
+          }
+          if (f.properties.radius_m) {  // a hotspot alone: its extent
+            return L.circle(latlng, Object.assign(styleOf(f), { radius: f.properties.radius_m }));
           }
           return L.circleMarker(latlng, { radius: 7 });
         },

@@ -107,7 +107,12 @@ class DeliveryForm(forms.Form):
     evidence = forms.CharField(label=_("Evidence"), required=False)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the community's consent is withdrawn. The agreement is suspended, its area"
+        " and the places its monitors recorded there are forgotten, and this cannot be undone."
+    )
+
     withdrawn_on = forms.DateField(
         label=_("Withdrawn on"), widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -70,7 +70,12 @@ class PositionForm(forms.Form):
     replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Confirmed):
+    confirm_label = _(
+        "I confirm: the decision is written in the table's register and in the public log,"
+        " where it cannot be undone."
+    )
+
     statement = forms.CharField(
         label=_("Decision statement"), widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -132,7 +132,7 @@ def test_it_suspends_and_forgets_the_owner_area_when_consent_is_withdrawn(client
     secretariat = client_for("secretariat")
     secretariat.post(
         f"/t/morona-santiago/agreements/{secret.public_id}/withdraw/",
-        {"withdrawn_on": "2026-11-01", "reason": "La asamblea revisó su decisión"},
+        {"withdrawn_on": "2026-11-01", "reason": "La asamblea revisó su decisión", "confirm": "on"},
     )
     secret.refresh_from_db()
     assert secret.status == "suspended" and secret.geometry is None

@@ -73,6 +73,7 @@ def test_it_takes_a_proposal_from_block_to_consent(client_for, ngo):
         {
             "statement": "La mesa adopta el protocolo de consulta previa.",
             "review_on": (timezone.localdate() + dt.timedelta(days=365)).isoformat(),
+            "confirm": "on",
         },
     )
     decision = Decision.objects.get(proposal=proposal)

@@ -83,7 +83,7 @@ def test_withdrawing_consent_forgets_the_sacred_site(client_for):
     agreement = Agreement.objects.get(pk=sacred.agreement_id)
     client_for("secretariat").post(
         f"/t/morona-santiago/agreements/{agreement.public_id}/withdraw/",
-        {"withdrawn_on": "2026-11-02", "reason": "Decisión de la asamblea"},
+        {"withdrawn_on": "2026-11-02", "reason": "Decisión de la asamblea", "confirm": "on"},
     )
     assert not Observation.objects.filter(notes=MARK).exists()
     call_command("check")

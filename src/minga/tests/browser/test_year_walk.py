@@ -352,6 +352,7 @@ def walk_the_year(walk: Walk) -> None:
     decide.locator("[name=review_on]").fill(
         (timezone.localdate() + dt.timedelta(days=365)).isoformat()
     )
+    decide.locator("[name=confirm]").check()
     walk.submit(decide)
     page = walk.visit(walk.login("observer"), f"{base}/decisions/")
     expect(page.locator("article.decision", has_text=said["proposal"])).to_contain_text(

@@ -12,7 +12,12 @@ def _choices(field: Any, options: list[tuple[str, str]]) -> None:
     field.choices = options
 
 
-class IssueForm(forms.Form):
+class IssueForm(Confirmed):
+    confirm_label = _(
+        "I confirm: these credits are issued on the verification report and written in the"
+        " public log, where their issuance cannot be undone."
+    )
+
     project = forms.ChoiceField(label=_("Project"))
     verification = forms.ChoiceField(label=_("Verification report"))
     start_date = forms.DateField(label=_("From"))

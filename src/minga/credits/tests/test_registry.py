@@ -467,6 +467,30 @@ def test_the_secretariat_retires_from_the_registry_page(client_for, batch):
     supply_adds_up(batch)
 
 
+def test_issuing_from_the_registry_page_needs_the_box_that_says_it_is_for_good(
+    client_for, project, batch, holder
+):
+    form = {
+        "action": "issue",
+        "project": project.project_id,
+        "verification": batch.verification.public_id,
+        "start_date": "2023-01-01",
+        "end_date": "2023-12-31",
+        "amount": "40",
+        "recipient": holder.public_id,
+    }
+    client = client_for("secretariat")
+    answer = client.post("/t/morona-santiago/credits/act/?lang=en", form, follow=True).content
+    assert "Tick the box to confirm that you want this to happen." in answer.decode()
+    assert "overlapping period" not in answer.decode()  # refused before the registry is asked
+    # ticked, the issuance reaches the registry, which refuses the demo's covered period
+    done = client.post(
+        "/t/morona-santiago/credits/act/?lang=en", {**form, "confirm": "on"}, follow=True
+    )
+    assert "Credits for an overlapping period were already issued" in done.content.decode()
+    assert project.batches.count() == 1
+
+
 def test_registry_and_fund_figures_are_written_in_the_reader_s_locale(client_for, batch):
     from django.utils import formats
 

@@ -1,6 +1,6 @@
 """Every public page's first load, gzip-compressed with a cold cache, stays under 100 KB: the
 HTML plus every stylesheet, script, font and image it references (and the GeoJSON its map
-fetches), map tiles aside. The pages are every route the public may GET, from the URLconf."""
+fetches, grouped or not), map tiles aside. The pages are every route the public may GET, from the URLconf."""
 
 import gzip
 import re
@@ -31,9 +31,10 @@ class References(HTMLParser):
             self.urls.append(a["href"])
         elif tag in ("script", "img", "source") and a.get("src"):
             self.urls.append(a["src"])
-        for name in ("data-geojson",):
-            if a.get(name):
-                self.urls.append(a[name])
+        if a.get("data-geojson"):
+            self.urls.append(a["data-geojson"])
+        if a.get("data-clusters"):  # the grouped map's first answer (map.js asks at zoom 6)
+            self.urls.append(a["data-clusters"] + "?z=6")
 
 
 def static_bytes(url: str) -> bytes:

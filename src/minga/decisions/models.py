@@ -325,6 +325,8 @@ class DigestPreference(models.Model):
         _("digest"), max_length=10, choices=Digest.choices, default=Digest.WEEKLY
     )
     last_sent_at = models.DateTimeField(null=True, blank=True)
+    # the language the person was reading minga in when they chose: the digest is written in it
+    language = models.CharField(max_length=10, default="es")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.frequency}"

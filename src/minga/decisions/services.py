@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -591,11 +592,13 @@ def publish_response(*, by: Actor, consultation: Consultation, response: str) ->
 
 
 @transaction.atomic
-def set_digest(*, user: Any, frequency: str) -> DigestPreference:
+def set_digest(*, user: Any, frequency: str, language: str = "es") -> DigestPreference:
     if frequency not in Digest.values:
         raise ValidationError({"frequency": _("Choose never, daily or weekly.")})
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
     preference, _created = DigestPreference.objects.update_or_create(
-        user=user, defaults={"frequency": frequency}
+        user=user, defaults={"frequency": frequency, "language": language}
     )
     record_event(events.DIGEST_SET, actor=user, payload={"frequency": frequency})
     return preference

@@ -494,7 +494,11 @@ def digest(request: HttpRequest) -> HttpResponse:
     current = queries.digest_frequency(request.user)
     form = DigestForm(request.POST or None, initial={"frequency": current})
     if request.method == "POST" and form.is_valid():
-        services.set_digest(user=request.user, frequency=form.cleaned_data["frequency"])
+        services.set_digest(
+            user=request.user,
+            frequency=form.cleaned_data["frequency"],
+            language=request.LANGUAGE_CODE,
+        )
         messages.success(request, _("Your digest preference was saved."))
         return redirect("digest")
     return render(request, "decisions/digest.html", {"form": form})

@@ -38,7 +38,7 @@ def send_digests(*, frequency: str, site_url: str = "") -> int:
         digests = digest_for(user, since, now)
         work = work_for(user, now)
         if digests or work.news(since=since, now=now, period=period):
-            with translation.override("es"):
+            with translation.override(preference.language or "es"):
                 body = render_to_string(
                     "work/digest.txt",
                     {

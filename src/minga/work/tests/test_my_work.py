@@ -202,3 +202,11 @@ def test_the_digest_carries_the_list_and_repeats_it_only_with_news(client_for, p
     call_command("send_digests", "daily")
     assert len(mail.outbox) == 2
     assert "Consulta nueva para el digest" in mail.outbox[1].body
+
+
+def test_the_digest_is_written_in_the_language_its_reader_chose_it_in(client_for):
+    client_for("member").post("/accounts/digest/?lang=pt", {"frequency": "weekly"})
+    call_command("send_digests", "weekly")
+    (sent,) = mail.outbox
+    assert sent.subject == "minga: o que aguarda por você e o que há de novo nas suas mesas"
+    assert "O que aguarda por você" in sent.body and "Rodadas de decisão" in sent.body

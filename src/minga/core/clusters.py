@@ -12,10 +12,11 @@ as the viewport has cells, however many points the table holds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, FloatField, Max, Min, QuerySet, Value
+from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Floor
 
 CELLS = 4
@@ -66,14 +67,26 @@ def clusters(
     size = view.cell
     found = points.order_by()
     if view.bbox is not None:
-        west, south, east, north = view.bbox
-        pad = size  # a cell cut by the edge still counts all of its points
-        found = found.filter(**{f"{lat}__gte": south - pad, f"{lat}__lte": north + pad})
-        if west <= east:
-            found = found.filter(**{f"{lon}__gte": west - pad, f"{lon}__lte": east + pad})
+        # widened to whole cells: a cell the edge cuts still counts all of its points
+        west, south, east, north = (
+            math.floor(view.bbox[0] / size) * size,
+            math.floor(view.bbox[1] / size) * size,
+            (math.floor(view.bbox[2] / size) + 1) * size,
+            (math.floor(view.bbox[3] / size) + 1) * size,
+        )
+        found = found.filter(**{f"{lat}__gte": south, f"{lat}__lte": north})
+        if view.bbox[0] <= view.bbox[2]:
+            found = found.filter(**{f"{lon}__gte": west, f"{lon}__lte": east})
+        else:  # the view crosses the antimeridian: west of it, then east of it
+            found = found.filter(Q(**{f"{lon}__gte": west}) | Q(**{f"{lon}__lte": east}))
     step = Value(size, output_field=FloatField())
+    if view.zoom >= MAX_ZOOM:
+        # the closest zoom groups nothing: points at one place can each be reached
+        cells = {"cx": F("pk"), "cy": Value(0)}
+    else:
+        cells = {"cx": Floor(F(lon) / step), "cy": Floor(F(lat) / step)}
     rows = (
-        found.annotate(cx=Floor(F(lon) / step), cy=Floor(F(lat) / step))
+        found.annotate(**cells)
         .values("cx", "cy")
         .annotate(
             count=Count("pk"),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -21,7 +22,7 @@ class _Upload(forms.Form):
 
 
 class DocumentForm(_Upload):
-    field_order = ["kind", "title", "sensitivity", "upload"]
+    field_order = ["kind", "title", "organization", "sensitivity", "upload"]
 
     kind = forms.ChoiceField(label=_("Kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Title"), max_length=250)
@@ -33,9 +34,20 @@ class DocumentForm(_Upload):
         help_text=_("Owner only: the people of your organization, and nobody else."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    organization = forms.ChoiceField(label=_("Whose document it is"))
+
+    def __init__(self, *args: Any, organizations: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields.pop("note")
+        self.organizations = {o.public_id: o for o in organizations}
+        if len(self.organizations) > 1:  # only asked of someone who speaks for several
+            field: Any = self.fields["organization"]
+            field.choices = [(o.public_id, o.name) for o in organizations]
+        else:
+            self.fields.pop("organization")
+
+    def clean_organization(self) -> Any:
+        return self.organizations.get(self.cleaned_data["organization"])
 
 
 class VersionForm(_Upload):

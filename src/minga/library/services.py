@@ -19,15 +19,35 @@ from minga.tables.models import Organization, Table
 from minga.tables.queries import may, require, seats_for
 
 
+def organizations_for(by: Actor, table: Table) -> list[Organization]:
+    """The member organizations ``by`` speaks for on this table (observer seats aside)."""
+    seats = seats_for(by, table).exclude(role="observer").select_related("organization")
+    return sorted({s.organization for s in seats}, key=lambda o: o.name)
+
+
 def _owner_for(by: Actor, table: Table, organization: Organization | None) -> Organization:
+    """Whose document it is: the one organization the person speaks for, or the one they name
+    among theirs; never a guess between several."""
     if isinstance(by, SystemActor):
         if organization is None:
             raise ValidationError(_("Say whose document it is."))
         return organization
-    seat = seats_for(by, table).exclude(role="observer").select_related("organization").first()
-    if seat is None:
+    theirs = organizations_for(by, table)
+    if not theirs:
         raise PermissionDenied(_("You do not speak for a member organization of this table."))
-    return seat.organization
+    if organization is not None:
+        if organization not in theirs:
+            raise PermissionDenied(_("You do not speak for that organization on this table."))
+        return organization
+    if len(theirs) > 1:
+        raise ValidationError(
+            {
+                "organization": _(
+                    "You speak for several organizations here: say whose document it is."
+                )
+            }
+        )
+    return theirs[0]
 
 
 def may_add_version(by: Actor, document: Document) -> bool:
@@ -35,7 +55,7 @@ def may_add_version(by: Actor, document: Document) -> bool:
     table = document.table
     return may(by, table, "document.manage") or (
         may(by, table, "document.add")
-        and seats_for(by, table, organization=document.owner).exists()
+        and seats_for(by, table, organization=document.owner).exclude(role="observer").exists()
     )
 
 

@@ -39,7 +39,11 @@ def library(request: HttpRequest, slug: str) -> HttpResponse:
 def new_document(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     tables.require(request.user, table, "document.add")
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST or None,
+        request.FILES or None,
+        organizations=services.organizations_for(request.user, table),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             document = services.add_document(by=request.user, table=table, **form.cleaned_data)

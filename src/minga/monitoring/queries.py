@@ -111,7 +111,8 @@ def clustered_geojson(user: Any, table: Table, view: View) -> dict[str, Any]:
         "zoom": view.zoom,
         "total": sum(c["count"] for c in cells),
         "extent": extent_of(cells),  # the whole table's points when no bbox was asked
-        "features": features + _tracks(user, table),
+        # the tracks come with the first answer (no viewport), which the map keeps
+        "features": features + (_tracks(user, table) if view.bbox is None else []),
     }
 
 

@@ -8,7 +8,7 @@ urlpatterns = [
         "t/<slug:slug>/monitoring/observations.geojson", views.geojson, name="observations-geojson"
     ),
     path(
-        "t/<slug:slug>/monitoring/clusters.geojson",
+        "t/<slug:slug>/monitoring/observations/clusters.geojson",
         views.clusters_geojson,
         name="observations-clusters",
     ),

@@ -56,7 +56,7 @@ def test_list_pages_are_paginated_and_their_cost_does_not_grow(client_for, perso
 def test_the_monitoring_map_asks_for_groups_and_the_download_can_keep_the_newest(client_for):
     client = client_for("secretariat")
     page = client.get(f"/t/{DEMO_TABLE}/monitoring/").content.decode()
-    assert f'data-clusters="/t/{DEMO_TABLE}/monitoring/clusters.geojson"' in page
+    assert f'data-clusters="/t/{DEMO_TABLE}/monitoring/observations/clusters.geojson"' in page
     everything = client.get(f"/t/{DEMO_TABLE}/monitoring/observations.geojson").json()
     points = [f for f in everything["features"] if f["geometry"]["type"] == "Point"]
     assert len(points) > 2

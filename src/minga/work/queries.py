@@ -226,7 +226,12 @@ def work_for(user: Any, now: dt.datetime | None = None) -> Work:
     for promise in (
         Commitment.objects.filter(
             own,
-            status__in=[CommitmentStatus.PENDING, CommitmentStatus.IN_PROGRESS],
+            # overdue ones too: the daily task stores them as such, and they still wait
+            status__in=[
+                CommitmentStatus.PENDING,
+                CommitmentStatus.IN_PROGRESS,
+                CommitmentStatus.OVERDUE,
+            ],
             due_on__lte=today + COMMITMENTS_AHEAD,
         )
         .select_related("table")

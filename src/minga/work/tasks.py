@@ -35,23 +35,25 @@ def send_digests(*, frequency: str, site_url: str = "") -> int:
         if not user.email and not getattr(getattr(user, "person", None), "email", ""):
             continue
         since = preference.last_sent_at or now - period
-        digests = digest_for(user, since, now)
-        work = work_for(user, now)
-        if digests or work.news(since=since, now=now, period=period):
-            with translation.override(preference.language or "es"):
-                body = render_to_string(
-                    "work/digest.txt",
-                    {
-                        "digests": digests,
-                        "work": work,
-                        "user": user,
-                        "site_url": site_url,
-                        "describe": describe,
-                    },
+        with translation.override(preference.language or "es"):
+            # read in the reader's language: titles minga wrote itself are said in it
+            digests = digest_for(user, since, now)
+            work = work_for(user, now)
+            if digests or work.news(since=since, now=now, period=period):
+                context = {
+                    "digests": digests,
+                    "work": work,
+                    "user": user,
+                    "site_url": site_url,
+                    "describe": describe,
+                }
+                send_mail(
+                    _("minga: what waits on you and what is new on your tables"),
+                    render_to_string("work/digest.txt", context),
+                    None,
+                    [user.email or user.person.email],
                 )
-                subject = _("minga: what waits on you and what is new on your tables")
-            send_mail(subject, body, None, [user.email or user.person.email])
-            sent += 1
+                sent += 1
         with transaction.atomic():
             DigestPreference.objects.filter(pk=preference.pk).update(last_sent_at=now)
     return sent

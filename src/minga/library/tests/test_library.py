@@ -13,7 +13,9 @@ from django.test import Client
 
 from minga.core.events import Event
 from minga.core.testing import DEMO_TABLE
+from minga.ledger import services as ledger
 from minga.library.models import Document, Version
+from minga.tables.models import Membership
 
 BASE = f"/t/{DEMO_TABLE}/library"
 PDF_1 = b"%PDF-1.4\n% estatuto, primera lectura\n"
@@ -76,6 +78,36 @@ def test_the_secretariat_files_the_statute_and_its_new_version_keeps_the_first(c
     steps = Event.objects.filter(type__startswith="library.", subject__endswith=document.public_id)
     assert steps.count() == 2
     assert all(e.sensitivity == 1 for e in steps)
+    ledger.publish()
+    leaves = " ".join(
+        Client().get(f"/log/entries/{e.log_entry.index}").content.decode() for e in steps
+    )
+    assert document.public_id in leaves and "Estatuto de la mesa" not in leaves
+    assert "payload_commitment" in leaves
+
+
+def test_someone_who_speaks_for_two_organizations_says_whose_document_it_is(client_for, personas):
+    seat = Membership.objects.get(person__user=personas["member"], table__slug=DEMO_TABLE)
+    other = (
+        Membership.objects.filter(table__slug=DEMO_TABLE)
+        .exclude(organization=seat.organization)
+        .exclude(role="observer")
+        .first()
+        .organization
+    )
+    Membership.objects.create(
+        table=seat.table, organization=other, person=seat.person, role="member", since=seat.since
+    )
+    member = client_for("member")
+    fields = {"kind": "other", "title": "Plan de trabajo", "sensitivity": "2"}
+    asked = member.post(f"{BASE}/new/?lang=pt", {**fields, "upload": _pdf("plan.pdf", PDF_1)})
+    assert asked.status_code == 400 and "De quem é o documento" in _text(asked)
+    assert not Document.objects.filter(title="Plan de trabajo").exists()
+    member.post(
+        f"{BASE}/new/",
+        {**fields, "organization": other.public_id, "upload": _pdf("plan.pdf", PDF_1)},
+    )
+    assert Document.objects.get(title="Plan de trabajo").owner == other
 
 
 def test_an_organizations_own_document_is_read_by_its_people_only(client_for):

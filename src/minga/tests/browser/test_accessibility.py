@@ -60,7 +60,8 @@ def test_no_page_has_a_wcag_violation(browser, demo_server, django_db_blocker, l
             page.wait_for_selector("form[action='/accounts/logout/']")
         for url in urls:
             separator = "&" if "?" in url else "?"
-            page.goto(f"{demo_server.url}{url}{separator}lang={lang}")
+            answer = page.goto(f"{demo_server.url}{url}{separator}lang={lang}")
+            assert answer is not None and answer.status == 200, (viewer, url)  # the page itself
             page.add_script_tag(content=axe)
             violations = page.evaluate(RUN, WCAG_AA)
             if violations:

@@ -67,7 +67,9 @@ def test_a_monitor_brings_in_a_community_survey(browser, demo_server, django_db_
     expect(page.locator("h2", has_text="2 observaciones")).to_be_visible()
     expect(page.locator("ul.alerts")).to_contain_text("Minería")
     expect(page.locator(".map.map-ready")).to_be_visible()
-    expect(page.locator(".map .cluster, .map path.leaflet-interactive").first).to_be_visible()
+    expect(
+        page.locator(".map :is(.cluster, path.leaflet-interactive):visible").first
+    ).to_be_visible()
     shoot(page, "52-field-observations")
     with django_db_blocker.unblock():
         found = Observation.objects.filter(source_key__startswith="uuid:survey-")

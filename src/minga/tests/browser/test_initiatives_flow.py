@@ -188,6 +188,8 @@ def test_it_clusters_the_field_observations_on_the_map(
     with page.expect_response(lambda r: "clusters.geojson" in r.url and "bbox=" in r.url) as closer:
         groups.first.click()
     assert closer.value.json()["zoom"] > zoom
-    expect(page.locator(".map .cluster, .map path.leaflet-interactive").first).to_be_visible()
+    expect(
+        page.locator(".map :is(.cluster, path.leaflet-interactive):visible").first
+    ).to_be_visible()
     shoot(page, "31-observations-closer")
     assert errors == []

@@ -55,10 +55,15 @@
   // Maps of many points (field observations): the server groups them by zoom and viewport, so
   // every point counts at any scale; each move asks again for what the view holds.
   document.querySelectorAll(".map[data-clusters]").forEach(function (el) {
-    var map = null, shown = null, asked = 0;
+    var map = null, shown = null, asked = 0, waiting = null;
     var word = el.dataset.countWord || "";
+    function points(data) {
+      return { type: "FeatureCollection", features: data.features.filter(function (f) {
+        return f.geometry.type === "Point";
+      }) };
+    }
     function draw(data) {
-      var layer = L.geoJSON(data, {
+      var layer = L.geoJSON(points(data), {
         style: styleOf,
         pointToLayer: function (f, latlng) {
           var n = f.properties.count;
@@ -112,12 +117,27 @@
         map.setView([-2, -78], 6);
       }
       draw(data);
+      // the patrol tracks come once, with the first answer, and stay
+      L.geoJSON({ type: "FeatureCollection", features: data.features.filter(function (f) {
+        return f.geometry.type !== "Point";
+      }) }, { style: styleOf }).addTo(map);
+      function viewport() {
+        var b = map.getBounds(), west = b.getWest(), east = b.getEast();
+        var query = "z=" + map.getZoom();
+        if (east - west >= 360) { return query; }  // the whole world shows: no box
+        var wrap = function (x) { return L.Util.wrapNum(x, [-180, 180], true); };
+        var clamp = function (y) { return Math.max(-90, Math.min(90, y)); };
+        return query + "&bbox=" + [wrap(west), clamp(b.getSouth()), wrap(east), clamp(b.getNorth())].join(",");
+      }
       function refresh() {
-        load("z=" + map.getZoom() + "&bbox=" + map.getBounds().toBBoxString()).then(function (next) {
+        load(viewport()).then(function (next) {
           if (next) { draw(next); el.classList.add("map-ready"); }
         }).catch(function () { /* the last answer stays drawn */ });
       }
-      map.on("moveend", refresh);
+      map.on("moveend", function () {  // one question when the map settles
+        clearTimeout(waiting);
+        waiting = setTimeout(refresh, 150);
+      });
       refresh();  // the grouping for the zoom the whole extent needed
     }).catch(function () { /* keep the server-rendered outline */ });
   });

@@ -98,6 +98,7 @@ def test_it_takes_a_proposal_through_block_amendment_and_consent(browser, demo_s
     convener.get_by_label("Revisar el").fill(
         (timezone.localdate() + dt.timedelta(days=365)).isoformat()
     )
+    convener.locator("[name=confirm]").check()  # it enters the register and the public log
     convener.get_by_role("button", name="Registrar el resultado").click()
 
     public = browser.new_context().new_page()

@@ -264,6 +264,9 @@ MINGA_SYNC_RETRIES = env_int("MINGA_SYNC_RETRIES", 3, minimum=0)
 # Field servers on this machine's own or link-local addresses (refused unless this is on).
 MINGA_SYNC_LOCAL_SERVERS = env_bool("MINGA_SYNC_LOCAL_SERVERS", False)
 MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / "log.key")))
+# Witnesses (minga witnesses add …): how long to wait for each, and how often to try again.
+MINGA_WITNESS_TIMEOUT = env_int("MINGA_WITNESS_TIMEOUT", 5, minimum=1)
+MINGA_WITNESS_RETRIES = env_int("MINGA_WITNESS_RETRIES", 2, minimum=0)
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
 

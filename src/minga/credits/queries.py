@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 
 from minga.credits.models import Batch, Payout, Project, Retirement, Sale
 from minga.ledger import queries as log
+from minga.ledger import witnessing
 from minga.tables.models import Table
 
 
@@ -51,12 +52,17 @@ def get_retirement(public_id: str) -> Retirement:
 
 def certificate(retirement: Retirement) -> dict[str, Any]:
     """Everything a third party needs to check the retirement without minga: the leaf, its
-    index, an inclusion proof to a signed checkpoint, and the checkpoint itself."""
+    index, an inclusion proof to a published checkpoint, the checkpoint with the witnesses'
+    cosignatures, and the witness policy it was published under. While the newest checkpoint
+    still lacks its witness quorum, the status says ``awaiting-witnesses``."""
     entry = log.entry_for_event(retirement.event_id) if retirement.event_id else None
     if entry is None:
         return {"status": "pending"}
     checkpoint = log.checkpoint_covering(entry.index)
     if checkpoint is None:
+        signed = log.latest_signed()
+        if signed is not None and signed.size > entry.index:
+            return {"status": "awaiting-witnesses", "index": entry.index, "cosigned": signed.cosigned}
         return {"status": "pending", "index": entry.index}
     proof = log.inclusion(entry.index, checkpoint.size)
     return {
@@ -66,5 +72,10 @@ def certificate(retirement: Retirement) -> dict[str, Any]:
         "index": entry.index,
         "size": checkpoint.size,
         "proof": [base64.b64encode(p).decode() for p in proof["proof"]],
-        "checkpoint": checkpoint.note,
+        "checkpoint": checkpoint.signed_note,
+        "cosigned": checkpoint.cosigned,
+        "witnesses": [
+            {"name": w.name, "verifier_key": w.verifier_key} for w in witnessing.witnesses()
+        ],
+        "quorum": witnessing.quorum(),
     }

@@ -46,12 +46,17 @@ class LogState(models.Model):
 
 
 class Checkpoint(models.Model):
-    """A signed C2SP checkpoint of the tree at ``size``."""
+    """A signed C2SP checkpoint of the tree at ``size``, with the witnesses' cosignatures
+    collected for it. It is *published* once the witness quorum cosigned it (at once when the
+    policy asks for no witness)."""
 
     size = models.BigIntegerField()
     root = models.BinaryField(max_length=32)
     note = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    cosignatures = models.TextField(blank=True, default="")
+    cosigned = models.PositiveIntegerField(default=0)
+    published = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-size", "-id"]
@@ -59,3 +64,36 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
+
+    @property
+    def signed_note(self) -> str:
+        """The log's signed note with every cosignature collected."""
+        return self.note + self.cosignatures
+
+
+class Witness(models.Model):
+    """A witness the log sends its checkpoints to (C2SP tlog-witness): usually one of the
+    tables' member organizations, running `minga witness serve` on its own machine."""
+
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(help_text="the submission prefix: <url>/add-checkpoint")
+    verifier_key = models.CharField(max_length=300)
+    size = models.BigIntegerField(default=0, help_text="the latest size it cosigned")
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WitnessPolicy(models.Model):
+    """One row: how many witnesses must cosign a checkpoint before it is published."""
+
+    quorum = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"quorum {self.quorum}"

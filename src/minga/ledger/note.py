@@ -186,3 +186,113 @@ def parse_checkpoint(text: str) -> Checkpoint:
     if size < 0 or lines[1] != str(size) or len(root) != 32:
         raise NoteError("the checkpoint's size or root is malformed")
     return Checkpoint(lines[0], size, root, tuple(lines[3:]))
+
+
+# --- cosignatures (C2SP tlog-cosignature, cosignature/v1 over Ed25519) ------------------------------
+
+ALG_COSIGNATURE_V1 = 0x04
+COSIGNATURE_HEADER = "cosignature/v1"
+
+
+def cosigner_key_id(name: str, public: bytes) -> bytes:
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public).digest()[
+        :4
+    ]
+
+
+def generate_cosigner(name: str) -> tuple[str, str]:
+    """A new witness key pair: (signer key, verifier key with signature type 0x04)."""
+    if not _valid_name(name):
+        raise NoteError(f"{name!r}: a key name has no spaces and no '+'")
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    kid = cosigner_key_id(name, public).hex()
+    seed = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + private.private_bytes_raw()).decode()
+    vkey = f"{name}+{kid}+" + base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + public).decode()
+    return f"PRIVATE+KEY+{name}+{kid}+{seed}", vkey
+
+
+def _parse_cosigner(key: str, private: bool) -> tuple[str, bytes, bytes]:
+    """(name, key id, raw key) of a cosigner key; raises :class:`NoteError`."""
+    try:
+        parts = key.strip().split("+", 4 if private else 2)
+        if private:
+            if parts[:2] != ["PRIVATE", "KEY"]:
+                raise ValueError
+            parts = parts[2:]
+        name, kid_hex, b64 = parts
+        raw = base64.b64decode(b64, validate=True)
+        kid = bytes.fromhex(kid_hex)
+    except (ValueError, binascii.Error):
+        raise NoteError("a witness key is [PRIVATE+KEY+]name+keyid+base64") from None
+    if not _valid_name(name) or len(raw) != 33 or raw[0] != ALG_COSIGNATURE_V1:
+        raise NoteError("not an Ed25519 cosignature/v1 key (type 0x04)")
+    return name, kid, raw[1:]
+
+
+def cosigner_verifier(vkey: str) -> Verifier:
+    name, kid, raw = _parse_cosigner(vkey, private=False)
+    if cosigner_key_id(name, raw) != kid:
+        raise NoteError("the key id does not match the key")
+    return Verifier(name, kid, Ed25519PublicKey.from_public_bytes(raw))
+
+
+def cosigner_signer(skey: str) -> Signer:
+    name, kid, raw = _parse_cosigner(skey, private=True)
+    private = Ed25519PrivateKey.from_private_bytes(raw)
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    if cosigner_key_id(name, public) != kid:
+        raise NoteError("the key id does not match the key")
+    return Signer(name, kid, private)
+
+
+def cosigner_public_key(signer: Signer) -> str:
+    """The verifier key (type 0x04) of a witness's signer."""
+    public = signer.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return f"{signer.name}+{signer.key_id.hex()}+" + base64.b64encode(
+        bytes([ALG_COSIGNATURE_V1]) + public
+    ).decode()
+
+
+def _cosigned_message(body: str, timestamp: int) -> bytes:
+    return f"{COSIGNATURE_HEADER}\ntime {timestamp}\n{body}".encode()
+
+
+def cosign(body: str, signer: Signer, timestamp: int) -> str:
+    """The cosignature line (``— name base64(key id || timestamp || signature)``, newline-ended)
+    of a checkpoint's note body."""
+    if not 0 <= timestamp < 2**63:
+        raise NoteError("a cosignature's time is a POSIX timestamp below 2^63")
+    signature = signer.private.sign(_cosigned_message(body, timestamp))
+    raw = signer.key_id + timestamp.to_bytes(8, "big") + signature
+    return f"{DASH} {signer.name} {base64.b64encode(raw).decode()}\n"
+
+
+def verify_cosignature(signed_note: str, vkey: str) -> int | None:
+    """The time of ``vkey``'s valid cosignature on the checkpoint ``signed_note``, or None."""
+    try:
+        verifier = cosigner_verifier(vkey)
+        text, signatures = split(signed_note)
+    except (NoteError, ValueError, TypeError, AttributeError):
+        return None
+    for name, raw in signatures:
+        if name != verifier.name or raw[:4] != verifier.key_id or len(raw) != 4 + 8 + 64:
+            continue
+        timestamp = int.from_bytes(raw[4:12], "big")
+        if timestamp >= 2**63:
+            continue
+        try:
+            verifier.public.verify(raw[12:], _cosigned_message(text, timestamp))
+        except InvalidSignature:
+            continue
+        return timestamp
+    return None
+
+
+def with_signatures(signed_note: str, lines: str) -> str:
+    """``signed_note`` with more signature lines appended (each ``— name base64\\n``)."""
+    if not lines:
+        return signed_note
+    if not signed_note.endswith("\n") or not lines.endswith("\n"):
+        raise NoteError("a signed note and its signature lines end with a newline")
+    return signed_note + lines

@@ -123,8 +123,16 @@ def entry_for_event(event_id: int) -> LogEntry | None:
 
 
 def latest_checkpoint() -> Checkpoint | None:
+    """The latest published checkpoint: cosigned by the witness quorum (or signed, when the
+    policy asks for no witness)."""
+    return Checkpoint.objects.filter(published=True).first()
+
+
+def latest_signed() -> Checkpoint | None:
+    """The latest checkpoint the log signed, published or still awaiting its witnesses."""
     return Checkpoint.objects.first()
 
 
 def checkpoint_covering(index: int) -> Checkpoint | None:
-    return Checkpoint.objects.filter(size__gt=index).order_by("size").first()
+    """The first published checkpoint whose tree holds leaf ``index``."""
+    return Checkpoint.objects.filter(size__gt=index, published=True).order_by("size").first()

@@ -20,8 +20,15 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from minga.core.models import Event
-from minga.ledger import leaves, merkle, note
-from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+from minga.ledger import leaves, merkle, note, witnessing
+from minga.ledger.models import (
+    LEVEL_SHIFT,
+    Checkpoint,
+    LogEntry,
+    LogState,
+    TreeNode,
+    Witness,
+)
 from minga.ledger.queries import forget_cache, tree
 
 BATCH = 5000
@@ -186,13 +193,22 @@ def sign_checkpoint() -> Checkpoint:
 
         root = tree().root(state.size)
         body = note.Checkpoint(settings.MINGA_LOG_ORIGIN, state.size, root).text()
-        return Checkpoint.objects.create(size=state.size, root=root, note=note.sign(body, key))
+        return Checkpoint.objects.create(
+            size=state.size,
+            root=root,
+            note=note.sign(body, key),
+            published=witnessing.quorum() == 0,
+        )
 
 
 def publish() -> Checkpoint | None:
-    """Integrate everything queued and sign a checkpoint if a key exists (the worker's task)."""
+    """Integrate everything queued, sign a checkpoint if a key exists, and collect the
+    witnesses' cosignatures it lacks (the worker's task)."""
     integrate()
     try:
-        return sign_checkpoint()
+        checkpoint = sign_checkpoint()
     except KeyMissing:
         return None
+    if Witness.objects.exists():
+        witnessing.collect(checkpoint)
+    return checkpoint

@@ -3,14 +3,19 @@
 
     python3 verify_certificate.py CERTIFICATE.json --key VERIFIER_KEY
     python3 verify_certificate.py CERTIFICATE.json --site https://minga.example [--pins FILE]
+    python3 verify_certificate.py CERTIFICATE.json --policy POLICY
 
 CERTIFICATE.json is what https://<minga>/credits/retirements/<id>.json serves: the leaf (the
 retirement event's canonical JSON), its index, the tree size, the inclusion proof (base64) and the
 signed checkpoint. A signature proves something only with a key you trust: give it with --key (from
 the table, a witness or a bank), or with --site to fetch the table's key from <site>/log/key and
 pin it in FILE (default ~/.config/minga/pinned-keys.json): the first fetch pins it, a later key
-that differs is refused. Without either, the key inside the certificate is all there is, and
-anyone can put their own key there: the script then says that nothing was proved and exits 2.
+that differs is refused. Or give a witness policy (the table's /log/policy, as its members agreed
+it: the log's key, its witnesses' keys and the quorum): then the checkpoint must also carry valid
+cosignatures (C2SP tlog-cosignature) by at least the quorum of those witnesses, which is what
+proves that everyone was shown the same log. Without any of these, the key inside the certificate
+is all there is, and anyone can put their own key there: the script then says that nothing was
+proved and exits 2.
 Needs Python 3.10+ and the `cryptography` package (Ed25519); it imports nothing from minga. Exit
 status 0 when everything checks with a trusted key, 1 when something fails, 2 when unproved.
 
@@ -18,7 +23,8 @@ What it checks:
 1. the checkpoint is a C2SP signed note whose Ed25519 signature verifies with the trusted key;
 2. the checkpoint's size is the certificate's tree size;
 3. SHA-256(0x00 || leaf) is included at the index in the checkpoint's root (RFC 9162 2.1.3.2);
-4. the leaf is a `credits.credits_retired` event, and prints what it says was retired.
+4. the leaf is a `credits.credits_retired` event, and prints what it says was retired;
+5. with --policy, that at least the policy's quorum of witnesses cosigned the checkpoint.
 """
 
 from __future__ import annotations
@@ -93,6 +99,63 @@ def verify_note(signed: str, vkey: str) -> str | None:
     return None
 
 
+def verify_cosignature(signed: str, vkey: str) -> bool:
+    """Does ``signed`` carry a valid cosignature/v1 (Ed25519, key type 0x04) by ``vkey``?"""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    name, key_id_hex, b64 = vkey.strip().split("+", 2)
+    raw = base64.b64decode(b64)
+    if len(raw) != 33 or raw[0] != 4:
+        return False
+    key_id = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
+    cut = signed.rfind("\n\n")
+    if key_id.hex() != key_id_hex or cut < 0:
+        return False
+    text = signed[: cut + 1]
+    for line in signed[cut + 2 :].splitlines():
+        parts = line.split(" ")
+        if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != name:
+            continue
+        sig = base64.b64decode(parts[2])
+        if sig[:4] != key_id or len(sig) != 76:
+            continue
+        message = f"cosignature/v1\ntime {int.from_bytes(sig[4:12], 'big')}\n{text}"
+        try:
+            Ed25519PublicKey.from_public_bytes(raw[1:]).verify(sig[12:], message.encode())
+        except InvalidSignature:
+            continue
+        return True
+    return False
+
+
+def read_policy(text: str) -> tuple[str | None, list[tuple[str, str]], int]:
+    """(log key, [(witness name, witness key)], quorum) of a policy file."""
+    log_key, witnesses, quorum = None, [], 0
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if words[:1] == ["log"] and len(words) == 2:
+            log_key = words[1]
+        elif words[:1] == ["witness"] and len(words) >= 3:
+            witnesses.append((words[1], words[2]))
+        elif words[:1] == ["quorum"] and len(words) == 2:
+            quorum = int(words[1])
+    return log_key, witnesses, quorum
+
+
+def check_witnesses(certificate: dict, policy: str) -> list[str]:
+    _, witnesses, quorum = read_policy(policy)
+    signed = certificate["checkpoint"]
+    cosigned = [name for name, vkey in witnesses if verify_cosignature(signed, vkey)]
+    if len(cosigned) < quorum:
+        return [
+            f"the checkpoint is cosigned by {len(cosigned)} of the policy's witnesses "
+            f"({', '.join(cosigned) or 'none'}); the policy needs {quorum}"
+        ]
+    print(f"cosigned by {len(cosigned)} witnesses (quorum {quorum}): {', '.join(cosigned)}")
+    return []
+
+
 def check(certificate: dict, vkey: str) -> list[str]:
     problems = []
     text = verify_note(certificate["checkpoint"], vkey)
@@ -143,12 +206,17 @@ def main() -> int:
     parser.add_argument("--key", help="the log's verifier key you trust")
     parser.add_argument("--site", help="the table's minga site: fetch its key and pin it")
     parser.add_argument("--pins", type=Path, default=PINS, help=f"pinned keys (default {PINS})")
+    parser.add_argument("--policy", type=Path, help="the table's witness policy (/log/policy)")
     args = parser.parse_args()
     certificate = json.loads(Path(args.certificate).read_text(encoding="utf-8"))
+    if certificate.get("status") == "awaiting-witnesses":
+        print("the certificate awaits its witnesses' cosignatures: fetch it again later")
+        return 1
     if certificate.get("status") != "included":
         print("the certificate is not yet included in a signed checkpoint")
         return 1
-    trusted = args.key
+    policy = args.policy.read_text(encoding="utf-8") if args.policy else None
+    trusted = args.key or (read_policy(policy)[0] if policy else None)
     if args.site:
         try:
             trusted = site_key(args.site, args.pins)
@@ -156,6 +224,8 @@ def main() -> int:
             print("FAIL", exc)
             return 1
     problems = check(certificate, trusted or certificate["verifier_key"])
+    if policy is not None:
+        problems += check_witnesses(certificate, policy)
     if problems:
         for p in problems:
             print("FAIL", p)

@@ -22,7 +22,7 @@ from typing import Any
 
 from minga.core import hooks
 from minga.core.models import Event
-from minga.ledger import leaves, merkle, note
+from minga.ledger import leaves, merkle, note, witness
 from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
 from minga.ledger.services import KeyMissing
 from minga.ledger.services import verifier_key as own_key
@@ -60,13 +60,16 @@ def audit_remote(
     samples: int = 8,
     fetch: Fetch = http_fetch,
     rng: random.Random | None = None,
+    policy: witness.Policy | None = None,
 ) -> Report:
+    """Check the log at ``base_url``; with a witness ``policy``, also that its checkpoint
+    carries the quorum of valid cosignatures the policy asks for."""
     report = Report()
     base = base_url.rstrip("/")
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     status, body = fetch(f"{base}/log/key")
     served_key = body.decode().strip() if status == 200 else None
-    key = verifier_key or state.get("key") or served_key
+    key = verifier_key or (policy.log_key if policy else None) or state.get("key") or served_key
     if key is None:
         report.problems.append(f"no verifier key: {base}/log/key answered {status}")
         return report
@@ -82,6 +85,18 @@ def audit_remote(
         return report
     checkpoint = note.parse_checkpoint(signed)
     report.checked.append(f"checkpoint signature ({checkpoint.origin}, size {checkpoint.size})")
+    if policy is not None:
+        cosigned = policy.cosigners(signed)
+        if len(cosigned) < policy.quorum:
+            report.problems.append(
+                f"cosigned by {len(cosigned)} of the policy's {len(policy.witnesses)} witnesses "
+                f"({', '.join(cosigned) or 'none'}); the policy needs {policy.quorum}"
+            )
+        else:
+            report.checked.append(
+                f"cosigned by {len(cosigned)} witnesses (quorum {policy.quorum}): "
+                + ", ".join(cosigned)
+            )
     old_size, old_root = state.get("size"), state.get("root")
     if old_size:
         old = base64.b64decode(old_root or "")

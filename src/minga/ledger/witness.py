@@ -284,3 +284,49 @@ def server(directory: Path, host: str, port: int, prefix: str = "") -> _Server:
     """A witness HTTP server bound to ``host:port`` (port 0: any free one); call
     ``serve_forever()`` on it."""
     return _Server((host, port), Witness(directory), prefix)
+
+
+# --- the log's witness policy, as verifiers read it ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Policy:
+    """``log <vkey>`` (optional), ``witness <name> <vkey> <url>`` lines and ``quorum <k>``."""
+
+    log_key: str | None
+    witnesses: tuple[tuple[str, str], ...]  # (name, verifier key)
+    quorum: int
+
+    def cosigners(self, signed_note: str) -> list[str]:
+        """The policy's witnesses whose valid cosignature ``signed_note`` carries."""
+        return [
+            name
+            for name, vkey in self.witnesses
+            if note.verify_cosignature(signed_note, vkey) is not None
+        ]
+
+
+def parse_policy(text: str) -> Policy:
+    log_key, found, quorum = None, [], None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        word, *rest = line.split()
+        try:
+            if word == "log" and len(rest) == 1:
+                note.parse_verifier(rest[0])
+                log_key = rest[0]
+            elif word == "witness" and len(rest) in (2, 3):
+                if note.cosigner_verifier(rest[1]).name != rest[0]:
+                    raise note.NoteError("the key is another witness's")
+                found.append((rest[0], rest[1]))
+            elif word == "quorum" and len(rest) == 1 and rest[0].isdigit():
+                quorum = int(rest[0])
+            else:
+                raise note.NoteError(f"unknown line {word!r}")
+        except note.NoteError as exc:
+            raise WitnessError(f"policy line {number}: {exc}") from None
+    if quorum is None or quorum > len(found):
+        raise WitnessError("a policy ends with 'quorum K', K at most its number of witnesses")
+    return Policy(log_key, tuple(found), quorum)

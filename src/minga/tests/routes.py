@@ -169,7 +169,11 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "verification": ("GET", EVERYONE_200),
     "verification-json": ("GET", EVERYONE_200),
     "verification-pdf": ("GET", EVERYONE_200),
+    "log": ("GET", EVERYONE_200),
     "log-checkpoint": ("GET", EVERYONE_200),
+    "log-policy": ("GET", EVERYONE_200),
+    "log-tile": ("GET", EVERYONE_200),
+    "log-entries": ("GET", EVERYONE_200),
     "log-key": ("GET", EVERYONE_200),
     "log-entry": ("GET", EVERYONE_200),
     "credit-registry": ("GET", EVERYONE_200),
@@ -606,6 +610,8 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         **{name: {"public_id": w["call"]} for name in ("call", "call-apply")},
         **{name: {"public_id": w["application"]} for name in ("application", "application-act")},
         "log-entry": {"index": 1},
+        "log-tile": {"level": "0", "index": "000"},
+        "log-entries": {"index": "000"},
         **{
             name: {"public_id": w["retirement"]}
             for name in ("retirement", "retirement-pdf", "retirement-json")

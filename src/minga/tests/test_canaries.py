@@ -30,7 +30,9 @@ from minga.core.geo import parse_area
 from minga.core.testing import DEMO_TABLE, declared_event_types
 from minga.funds.models import Application, Fund
 from minga.health import services as health
+from minga.ledger import queries as log_queries
 from minga.ledger import services as ledger
+from minga.ledger import tiles
 from minga.ledger.models import LogEntry
 from minga.library import services as library
 from minga.meetings import services as meetings
@@ -254,6 +256,18 @@ def _texts(response: Any) -> list[str]:
     return [body.decode("utf-8", "replace")]
 
 
+def _entry_bundles(canaries: dict[str, Any]) -> list[str]:
+    """The tlog-tiles entry bundles that hold the canaries' leaves, as the tree now stands."""
+    size = log_queries.size()
+    first, last = int(canaries["log_from"]) // tiles.WIDTH, (int(canaries["log_to"]) - 1) // tiles.WIDTH
+    urls = []
+    for n in range(first, last + 1):
+        width = tiles.width_at(0, n, size)
+        suffix = "" if width == tiles.WIDTH else f".p/{width}"
+        urls.append(f"/log/tile/entries/{tiles.index_path(n)}{suffix}")
+    return urls
+
+
 def test_no_canary_reaches_the_public(canaries, world):
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) reads the PDFs: apt-get install poppler-utils")
@@ -288,6 +302,7 @@ def test_no_canary_reaches_the_public(canaries, world):
             ("canary", f"/log/entries/{i}")
             for i in range(int(canaries["log_from"]), int(canaries["log_to"]))
         ),
+        *(("canary", url) for url in _entry_bundles(canaries)),
     ]
     leaks: dict[str, list[str]] = {}
     for route, url in urls:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from minga.ledger import audit
+from minga.ledger import audit, witness
 
 
 class Command(BaseCommand):
@@ -27,6 +27,11 @@ class Command(BaseCommand):
             "--key", help="the verifier key to trust (else the stored or served one)"
         )
         parser.add_argument("--samples", type=int, default=8, help="inclusion proofs to check")
+        parser.add_argument(
+            "--policy",
+            type=Path,
+            help="a witness policy file (/log/policy, as agreed by the table): check the quorum",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["local"] == bool(options["url"]):
@@ -34,11 +39,20 @@ class Command(BaseCommand):
         if options["local"]:
             report = audit.audit_local(options["key"])
         else:
+            try:
+                policy = (
+                    witness.parse_policy(options["policy"].read_text())
+                    if options["policy"]
+                    else None
+                )
+            except (OSError, witness.WitnessError) as exc:
+                raise CommandError(str(exc), returncode=2) from None
             report = audit.audit_remote(
                 options["url"],
                 state_file=Path(options["state"]),
                 verifier_key=options["key"],
                 samples=options["samples"],
+                policy=policy,
             )
         for line in report.checked:
             self.stdout.write(f"ok   {line}")

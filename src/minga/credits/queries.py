@@ -62,7 +62,11 @@ def certificate(retirement: Retirement) -> dict[str, Any]:
     if checkpoint is None:
         signed = log.latest_signed()
         if signed is not None and signed.size > entry.index:
-            return {"status": "awaiting-witnesses", "index": entry.index, "cosigned": signed.cosigned}
+            return {
+                "status": "awaiting-witnesses",
+                "index": entry.index,
+                "cosigned": signed.cosigned,
+            }
         return {"status": "pending", "index": entry.index}
     proof = log.inclusion(entry.index, checkpoint.size)
     return {

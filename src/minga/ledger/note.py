@@ -195,9 +195,7 @@ COSIGNATURE_HEADER = "cosignature/v1"
 
 
 def cosigner_key_id(name: str, public: bytes) -> bytes:
-    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public).digest()[
-        :4
-    ]
+    return hashlib.sha256(name.encode() + b"\n" + bytes([ALG_COSIGNATURE_V1]) + public).digest()[:4]
 
 
 def generate_cosigner(name: str) -> tuple[str, str]:
@@ -249,9 +247,10 @@ def cosigner_signer(skey: str) -> Signer:
 def cosigner_public_key(signer: Signer) -> str:
     """The verifier key (type 0x04) of a witness's signer."""
     public = signer.private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    return f"{signer.name}+{signer.key_id.hex()}+" + base64.b64encode(
-        bytes([ALG_COSIGNATURE_V1]) + public
-    ).decode()
+    return (
+        f"{signer.name}+{signer.key_id.hex()}+"
+        + base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + public).decode()
+    )
 
 
 def _cosigned_message(body: str, timestamp: int) -> bytes:

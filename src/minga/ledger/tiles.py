@@ -46,7 +46,7 @@ def index_path(index: int) -> str:
 
 def width_at(level: int, index: int, size: int) -> int:
     """How many hashes tile ``level/index`` holds in a tree of ``size`` leaves (0: none)."""
-    count = size // WIDTH**level  # hashes at this level in the tree
+    count: int = size >> (HEIGHT * level)  # hashes at this level in the tree
     return max(0, min(WIDTH, count - index * WIDTH))
 
 

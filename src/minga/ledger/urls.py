@@ -12,5 +12,9 @@ urlpatterns = [
     path("log/policy", views.policy, name="log-policy"),
     path("log/entries/<int:index>", views.entry, name="log-entry"),
     re_path(rf"^log/tile/entries/{_INDEX}{_WIDTH}$", views.entries, name="log-entries"),
-    re_path(rf"^log/tile/(?P<level>[0-9]|[1-5][0-9]|6[0-3])/{_INDEX}{_WIDTH}$", views.tile, name="log-tile"),
+    re_path(
+        rf"^log/tile/(?P<level>[0-9]|[1-5][0-9]|6[0-3])/{_INDEX}{_WIDTH}$",
+        views.tile,
+        name="log-tile",
+    ),
 ]

@@ -246,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         if self.path != f"{self.server.prefix}/add-checkpoint":
             self._answer(Answer(404, "not found\n"))
             return
@@ -263,10 +263,10 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.server.witness.add_checkpoint(self.rfile.read(length))
         self._answer(answer)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self._answer(Answer(200, f"minga witness\n{self.server.witness.verifier_key}\n"))
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (the base's name)
+    def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
 

@@ -24,7 +24,9 @@ from django.utils import timezone
 from minga.ledger import note, queries, witness
 from minga.ledger.models import Checkpoint, Witness, WitnessPolicy
 
-Post = Callable[[str, bytes, float], tuple[int, str, str]]  # url, body, timeout → status, type, text
+Post = Callable[
+    [str, bytes, float], tuple[int, str, str]
+]  # url, body, timeout → status, type, text
 BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 MAX_ROUNDS = 3  # a first request, then up to two more after 409s that name another size
 
@@ -153,9 +155,10 @@ def collect(checkpoint: Checkpoint, *, post: Post = http_post) -> Checkpoint:
             requests[w.name] = witness.request_body(w.size, proof, checkpoint.note)
         asked = [w for w in pending if w.name in requests]
         with ThreadPoolExecutor(max_workers=max(1, len(asked))) as pool:
-            outcomes = list(
-                pool.map(lambda w: _send(post, f"{w.url}/add-checkpoint", requests[w.name]), asked)
-            )
+            futures = [
+                pool.submit(_send, post, f"{w.url}/add-checkpoint", requests[w.name]) for w in asked
+            ]
+            outcomes = [future.result() for future in futures]
         pending = []
         for w, outcome in zip(asked, outcomes, strict=True):
             if _read_answer(w, checkpoint, outcome, lines):
@@ -194,9 +197,7 @@ def _read_answer(
             w.last_error = ""
             w.save(update_fields=["size", "last_error"])
             return True
-        w.last_error = (
-            f"it refused: it cosigned another tree of size {held} (a fork or a rollback)"
-        )
+        w.last_error = f"it refused: it cosigned another tree of size {held} (a fork or a rollback)"
     else:
         w.last_error = f"it answered {outcome.status}: {outcome.text.strip()}"[:300]
     w.save(update_fields=["size", "cosigned_at", "last_error"])

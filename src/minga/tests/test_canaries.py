@@ -259,7 +259,10 @@ def _texts(response: Any) -> list[str]:
 def _entry_bundles(canaries: dict[str, Any]) -> list[str]:
     """The tlog-tiles entry bundles that hold the canaries' leaves, as the tree now stands."""
     size = log_queries.size()
-    first, last = int(canaries["log_from"]) // tiles.WIDTH, (int(canaries["log_to"]) - 1) // tiles.WIDTH
+    first, last = (
+        int(canaries["log_from"]) // tiles.WIDTH,
+        (int(canaries["log_to"]) - 1) // tiles.WIDTH,
+    )
     urls = []
     for n in range(first, last + 1):
         width = tiles.width_at(0, n, size)

@@ -60,9 +60,7 @@ class SpecClient:
         """The hash of leaves [index·2^height, (index+1)·2^height), a perfect subtree."""
         level, rest = divmod(height, 8)
         first = index << rest  # in units of 256**level leaves
-        hashes = [
-            self.tile(level, i // 256)[i % 256] for i in range(first, first + (1 << rest))
-        ]
+        hashes = [self.tile(level, i // 256)[i % 256] for i in range(first, first + (1 << rest))]
         while len(hashes) > 1:
             hashes = [_node(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
         return hashes[0]
@@ -119,7 +117,10 @@ def test_a_client_from_the_spec_rebuilds_the_tree_and_its_proofs(log):
     assert size > 256  # the demo's log: full and partial tiles at level 0, a partial at level 1
     spec = SpecClient(client, size)
     assert spec.mth(0, size) == root
-    assert any(".p/" in url for url in spec.fetched) and f"/log/tile/1/000.p/{size // 256}" in spec.fetched
+    assert (
+        any(".p/" in url for url in spec.fetched)
+        and f"/log/tile/1/000.p/{size // 256}" in spec.fetched
+    )
 
     # every entry bundle holds exactly the leaves the level-0 tiles hash
     for n in range((size + 255) // 256):
@@ -146,9 +147,7 @@ def test_a_client_from_the_spec_rebuilds_the_tree_and_its_proofs(log):
         assert base64.b64decode(answer["root"]) == spec.mth(0, at_size)
     for first, second in [(1, size), (256, size), (300, size - 1), (13, 256)]:
         answer = client.get(f"/api/v1/log/proof/consistency?first={first}&second={second}").json()
-        assert [base64.b64decode(p) for p in answer["proof"]] == spec.consistency(
-            first, 0, second
-        )
+        assert [base64.b64decode(p) for p in answer["proof"]] == spec.consistency(first, 0, second)
 
 
 def test_full_tiles_are_immutable_partial_ones_short_lived_and_absent_ones_404(log):

@@ -60,24 +60,38 @@ def test_it_cosigns_a_consistent_checkpoint_and_the_cosignature_verifies(w, log_
 def test_refusals_carry_the_protocols_status_codes_and_change_nothing(w, log_keys, tmp_path):
     assert add(w, log_keys[0], 0, 8).status == 200
     stranger = note.generate("another.example/log")
-    stranger_checkpoint = note.sign(note.Checkpoint("another.example/log", 3, LEAVES[0]).text(), stranger[0])
+    stranger_checkpoint = note.sign(
+        note.Checkpoint("another.example/log", 3, LEAVES[0]).text(), stranger[0]
+    )
     forger = note.generate(ORIGIN)  # the same origin, another key
     cases = [
         # an unknown log
         (404, witness.request_body(0, [], stranger_checkpoint)),
         # a known origin without a signature by its key
-        (403, witness.request_body(8, merkle.consistency_proof(LEAVES, 8, 12), checkpoint(forger[0], 12))),
+        (
+            403,
+            witness.request_body(
+                8, merkle.consistency_proof(LEAVES, 8, 12), checkpoint(forger[0], 12)
+            ),
+        ),
         # older than what it cosigned, or a replay of an accepted request
         (409, witness.request_body(0, [], checkpoint(log_keys[0], 4))),
         (409, witness.request_body(0, [], checkpoint(log_keys[0], 8))),
         # same size, another root: a fork
         (409, witness.request_body(8, [], checkpoint(log_keys[0], 8, root=b"\x01" * 32))),
         # a consistency proof that does not hold (a fork that grew)
-        (422, witness.request_body(8, merkle.consistency_proof(LEAVES, 7, 12), checkpoint(log_keys[0], 12))),
         (
             422,
             witness.request_body(
-                8, merkle.consistency_proof(LEAVES, 8, 12), checkpoint(log_keys[0], 12, b"\x02" * 32)
+                8, merkle.consistency_proof(LEAVES, 7, 12), checkpoint(log_keys[0], 12)
+            ),
+        ),
+        (
+            422,
+            witness.request_body(
+                8,
+                merkle.consistency_proof(LEAVES, 8, 12),
+                checkpoint(log_keys[0], 12, b"\x02" * 32),
             ),
         ),
         # malformed
@@ -113,13 +127,15 @@ def test_concurrent_requests_never_roll_the_witness_back(w, log_keys):
     order, the witness ends on the larger size or refuses the smaller one, never rolls back."""
     assert add(w, log_keys[0], 0, 10).status == 200
     bodies = [
-        witness.request_body(10, merkle.consistency_proof(LEAVES, 10, n), checkpoint(log_keys[0], n))
+        witness.request_body(
+            10, merkle.consistency_proof(LEAVES, 10, n), checkpoint(log_keys[0], n)
+        )
         for n in (20, 30, 40, 50)
     ]
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(w.add_checkpoint, bodies))
     assert sorted(a.status for a in answers) == [200, 409, 409, 409]
-    winner = [n for n, a in zip((20, 30, 40, 50), answers, strict=True) if a.status == 200][0]
+    winner = next(n for n, a in zip((20, 30, 40, 50), answers, strict=True) if a.status == 200)
     assert held(w) == winner
 
 
@@ -141,7 +157,9 @@ def test_the_http_server_refuses_oversized_and_unknown_requests(w, tmp_path, log
         ok = post("/add-checkpoint", witness.request_body(0, [], checkpoint(log_keys[0], 3)))
         assert ok[0] == 200 and ok[2].startswith("\u2014 witness.example/w1".encode())
         assert post("/other", b"")[0] == 404
-        assert post("/add-checkpoint", b"x", {"Content-Length": str(witness.MAX_BODY + 1)})[0] == 413
+        assert (
+            post("/add-checkpoint", b"x", {"Content-Length": str(witness.MAX_BODY + 1)})[0] == 413
+        )
         conflict = post("/add-checkpoint", witness.request_body(0, [], checkpoint(log_keys[0], 4)))
         assert conflict == (409, "text/x.tlog.size", b"3\n")
         assert held(w) == 3

@@ -43,7 +43,7 @@ class Process:
 
     def start(self) -> None:
         env = {**os.environ, "PYTHONPATH": str(SRC)}
-        self.popen = subprocess.Popen(  # noqa: S603 (our own command)
+        self.popen = subprocess.Popen(
             self._minga("serve", f"127.0.0.1:{self.port}"),
             stdout=subprocess.PIPE,
             text=True,
@@ -85,10 +85,9 @@ def processes(db, tmp_path, settings):
 
 
 def _grow(n: int = 1) -> None:
-    with translation.override("en"), declared_event_types("test.thing_done"):
-        with transaction.atomic():
-            for i in range(n):
-                record_event("test.thing_done", actor=None, payload={"n": i})
+    with translation.override("en"), declared_event_types("test.thing_done"), transaction.atomic():
+        for i in range(n):
+            record_event("test.thing_done", actor=None, payload={"n": i})
 
 
 def _served() -> tuple[note.Checkpoint, str]:
@@ -118,7 +117,7 @@ def _verify(tmp_path, retirement, policy_text: str) -> subprocess.CompletedProce
     certificate.write_text(json.dumps(body))
     policy = tmp_path / "policy.txt"
     policy.write_text(policy_text)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, str(SCRIPT), str(certificate), "--policy", str(policy)],
         capture_output=True,
         text=True,
@@ -137,7 +136,7 @@ def test_the_log_publishes_with_its_quorum_and_holds_back_below_it(processes, tm
     assert checkpoint.size == first.size == queries.size()
     assert all(note.verify_cosignature(signed, keys[name]) for name in NAMES)
     page = Client().get("/log/").content.decode()
-    assert "Cosigned by 3 of 3 witnesses (at least 2 needed)" in page
+    assert "Cosigned by 3 of 3 witnesses (at least 2 needed)." in page
 
     # one witness down: 2 of 3 still publishes
     processes[2].stop()
@@ -176,7 +175,9 @@ def test_the_log_publishes_with_its_quorum_and_holds_back_below_it(processes, tm
     assert done.returncode == 0, done.stdout + done.stderr
     assert "cosigned by 3 witnesses (quorum 2)" in done.stdout
     # a policy asking more witnesses than cosigned refuses it
-    stricter = policy.replace("quorum 2", "quorum 3").replace(keys[NAMES[0]], note.generate_cosigner(NAMES[0])[1])
+    stricter = policy.replace("quorum 2", "quorum 3").replace(
+        keys[NAMES[0]], note.generate_cosigner(NAMES[0])[1]
+    )
     refused = _verify(tmp_path, retirement, stricter)
     assert refused.returncode == 1 and "needs 3" in refused.stdout
 
@@ -240,7 +241,7 @@ def test_the_publisher_asks_again_from_the_size_a_witness_names(processes):
     assert second.cosigned == 3
     w = Witness.objects.get(name=NAMES[0])
     assert w.size == second.size and not w.last_error
-    line = [ln for ln in second.cosignatures.splitlines() if NAMES[0] in ln][0]
+    line = next(ln for ln in second.cosignatures.splitlines() if NAMES[0] in ln)
     raw = base64.b64decode(line.split(" ")[2])
     assert len(raw) == 4 + 8 + 64
     assert merkle.verify_consistency(

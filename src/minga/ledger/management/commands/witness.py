@@ -64,9 +64,9 @@ class Command(BaseCommand):
         if not host or not port.isdigit():
             raise CommandError(f"{address!r}: give ADDR:PORT, e.g. 0.0.0.0:7380")
         httpd = witness.server(directory, host, int(port), prefix)
-        bound = httpd.server_address
+        port_bound = httpd.server_address[1]
         # the first line says where it listens (port 0 picks a free one)
-        self.stdout.write(f"listening on http://{bound[0]}:{bound[1]}{prefix}")
+        self.stdout.write(f"listening on http://{host}:{port_bound}{prefix}")
         sys.stdout.flush()
         try:
             httpd.serve_forever()

@@ -70,20 +70,25 @@ def event_leaf(
     sensitivity: int,
     salt: bytes | None,
 ) -> bytes:
-    body: dict[str, Any] = {
-        "v": VERSION,
-        "event": event_id,
-        "type": type,
-        "at": _utc(occurred_at).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor": actor,
-        "table": table,
-        "subject": subject,
-        "sensitivity": sensitivity,
-    }
+    at = _utc(occurred_at).isoformat(timespec="microseconds")[:-6] + "Z"
     if sensitivity > 0:
         if salt is None:
             raise ValueError("a sensitive payload needs a salt")
-        body["payload_commitment"] = commitment(payload, salt)
+        inner = f'"payload_commitment":"{commitment(payload, salt)}"'
     else:
-        body["payload"] = payload
-    return canonical(body)
+        inner = '"payload":' + canonical(payload).decode()
+    if not (
+        isinstance(event_id, int) and -(2**53) < event_id < 2**53 and isinstance(sensitivity, int)
+    ):
+        raise ValueError("an event's id and sensitivity are integers")
+    # The members in RFC 8785 order (their names are ASCII, so UTF-16 order is byte order); every
+    # value but the payload is a string or an integer, which json.dumps writes as JCS does.
+    return (
+        f'{{"actor":{_string(actor)},"at":"{at}","event":{event_id},{inner},'
+        f'"sensitivity":{sensitivity},"subject":{_string(subject)},"table":{_string(table)},'
+        f'"type":{_string(type)},"v":{VERSION}}}'
+    ).encode()
+
+
+def _string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)

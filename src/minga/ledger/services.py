@@ -132,19 +132,21 @@ def append_leaves(size: int, rows: list[tuple[int, bytes, bytes | None]]) -> int
             known[key] = h
             nodes.append((key, h))
         size += 1
-    table_entry = LogEntry._meta.db_table
-    table_node = TreeNode._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f'INSERT INTO {table_entry} ("index", event_id, leaf, leaf_hash, salt) '  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
-            entries,
-        )
-        cursor.executemany(
-            f"INSERT INTO {table_node} (id, hash) VALUES (%s, %s)",  # noqa: S608
-            nodes,
-        )
+    _insert(LogEntry._meta.db_table, '"index", event_id, leaf, leaf_hash, salt', entries)
+    _insert(TreeNode._meta.db_table, "id, hash", nodes)
     return size
+
+
+def _insert(table: str, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """Bulk rows: COPY on PostgreSQL (one stream, no statement per row), executemany elsewhere."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * (columns.count(",") + 1))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
 
 # --- keys and checkpoints -------------------------------------------------------------------------

@@ -18,9 +18,10 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=12,
 )
-times = st.datetimes(
-    min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9999, 1, 1), timezones=st.just(dt.UTC)
-) | st.datetimes(min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9999, 1, 1))
+# Hypothesis takes naive bounds; the time zone comes from ``timezones``.
+EARLIEST = dt.datetime(1000, 1, 1)  # noqa: DTZ001
+LATEST = dt.datetime(9999, 1, 1)  # noqa: DTZ001
+times = st.datetimes(EARLIEST, LATEST, timezones=st.just(dt.UTC)) | st.datetimes(EARLIEST, LATEST)
 
 
 @given(

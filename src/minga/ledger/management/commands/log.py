@@ -1,4 +1,5 @@
-"""`minga log sequence|checkpoint|publish`: integrate queued events, sign a checkpoint."""
+"""`minga log sequence|checkpoint|publish`: integrate queued events, sign a checkpoint, and (publish)
+collect the witnesses' cosignatures."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from minga.ledger import queries, services
+from minga.ledger import queries, services, witnessing
 
 
 class Command(BaseCommand):
@@ -25,4 +26,15 @@ class Command(BaseCommand):
                 checkpoint = services.sign_checkpoint()
             except services.KeyMissing as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(checkpoint.note, ending="")
+            if what == "publish" and witnessing.witnesses():
+                witnessing.collect(checkpoint)
+                for w in witnessing.witnesses():
+                    self.stderr.write(
+                        f"{w.name}: {w.last_error or 'cosigned up to ' + str(w.size)}"
+                    )
+                if not checkpoint.published:
+                    self.stderr.write(
+                        f"awaiting witnesses: {checkpoint.cosigned} cosigned, "
+                        f"{witnessing.quorum()} needed"
+                    )
+            self.stdout.write(checkpoint.signed_note, ending="")

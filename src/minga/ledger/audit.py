@@ -23,7 +23,7 @@ from typing import Any
 from minga.core import hooks
 from minga.core.models import Event
 from minga.ledger import leaves, merkle, note, witness
-from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode
+from minga.ledger.models import LEVEL_SHIFT, Checkpoint, LogEntry, LogState, TreeNode, Witness
 from minga.ledger.services import KeyMissing
 from minga.ledger.services import verifier_key as own_key
 
@@ -248,7 +248,17 @@ def audit_local(verifier_key: str | None = None) -> Report:
             key = own_key()
         except KeyMissing:
             key = None
+    witness_keys = dict(Witness.objects.values_list("name", "verifier_key"))
     for checkpoint in Checkpoint.objects.order_by("size"):
+        for line in checkpoint.cosignatures.splitlines():
+            name = line.split(" ")[1] if line.count(" ") == 2 else "?"
+            key_of_witness = witness_keys.get(name)
+            if key_of_witness is None:
+                continue  # a witness no longer in the policy: nothing to check it against
+            if note.verify_cosignature(checkpoint.note + line + "\n", key_of_witness) is None:
+                report.problems.append(
+                    f"checkpoint at size {checkpoint.size}: {name}'s cosignature does not verify"
+                )
         root = merkle.root_hash(hashes[: checkpoint.size])
         if checkpoint.size > len(hashes) or root != bytes(checkpoint.root):
             report.problems.append(f"checkpoint at size {checkpoint.size}: the root differs")
@@ -258,7 +268,7 @@ def audit_local(verifier_key: str | None = None) -> Report:
             body = note.parse_checkpoint(checkpoint.note)
             if body.size != checkpoint.size or body.root != bytes(checkpoint.root):
                 report.problems.append(f"checkpoint at size {checkpoint.size}: note and row differ")
-    report.checked.append("stored subtrees and checkpoint roots")
+    report.checked.append("stored subtrees, checkpoint roots and witnesses' cosignatures")
     for auditor in hooks.get_hooks(REGISTRY_AUDITOR):
         report.problems.extend(auditor())
     return report

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 from django.db import transaction
+from django.tasks import TaskResultStatus
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from minga.core.access import SYSTEM
 from minga.core.events import record_event
@@ -21,8 +23,8 @@ from minga.core.testing import declared_event_types
 from minga.credits import queries as registry
 from minga.credits import services as credits
 from minga.credits.models import Account, Project
-from minga.ledger import audit, merkle, note, queries, services, witness, witnessing
-from minga.ledger.models import Witness
+from minga.ledger import audit, merkle, note, queries, services, tasks, witness, witnessing
+from minga.ledger.models import Checkpoint, Witness
 
 SRC = Path(__file__).resolve().parents[3]
 SCRIPT = SRC.parent / "docs" / "verify_certificate.py"
@@ -158,12 +160,21 @@ def test_the_log_publishes_with_its_quorum_and_holds_back_below_it(processes, tm
     assert "awaiting witnesses" in page
     assert "awaiting witnesses: 1 cosigned, 2 needed" in english.get("/log/").content.decode()
 
+    # the worker's task schedules one retry a minute later (however many times it runs)
+    tasks.integrate_log.call()
+    tasks.integrate_log.call()
+    waiting = DBTaskResult.objects.filter(
+        task_path="minga.ledger.tasks.ask_witnesses_again", status=TaskResultStatus.READY
+    )
+    assert waiting.count() == 1 and waiting.get().run_after > timezone.now()
+
     # they come back with what they cosigned before (a restart keeps the witness's state)
     for process in processes[1:]:
         process.start()
         held = {o: s for o, _, s in witness.Witness(process.directory).logs()}
         assert held[note.parse_checkpoint(first.note).origin] in (first.size, second.size)
-    resumed = services.publish()  # nothing new to integrate: the missing cosignatures are asked
+    assert tasks.ask_witnesses_again.call() == 3  # the retry: nothing new, the missing ones asked
+    resumed = queries.latest_signed()
     assert resumed.pk == third.pk and resumed.published and resumed.cosigned == 3
     assert _served()[0].size == third.size
     assert all(not w.last_error and w.size == third.size for w in Witness.objects.all())
@@ -241,6 +252,7 @@ def test_the_publisher_asks_again_from_the_size_a_witness_names(processes):
     assert second.cosigned == 3
     w = Witness.objects.get(name=NAMES[0])
     assert w.size == second.size and not w.last_error
+    assert audit.audit_local().ok
     line = next(ln for ln in second.cosignatures.splitlines() if NAMES[0] in ln)
     raw = base64.b64decode(line.split(" ")[2])
     assert len(raw) == 4 + 8 + 64
@@ -251,3 +263,20 @@ def test_the_publisher_asks_again_from_the_size_a_witness_names(processes):
         bytes(second.root),
         queries.consistency(first.size, second.size)["proof"],
     )
+
+
+def test_the_local_audit_names_a_changed_cosignature(processes):
+    checkpoint = services.publish()
+    assert checkpoint.cosigned == 3 and audit.audit_local().ok
+    name = NAMES[1]
+    cosignature = next(ln for ln in checkpoint.cosignatures.splitlines() if f" {name} " in ln)
+    raw = bytearray(base64.b64decode(cosignature.split(" ")[2]))
+    raw[-1] ^= 1
+    forged = f"\u2014 {name} {base64.b64encode(bytes(raw)).decode()}"
+    Checkpoint.objects.filter(pk=checkpoint.pk).update(
+        cosignatures=checkpoint.cosignatures.replace(cosignature, forged)
+    )
+    report = audit.audit_local()
+    assert report.problems == [
+        f"checkpoint at size {checkpoint.size}: {name}'s cosignature does not verify"
+    ]

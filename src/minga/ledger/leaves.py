@@ -18,11 +18,17 @@ import rfc8785
 VERSION = 1
 
 
+# One encoder for every call (json.dumps with options builds a new one each time).
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# A string as JSON (quotes and escapes), exactly what the encoder above writes for it.
+_string = json.encoder.encode_basestring
+
+
 def canonical(value: Any) -> bytes:
     """RFC 8785 (JCS) bytes. Without floats and with ASCII keys, ``json.dumps`` with sorted keys
     and no whitespace produces the same bytes much faster; otherwise the reference encoder runs."""
     if _plain(value):
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return _JSON.encode(value).encode()
     return rfc8785.dumps(value)
 
 
@@ -89,6 +95,3 @@ def event_leaf(
         f'"type":{_string(type)},"v":{VERSION}}}'
     ).encode()
 
-
-def _string(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)

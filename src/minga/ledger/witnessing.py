@@ -5,7 +5,8 @@ Every witness is asked in parallel, with a timeout and retries on network errors
 answers. A witness that answers 409 with the size it cosigned last (after a restart of ours, or
 when it was down for a while) is asked again with a consistency proof from that size. A
 checkpoint is *published* once ``quorum`` witnesses cosigned it; below the quorum the log keeps
-integrating and signing, and the next publication asks the missing witnesses again.
+integrating and signing, and the worker asks the missing witnesses again every minute
+(`tasks.ask_witnesses_again`).
 """
 
 from __future__ import annotations

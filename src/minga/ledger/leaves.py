@@ -94,4 +94,3 @@ def event_leaf(
         f'"sensitivity":{sensitivity},"subject":{_string(subject)},"table":{_string(table)},'
         f'"type":{_string(type)},"v":{VERSION}}}'
     ).encode()
-

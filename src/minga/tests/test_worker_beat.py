@@ -1,5 +1,5 @@
-"""The demo runs a worker beside its server, and pages and /healthz tell when no worker has been
-seen lately (issue 18, item 2)."""
+"""The demo runs a worker and three witnesses beside its server, and pages and /healthz tell
+when no worker has been seen lately (issue 18, item 2)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from django.utils import timezone
 from minga.core import heartbeat
 from minga.core.models import WorkerBeat
 from minga.core.testing import wait_for
-from minga.demo.management.commands.demo import worker_beside
+from minga.demo.management.commands.demo import DEMO_WITNESSES, witnesses_beside, worker_beside
+from minga.ledger import services as ledger
+from minga.ledger import witnessing
 from minga.monitoring.models import FieldImport
 from minga.tables.models import Table
 from minga.tests.production import _env
@@ -74,3 +76,20 @@ def test_a_waiting_page_says_no_worker_has_been_seen(db, client_for):
     assert 'data-worker="absent"' in page
     heartbeat.beat("host:2")
     assert 'data-worker="absent"' not in client.get(url).content.decode()
+
+
+def test_the_demo_s_witnesses_cosign_while_the_server_runs_and_stop_with_it(db, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    said: list[str] = []
+    with witnesses_beside(said.append) as processes:
+        assert all(p.poll() is None for p in processes)
+        assert witnessing.quorum() == 2
+        assert [w.name for w in witnessing.witnesses()] == sorted(DEMO_WITNESSES)
+        checkpoint = ledger.publish()  # what the worker's task does
+        assert checkpoint.published and checkpoint.cosigned == 3
+    assert all(p.poll() is not None for p in processes)
+    assert "quorum 2" in said[0]
+    # a second start reuses the witnesses' keys and state: they keep cosigning the same log
+    with witnesses_beside(said.append):
+        again = ledger.publish()
+        assert again.cosigned == 3 and again.published

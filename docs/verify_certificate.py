@@ -104,8 +104,11 @@ def verify_cosignature(signed: str, vkey: str) -> bool:
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    name, key_id_hex, b64 = vkey.strip().split("+", 2)
-    raw = base64.b64decode(b64)
+    try:
+        name, key_id_hex, b64 = vkey.strip().split("+", 2)
+        raw = base64.b64decode(b64, validate=True)
+    except ValueError:  # binascii.Error is a ValueError
+        return False
     if len(raw) != 33 or raw[0] != 4:
         return False
     key_id = hashlib.sha256(name.encode() + b"\n" + raw).digest()[:4]
@@ -117,7 +120,10 @@ def verify_cosignature(signed: str, vkey: str) -> bool:
         parts = line.split(" ")
         if len(parts) != 3 or parts[0] != "\u2014" or parts[1] != name:
             continue
-        sig = base64.b64decode(parts[2])
+        try:
+            sig = base64.b64decode(parts[2], validate=True)
+        except ValueError:
+            continue
         if sig[:4] != key_id or len(sig) != 76:
             continue
         message = f"cosignature/v1\ntime {int.from_bytes(sig[4:12], 'big')}\n{text}"
@@ -130,16 +136,23 @@ def verify_cosignature(signed: str, vkey: str) -> bool:
 
 
 def read_policy(text: str) -> tuple[str | None, list[tuple[str, str]], int]:
-    """(log key, [(witness name, witness key)], quorum) of a policy file."""
-    log_key, witnesses, quorum = None, [], 0
+    """(log key, [(witness name, witness key)], quorum) of a policy file; ValueError when it
+    has no quorum line, names a witness twice, or asks more witnesses than it lists."""
+    log_key, witnesses, quorum = None, [], None
     for line in text.splitlines():
         words = line.split("#", 1)[0].split()
         if words[:1] == ["log"] and len(words) == 2:
             log_key = words[1]
         elif words[:1] == ["witness"] and len(words) >= 3:
+            if any(words[1] == name or words[2] == key for name, key in witnesses):
+                raise ValueError(f"the policy lists {words[1]} twice")
             witnesses.append((words[1], words[2]))
-        elif words[:1] == ["quorum"] and len(words) == 2:
+        elif words[:1] == ["quorum"] and len(words) == 2 and words[1].isdigit():
             quorum = int(words[1])
+        elif words:
+            raise ValueError(f"the policy has a line it cannot read: {line.strip()!r}")
+    if quorum is None or quorum > len(witnesses):
+        raise ValueError("a policy ends with 'quorum K', K at most its number of witnesses")
     return log_key, witnesses, quorum
 
 
@@ -216,7 +229,11 @@ def main() -> int:
         print("the certificate is not yet included in a signed checkpoint")
         return 1
     policy = args.policy.read_text(encoding="utf-8") if args.policy else None
-    trusted = args.key or (read_policy(policy)[0] if policy else None)
+    try:
+        trusted = args.key or (read_policy(policy)[0] if policy else None)
+    except ValueError as exc:
+        print("FAIL", exc)
+        return 1
     if args.site:
         try:
             trusted = site_key(args.site, args.pins)

@@ -53,13 +53,14 @@ def get_retirement(public_id: str) -> Retirement:
 def certificate(retirement: Retirement) -> dict[str, Any]:
     """Everything a third party needs to check the retirement without minga: the leaf, its
     index, an inclusion proof to a published checkpoint, the checkpoint with the witnesses'
-    cosignatures, and the witness policy it was published under. While the newest checkpoint
-    still lacks its witness quorum, the status says ``awaiting-witnesses``."""
+    cosignatures, and the witnesses and quorum of the policy now. While the checkpoint that
+    covers the retirement still lacks its witness quorum, the status says
+    ``awaiting-witnesses``."""
     entry = log.entry_for_event(retirement.event_id) if retirement.event_id else None
     if entry is None:
         return {"status": "pending"}
-    checkpoint = log.checkpoint_covering(entry.index)
-    if checkpoint is None:
+    checkpoint = log.latest_checkpoint()  # the newest published one carries the cosignatures
+    if checkpoint is None or checkpoint.size <= entry.index:
         signed = log.latest_signed()
         if signed is not None and signed.size > entry.index:
             return {

@@ -83,9 +83,8 @@ def event_leaf(
         inner = f'"payload_commitment":"{commitment(payload, salt)}"'
     else:
         inner = '"payload":' + canonical(payload).decode()
-    if not (
-        isinstance(event_id, int) and -(2**53) < event_id < 2**53 and isinstance(sensitivity, int)
-    ):
+    # exactly int (a bool is an int too, and JSON would write it as true)
+    if not (event_id.__class__ is int and sensitivity.__class__ is int and event_id < 2**53):
         raise ValueError("an event's id and sensitivity are integers")
     # The members in RFC 8785 order (their names are ASCII, so UTF-16 order is byte order); every
     # value but the payload is a string or an integer, which json.dumps writes as JCS does.

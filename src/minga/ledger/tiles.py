@@ -19,7 +19,7 @@ HEIGHT = 8
 MAX_ENTRY = 0xFFFF
 Reader = Callable[[int, int | None, int], bytes]  # (index, width or None, tree size) → bytes
 # <N> as zero-padded 3-digit path elements, all but the last starting with "x"
-_INDEX = re.compile(r"(?:x\d{3}/)*\d{3}")
+_INDEX = re.compile(r"(?:x\d{3}/){0,5}\d{3}")
 
 
 class TileError(ValueError):

@@ -2,7 +2,7 @@ from django.urls import path, re_path
 
 from minga.ledger import views
 
-_INDEX = r"(?P<index>(?:x[0-9]{3}/)*[0-9]{3})"
+_INDEX = r"(?P<index>(?:x[0-9]{3}/){0,5}[0-9]{3})"  # up to 10^18 tiles
 _WIDTH = r"(?:\.p/(?P<width>[1-9][0-9]{0,2}))?"
 
 urlpatterns = [

@@ -39,7 +39,9 @@ def log_page(request: HttpRequest) -> HttpResponse:
             "published": published,
             "signed": signed,
             "awaiting": signed is not None and not signed.published,
-            "cosigners": witnessing.cosigners(published) if published else [],
+            "cosigners": list(witnessing.valid_cosigners(published, witnesses))
+            if published
+            else [],
             "witnesses": witnesses,
             "quorum": witnessing.quorum(),
             "size": queries.size(),

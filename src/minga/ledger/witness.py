@@ -153,8 +153,8 @@ class Witness:
                 return Answer(403, "no signature verifies with the log's key\n")
             if old > checkpoint.size:
                 return Answer(400, "the old size is larger than the checkpoint's\n")
-            if old == 0 and proof:
-                return Answer(400, "a proof from size 0 must be empty\n")
+            if (old == 0 or old == checkpoint.size) and proof:
+                return Answer(400, "a proof from size 0, or to the same size, is empty\n")
             db.execute("BEGIN IMMEDIATE")
             try:
                 answer = self._check_and_store(db, checkpoint, old, proof, signed)
@@ -183,8 +183,8 @@ class Witness:
         if old != size:
             return Answer(409, f"{size}\n", SIZE_TYPE)
         if old == checkpoint.size and old > 0:
-            if checkpoint.root != root:
-                return Answer(409, f"{size}\n", SIZE_TYPE)  # same size, another root: a fork
+            if checkpoint.root != root:  # same size, another root: a fork (not a size to retry)
+                return Answer(409, "another tree of the same size was cosigned: a fork\n")
         elif old > 0 and not merkle.verify_consistency(
             old, checkpoint.size, root, checkpoint.root, proof
         ):
@@ -264,6 +264,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(answer)
 
     def do_GET(self) -> None:
+        if self.path not in (self.server.prefix or "/", f"{self.server.prefix}/"):
+            self._answer(Answer(404, "not found\n"))
+            return
         self._answer(Answer(200, f"minga witness\n{self.server.witness.verifier_key}\n"))
 
     def log_message(self, format: str, *args: object) -> None:
@@ -320,6 +323,8 @@ def parse_policy(text: str) -> Policy:
             elif word == "witness" and len(rest) in (2, 3):
                 if note.cosigner_verifier(rest[1]).name != rest[0]:
                     raise note.NoteError("the key is another witness's")
+                if any(rest[0] == name or rest[1] == key for name, key in found):
+                    raise note.NoteError(f"{rest[0]} is listed twice")
                 found.append((rest[0], rest[1]))
             elif word == "quorum" and len(rest) == 1 and rest[0].isdigit():
                 quorum = int(rest[0])

@@ -11,6 +11,8 @@ integrating and signing, and the worker asks the missing witnesses again every m
 
 from __future__ import annotations
 
+import http.client
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -25,6 +27,7 @@ from django.utils import timezone
 from minga.ledger import note, queries, witness
 from minga.ledger.models import Checkpoint, Witness, WitnessPolicy
 
+logger = logging.getLogger(__name__)
 Post = Callable[
     [str, bytes, float], tuple[int, str, str]
 ]  # url, body, timeout → status, type, text
@@ -116,7 +119,8 @@ class _Outcome:
 
 
 def _send(post: Post, url: str, body: bytes) -> _Outcome:
-    """One request, retried on network errors and 5xx answers with a growing pause."""
+    """One request, retried on network errors and 5xx answers with a growing pause. Never
+    raises: whatever goes wrong is the outcome's error."""
     retries = settings.MINGA_WITNESS_RETRIES
     outcome = _Outcome()
     for attempt in range(retries + 1):
@@ -124,8 +128,8 @@ def _send(post: Post, url: str, body: bytes) -> _Outcome:
             time.sleep(BACKOFF * 2 ** (attempt - 1))
         try:
             status, content_type, text = post(url, body, settings.MINGA_WITNESS_TIMEOUT)
-        except (OSError, ValueError) as exc:  # refused, reset, timed out, bad answer
-            outcome = _Outcome(error=f"unreachable: {exc}"[:300])
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # refused, reset, garbled
+            outcome = _Outcome(error=f"unreachable: {exc or type(exc).__name__}"[:300])
             continue
         outcome = _Outcome(status, content_type, text)
         if status < 500:
@@ -133,11 +137,30 @@ def _send(post: Post, url: str, body: bytes) -> _Outcome:
     return outcome
 
 
+def valid_cosigners(checkpoint: Checkpoint, current: list[Witness]) -> dict[str, str]:
+    """The current witnesses whose cosignature on ``checkpoint`` verifies with their key, and
+    that cosignature line (a witness whose key changed since does not count)."""
+    keys = {w.name: w.verifier_key for w in current}
+    found = {}
+    for line in checkpoint.cosignatures.splitlines():
+        name = line.split(" ")[1] if line.count(" ") == 2 else ""
+        if name in keys and note.verify_cosignature(checkpoint.note + line + "\n", keys[name]):
+            found[name] = line + "\n"
+    return found
+
+
+def _note(w: Witness, **fields: object) -> None:
+    """Write only the given fields of one witness (a witness removed meanwhile is no error, and
+    a concurrent collection's newer size is never overwritten by an error)."""
+    Witness.objects.filter(pk=w.pk).update(**fields)
+
+
 def collect(checkpoint: Checkpoint, *, post: Post = http_post) -> Checkpoint:
     """Ask every witness that has not cosigned ``checkpoint`` yet; store what they answer and
     whether the quorum is met. Returns the checkpoint, updated."""
-    have = set(cosigners(checkpoint))
-    pending = [w for w in witnesses() if w.name not in have]
+    current = witnesses()
+    have = valid_cosigners(checkpoint, current)
+    pending = [w for w in current if w.name not in have]
     lines: dict[str, str] = {}
     round_ = 0
     while pending and round_ < MAX_ROUNDS:
@@ -145,8 +168,7 @@ def collect(checkpoint: Checkpoint, *, post: Post = http_post) -> Checkpoint:
         requests: dict[str, bytes] = {}
         for w in pending:
             if w.size > checkpoint.size:
-                w.last_error = f"it cosigned a larger tree ({w.size}) than this log holds"
-                w.save(update_fields=["last_error"])
+                _note(w, last_error=f"it already cosigned a larger tree ({w.size})")
                 continue
             proof = (
                 queries.consistency(w.size, checkpoint.size)["proof"]
@@ -160,10 +182,11 @@ def collect(checkpoint: Checkpoint, *, post: Post = http_post) -> Checkpoint:
                 pool.submit(_send, post, f"{w.url}/add-checkpoint", requests[w.name]) for w in asked
             ]
             outcomes = [future.result() for future in futures]
-        pending = []
-        for w, outcome in zip(asked, outcomes, strict=True):
-            if _read_answer(w, checkpoint, outcome, lines):
-                pending.append(w)
+        pending = [
+            w
+            for w, outcome in zip(asked, outcomes, strict=True)
+            if _read_answer(w, checkpoint, outcome, lines)
+        ]
     _store(checkpoint, lines)
     return checkpoint
 
@@ -174,44 +197,56 @@ def _read_answer(
     """Record one witness's answer; True when it should be asked again (it named the size it
     holds, and that size can be proved to ours)."""
     if outcome.error:
-        w.last_error = outcome.error
+        _note(w, last_error=outcome.error)
     elif outcome.status == 200:
         mine = [
             line + "\n"
             for line in outcome.text.splitlines()
             if note.verify_cosignature(checkpoint.note + line + "\n", w.verifier_key) is not None
         ]
-        if mine:
-            lines[w.name] = mine[0]
-            w.size = checkpoint.size
-            w.cosigned_at = timezone.now()
-            w.last_error = ""
-        else:
-            w.last_error = "its answer holds no valid cosignature with its key"
+        if not mine:
+            _note(w, last_error="its answer holds no valid cosignature with its key")
+            return False
+        lines[w.name] = mine[0]
+        w.size = checkpoint.size
+        _note(w, size=checkpoint.size, cosigned_at=timezone.now(), last_error="")
     elif outcome.status == 409 and outcome.content_type == witness.SIZE_TYPE:
         try:
             held = int(outcome.text.strip())
         except ValueError:
             held = -1
         if held != w.size and 0 <= held <= checkpoint.size:
+            if held < w.size:  # it once cosigned more: its state was lost or restored
+                logger.warning("witness %s now holds size %s, after cosigning %s", w, held, w.size)
             w.size = held
-            w.last_error = ""
-            w.save(update_fields=["size", "last_error"])
+            _note(w, size=held, last_error="")
             return True
-        w.last_error = f"it refused: it cosigned another tree of size {held} (a fork or a rollback)"
+        if held > checkpoint.size:
+            _note(w, last_error=f"it already cosigned a larger tree ({held})")
+        else:
+            _note(w, last_error=f"it answered 409 with size {held} again")
+    elif outcome.status == 409:
+        _note(
+            w,
+            last_error="it refused: it cosigned another tree of the same size (a fork)",
+        )
     else:
-        w.last_error = f"it answered {outcome.status}: {outcome.text.strip()}"[:300]
-    w.save(update_fields=["size", "cosigned_at", "last_error"])
+        _note(w, last_error=f"it answered {outcome.status}: {outcome.text.strip()}"[:300])
     return False
 
 
 def _store(checkpoint: Checkpoint, lines: dict[str, str]) -> None:
+    """Add the new cosignatures (a witness's older line, from a key it no longer has, is
+    replaced) and count only those of current witnesses that verify."""
     with transaction.atomic():
         fresh = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
-        have = set(cosigners(fresh))
-        added = "".join(line for name, line in sorted(lines.items()) if name not in have)
-        fresh.cosignatures += added
-        fresh.cosigned = len(cosigners(fresh))
+        kept = [
+            line + "\n"
+            for line in fresh.cosignatures.splitlines()
+            if line and (line.split(" ")[1] if line.count(" ") == 2 else "") not in lines
+        ]
+        fresh.cosignatures = "".join(kept) + "".join(line for _, line in sorted(lines.items()))
+        fresh.cosigned = len(valid_cosigners(fresh, witnesses()))
         fresh.published = fresh.published or fresh.cosigned >= quorum()
         fresh.save(update_fields=["cosignatures", "cosigned", "published"])
     checkpoint.cosignatures = fresh.cosignatures

@@ -99,6 +99,7 @@ def test_refusals_carry_the_protocols_status_codes_and_change_nothing(w, log_key
         (400, b"old 08\n\n" + checkpoint(log_keys[0], 8).encode()),
         (400, b"old 0\nAAAA\n\n" + checkpoint(log_keys[0], 8).encode()),
         (400, witness.request_body(0, [LEAVES[0]], checkpoint(log_keys[0], 9))),  # proof from 0
+        (400, witness.request_body(8, [LEAVES[0]], checkpoint(log_keys[0], 8))),  # to itself
         (400, b"old 8\n" + b"AAAA\n" * 64 + b"\n" + checkpoint(log_keys[0], 9).encode()),
         (400, b"old 8\n" + checkpoint(log_keys[0], 9).encode()),
         (400, b"old 8\n\nnot a checkpoint\n"),
@@ -111,6 +112,11 @@ def test_refusals_carry_the_protocols_status_codes_and_change_nothing(w, log_key
         assert held(w) == 8
     answer = w.add_checkpoint(witness.request_body(0, [], checkpoint(log_keys[0], 10)))
     assert answer.content_type == "text/x.tlog.size" and answer.body == "8\n"
+    # a fork is a plain 409: a size to retry from would send a standard client in a loop
+    fork = w.add_checkpoint(
+        witness.request_body(8, [], checkpoint(log_keys[0], 8, root=b"\x01" * 32))
+    )
+    assert fork.status == 409 and fork.content_type.startswith("text/plain")
 
 
 def test_a_restarted_witness_keeps_what_it_cosigned(w, log_keys, tmp_path):
@@ -157,6 +163,12 @@ def test_the_http_server_refuses_oversized_and_unknown_requests(w, tmp_path, log
         ok = post("/add-checkpoint", witness.request_body(0, [], checkpoint(log_keys[0], 3)))
         assert ok[0] == 200 and ok[2].startswith("\u2014 witness.example/w1".encode())
         assert post("/other", b"")[0] == 404
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        connection.request("GET", "/")
+        assert connection.getresponse().read().endswith(f"{w.verifier_key}\n".encode())
+        connection.request("GET", "/elsewhere")
+        assert connection.getresponse().status == 404
+        connection.close()
         assert (
             post("/add-checkpoint", b"x", {"Content-Length": str(witness.MAX_BODY + 1)})[0] == 413
         )
@@ -180,6 +192,13 @@ def test_a_policy_is_read_and_counts_valid_cosignatures(w, log_keys):
     policy = witness.parse_policy(text)
     assert policy.log_key == log_keys[1] and policy.quorum == 2
     assert policy.cosigners(signed + line) == ["witness.example/w1"]
-    for bad in ["quorum 3\n", f"witness someone {w.verifier_key}\nquorum 1\n", "log x\nquorum 0\n"]:
+    twice = f"witness witness.example/w1 {w.verifier_key}\n" * 2 + "quorum 1\n"
+    for bad in [
+        "quorum 3\n",
+        f"witness someone {w.verifier_key}\nquorum 1\n",
+        "log x\nquorum 0\n",
+        twice,
+        "witness\n",
+    ]:
         with pytest.raises(witness.WitnessError):
             witness.parse_policy(bad)

@@ -91,6 +91,8 @@ def witnesses_beside(say: Any) -> Iterator[list[subprocess.Popen[str]]]:
         for i, (name, process) in enumerate(zip(DEMO_WITNESSES, processes, strict=True)):
             assert process.stdout is not None
             address = process.stdout.readline().strip().removeprefix("listening on ")
+            if not address.startswith("http://"):
+                raise RuntimeError(f"witness {name} did not start: run `minga witness` to see why")
             verifier = witness.Witness(root / f"w{i + 1}").verifier_key
             witnessing.add_witness(name, address, verifier)
         if witnessing.quorum() == 0:

@@ -310,7 +310,9 @@ class Policy:
 
 
 def parse_policy(text: str) -> Policy:
-    log_key, found, quorum = None, [], None
+    log_key: str | None = None
+    found: list[tuple[str, str]] = []
+    quorum: int | None = None
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if not line:

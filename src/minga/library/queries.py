@@ -2,27 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
-from minga.core.access import Sensitivity, level_for
 from minga.library.models import Document, Version
-from minga.tables.models import Instrument, Membership, Table
-from minga.tables.queries import roles_for
+from minga.tables.models import Instrument, Table
+from minga.tables.queries import readable_by
 
 
 def documents_for(user: Any, table: Table) -> QuerySet[Document]:
     """The documents this viewer may read: public ones; the table's to its members; owner-only
     ones to the people of the organization whose document it is."""
-    level = level_for(roles_for(user, table))
-    visible = Q(sensitivity__lte=min(level, Sensitivity.TABLE))
-    if user is not None and user.is_authenticated:
-        own = Membership.objects.active().filter(person__user=user).values("organization")
-        visible |= Q(sensitivity=Sensitivity.OWNER, owner__in=own)
     latest = Version.objects.order_by("-number")
     return (
         Document.objects.filter(table=table)
-        .filter(visible)
+        .filter(readable_by(user, table))
         .select_related("owner")
         .annotate(version_count=Count("versions"))
         .prefetch_related(Prefetch("versions", queryset=latest))

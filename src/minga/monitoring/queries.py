@@ -8,12 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import numpy
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from pyproj import Transformer
 from shapely import transform, unary_union
 from shapely.geometry import LineString, shape
 
-from minga.core.access import Sensitivity, level_for
 from minga.core.clusters import View, clusters, extent_of
 from minga.monitoring.models import (
     CategoryMapping,
@@ -22,21 +21,16 @@ from minga.monitoring.models import (
     Patrol,
     Quarantined,
 )
-from minga.tables.models import Membership, Organization, Sector, Table
-from minga.tables.queries import roles_for
+from minga.tables.models import Organization, Sector, Table
+from minga.tables.queries import readable_by, roles_for
 
 
 def observations_for(user: Any, table: Table) -> QuerySet[Observation]:
     """What this viewer may see: public ones; the table's to its members; owner-level ones only
     to the people of the community that recorded them."""
-    level = level_for(roles_for(user, table))
-    visible = Q(sensitivity__lte=min(level, Sensitivity.TABLE))
-    if user is not None and user.is_authenticated:
-        own = Membership.objects.active().filter(person__user=user).values("organization")
-        visible |= Q(sensitivity=Sensitivity.OWNER, owner__in=own)
     return (
         Observation.objects.filter(table=table)
-        .filter(visible)
+        .filter(readable_by(user, table))
         .select_related("agreement", "patrol")
     )
 

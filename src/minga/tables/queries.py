@@ -61,6 +61,18 @@ def roles_for(user: Any, table: Table) -> frozenset[str]:
     return cache[table.pk]
 
 
+def readable_by(user: Any, table: Table) -> Q:
+    """The records of ``table`` (with ``sensitivity`` and an ``owner`` organization) this viewer
+    may read: public ones; the table's to its members; owner-level ones only to the people of the
+    organization they belong to."""
+    level = level_for(roles_for(user, table))
+    visible = Q(sensitivity__lte=min(level, Sensitivity.TABLE))
+    if user is not None and user.is_authenticated:
+        own = Membership.objects.active().filter(person__user=user).values("organization")
+        visible |= Q(sensitivity=Sensitivity.OWNER, owner__in=own)
+    return visible
+
+
 def may(user: Any, table: Table, action: str) -> bool:
     if isinstance(user, SystemActor) or getattr(user, "is_superuser", False):
         return True

@@ -13,11 +13,14 @@ as the viewport has cells, however many points the table holds.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Floor
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 CELLS = 4
 MAX_ZOOM = 18
@@ -127,3 +130,51 @@ def extent_of(cells: list[dict[str, Any]]) -> list[float] | None:
         max(c["bounds"][2] for c in cells),
         max(c["bounds"][3] for c in cells),
     ]
+
+
+def features_of(
+    cells: list[dict[str, Any]],
+    alone: Callable[[dict[str, Any]], dict[str, Any]],
+    group: Callable[[dict[str, Any]], dict[str, Any]] = lambda cell: {},
+) -> list[dict[str, Any]]:
+    """GeoJSON point features of grouped cells: a record where it is alone (its ``id`` and the
+    properties ``alone`` gives), a group's count and bounds (and ``group``'s) elsewhere."""
+    features: list[dict[str, Any]] = []
+    for cell in cells:
+        point = {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
+        if cell["count"] == 1:
+            properties = {"count": 1, **alone(cell)}
+            features.append(
+                {"type": "Feature", "id": cell["id"], "geometry": point, "properties": properties}
+            )
+        else:
+            properties = {"count": cell["count"], "bounds": cell["bounds"], **group(cell)}
+            features.append({"type": "Feature", "geometry": point, "properties": properties})
+    return features
+
+
+def collection(
+    view: View, cells: list[dict[str, Any]], features: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The grouped map's answer: its features, the zoom they are for, how many records they
+    count and their extent."""
+    return {
+        "type": "FeatureCollection",
+        "zoom": view.zoom,
+        "total": sum(c["count"] for c in cells),
+        "extent": extent_of(cells),
+        "features": features,
+    }
+
+
+def answer(params: Any, build: Callable[[View], dict[str, Any]]) -> JsonResponse:
+    """The response of a grouped-map endpoint: ``build(view)`` as GeoJSON, or a 400 that says
+    what ``z`` and ``bbox`` must be."""
+    try:
+        view = read_view(params)
+    except BadRequest:
+        detail = _("z must be a zoom from 0 to 18, and bbox four numbers: west,south,east,north.")
+        return JsonResponse({"detail": detail}, status=400)
+    response = JsonResponse(build(view))
+    response["Content-Type"] = "application/geo+json"
+    return response

@@ -13,7 +13,7 @@ from pyproj import Transformer
 from shapely import transform, unary_union
 from shapely.geometry import LineString, shape
 
-from minga.core.clusters import View, clusters, extent_of
+from minga.core.clusters import View, clusters, collection, features_of
 from minga.monitoring.models import (
     CategoryMapping,
     FieldSource,
@@ -80,34 +80,19 @@ def clustered_geojson(user: Any, table: Table, view: View) -> dict[str, Any]:
     """Every observation the viewer may see, grouped by the map's zoom (see core.clusters): a
     group's number where there are several, the observation itself where it is alone."""
     kinds = dict(Observation._meta.get_field("kind").choices or [])
-    features: list[dict[str, Any]] = []
     cells = clusters(
         observations_for(user, table), view, id="public_id", kind="kind", at="observed_at"
     )
-    for cell in cells:
-        point = {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
-        if cell["count"] == 1:
-            at = cell["at"]
-            day = at.date().isoformat() if hasattr(at, "date") else str(at)[:10]
-            properties = {
-                "count": 1,
-                "kind": cell["kind"],
-                "label": f"{kinds.get(cell['kind'], cell['kind'])} · {day}",
-            }
-            features.append(
-                {"type": "Feature", "id": cell["id"], "geometry": point, "properties": properties}
-            )
-        else:
-            properties = {"count": cell["count"], "bounds": cell["bounds"]}
-            features.append({"type": "Feature", "geometry": point, "properties": properties})
-    return {
-        "type": "FeatureCollection",
-        "zoom": view.zoom,
-        "total": sum(c["count"] for c in cells),
-        "extent": extent_of(cells),  # the whole table's points when no bbox was asked
-        # the tracks come with the first answer (no viewport), which the map keeps
-        "features": features + (_tracks(user, table) if view.bbox is None else []),
-    }
+
+    def alone(cell: dict[str, Any]) -> dict[str, Any]:
+        at = cell["at"]
+        day = at.date().isoformat() if hasattr(at, "date") else str(at)[:10]
+        return {"kind": cell["kind"], "label": f"{kinds.get(cell['kind'], cell['kind'])} · {day}"}
+
+    # the extent is the whole table's points when no bbox was asked; the tracks come with that
+    # first answer, which the map keeps
+    tracks = _tracks(user, table) if view.bbox is None else []
+    return collection(view, cells, features_of(cells, alone) + tracks)
 
 
 SERIOUS = ("illegal_logging", "mining", "fire")

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.agreements.models import Agreement
-from minga.core.clusters import BadRequest, read_view
+from minga.core import clusters
 from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
@@ -95,20 +95,9 @@ def clusters_geojson(request: HttpRequest, slug: str) -> JsonResponse:
     """Every observation the viewer may see, grouped for the map at zoom ``z`` within
     ``bbox=west,south,east,north`` (see minga.core.clusters)."""
     table = tables.get_table(slug)
-    try:
-        view = read_view(request.GET)
-    except BadRequest:
-        return JsonResponse(
-            {
-                "detail": _(
-                    "z must be a zoom from 0 to 18, and bbox four numbers: west,south,east,north."
-                )
-            },
-            status=400,
-        )
-    response = JsonResponse(queries.clustered_geojson(request.user, table, view))
-    response["Content-Type"] = "application/geo+json"
-    return response
+    return clusters.answer(
+        request.GET, lambda view: queries.clustered_geojson(request.user, table, view)
+    )
 
 
 def _format_error(name: str, error: formats.FormatError) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from minga.core.clusters import BadRequest, clusters, extent_of, read_view
+from minga.core import clusters
 from minga.core.forms import run_posted
 from minga.core.pdf import pdf_response
 from minga.core.svgmap import outline_svg
@@ -201,20 +201,13 @@ def hotspots_clusters(request: HttpRequest, slug: str) -> JsonResponse:
     ``bbox=west,south,east,north`` (see minga.core.clusters): a group's number where there are
     several, the hotspot itself, with its extent and confidence, where it is alone."""
     table = tables.get_table(slug)
-    try:
-        view = read_view(request.GET)
-    except BadRequest:
-        return JsonResponse(
-            {
-                "detail": _(
-                    "z must be a zoom from 0 to 18, and bbox four numbers: west,south,east,north."
-                )
-            },
-            status=400,
-        )
+    return clusters.answer(request.GET, lambda view: _hotspot_groups(request.user, table, view))
+
+
+def _hotspot_groups(user: Any, table: Table, view: clusters.View) -> dict[str, Any]:
     names = dict(CONFIDENCE_CHOICES)
-    cells = clusters(
-        queries.visible_hotspots(request.user, table),
+    cells = clusters.clusters(
+        queries.visible_hotspots(user, table),
         view,
         id="public_id",
         rank="rank",
@@ -223,38 +216,17 @@ def hotspots_clusters(request: HttpRequest, slug: str) -> JsonResponse:
         strongest=Max("confidence"),
         radius_m="radius_m",
     )
-    features = []
-    for cell in cells:
-        point = {"type": "Point", "coordinates": [cell["lon"], cell["lat"]]}
-        if cell["count"] == 1:
-            properties = {
-                "count": 1,
-                "rank": cell["rank"],
-                "label": f"#{cell['rank']} · {cell['hectares']:.1f} ha · {names[cell['confidence']]}",
-                "confidence": CONF_CLASSES[cell["confidence"]],
-                "radius_m": cell["radius_m"],
-            }
-            features.append(
-                {"type": "Feature", "id": cell["id"], "geometry": point, "properties": properties}
-            )
-        else:
-            properties = {
-                "count": cell["count"],
-                "bounds": cell["bounds"],
-                "confidence": CONF_CLASSES[cell["strongest"]],
-            }
-            features.append({"type": "Feature", "geometry": point, "properties": properties})
-    response = JsonResponse(
-        {
-            "type": "FeatureCollection",
-            "zoom": view.zoom,
-            "total": sum(c["count"] for c in cells),
-            "extent": extent_of(cells),
-            "features": features,
-        }
+    features = clusters.features_of(
+        cells,
+        alone=lambda cell: {
+            "rank": cell["rank"],
+            "label": f"#{cell['rank']} · {cell['hectares']:.1f} ha · {names[cell['confidence']]}",
+            "confidence": CONF_CLASSES[cell["confidence"]],
+            "radius_m": cell["radius_m"],
+        },
+        group=lambda cell: {"confidence": CONF_CLASSES[cell["strongest"]]},
     )
-    response["Content-Type"] = "application/geo+json"
-    return response
+    return clusters.collection(view, cells, features)
 
 
 def _xlsx(body: bytes, name: str) -> HttpResponse:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from minga.core.forms import add_errors, status_for
 from minga.library import queries, services
 from minga.library.forms import DocumentForm, VersionForm
-from minga.library.models import DocumentKind
+from minga.library.models import Document, DocumentKind
 from minga.tables import queries as tables
 
 
@@ -67,7 +68,9 @@ def document(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     return _document_page(request, found)
 
 
-def _document_page(request: HttpRequest, found, form=None, status: int = 200) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _document_page(
+    request: HttpRequest, found: Document, form: forms.Form | None = None, status: int = 200
+) -> HttpResponse:
     may_add = services.may_add_version(request.user, found)
     return render(
         request,

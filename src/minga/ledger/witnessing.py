@@ -28,9 +28,8 @@ from minga.ledger import note, queries, witness
 from minga.ledger.models import Checkpoint, Witness, WitnessPolicy
 
 logger = logging.getLogger(__name__)
-Post = Callable[
-    [str, bytes, float], tuple[int, str, str]
-]  # url, body, timeout → status, type, text
+# (url, body, timeout) → (status, content type, text)
+Post = Callable[[str, bytes, float], tuple[int, str, str]]
 BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 MAX_ROUNDS = 3  # a first request, then up to two more after 409s that name another size
 
@@ -92,11 +91,6 @@ def policy_text(log_key: str | None) -> str:
     lines += [f"witness {w.name} {w.verifier_key} {w.url}" for w in witnesses()]
     lines.append(f"quorum {quorum()}")
     return "\n".join(lines) + "\n"
-
-
-def cosigners(checkpoint: Checkpoint) -> list[str]:
-    """Names of the witnesses whose cosignature the checkpoint carries."""
-    return [line.split(" ", 2)[1] for line in checkpoint.cosignatures.splitlines() if line]
 
 
 def http_post(url: str, body: bytes, timeout: float) -> tuple[int, str, str]:

@@ -286,12 +286,3 @@ def verify_cosignature(signed_note: str, vkey: str) -> int | None:
             continue
         return timestamp
     return None
-
-
-def with_signatures(signed_note: str, lines: str) -> str:
-    """``signed_note`` with more signature lines appended (each ``— name base64\\n``)."""
-    if not lines:
-        return signed_note
-    if not signed_note.endswith("\n") or not lines.endswith("\n"):
-        raise NoteError("a signed note and its signature lines end with a newline")
-    return signed_note + lines

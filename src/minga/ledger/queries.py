@@ -131,8 +131,3 @@ def latest_checkpoint() -> Checkpoint | None:
 def latest_signed() -> Checkpoint | None:
     """The latest checkpoint the log signed, published or still awaiting its witnesses."""
     return Checkpoint.objects.first()
-
-
-def checkpoint_covering(index: int) -> Checkpoint | None:
-    """The first published checkpoint whose tree holds leaf ``index``."""
-    return Checkpoint.objects.filter(size__gt=index, published=True).order_by("size").first()

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "minga.funds",
     "minga.portal",
     "minga.work",
+    "minga.offline",
     "minga.demo",
 ]
 
@@ -129,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "minga.core.middleware.DatabaseUnavailableMiddleware",
+    "minga.offline.middleware.ViewerMiddleware",
 ]
 
 ROOT_URLCONF = "minga.urls"
@@ -146,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "minga.core.context_processors.minga",
+                "minga.offline.context_processors.offline",
             ],
         },
     }

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,9 +27,10 @@ from minga.decisions.forms import (
     RoundForm,
     RuleForm,
 )
-from minga.decisions.models import Proposal, Round
+from minga.decisions.models import STANCE_CHOICES, ConsultationStatus, Position, Proposal, Round
 from minga.meetings import queries as meeting_queries
 from minga.meetings import services as meeting_services
+from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 
@@ -285,6 +287,7 @@ def round_panel(request: HttpRequest, slug: str, public_id: str, number: int) ->
     )
 
 
+@outbox.once
 @login_required
 @require_POST
 def position(request: HttpRequest, slug: str, public_id: str, number: int) -> HttpResponse:
@@ -309,10 +312,54 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
             )
         except ValidationError as exc:
             add_errors(form, exc)
+            if outbox.from_device(request):
+                _explain_position(request, round_, form, replaces)
         else:
             messages.success(request, _("Your organization's position was recorded."))
             return redirect(f"{proposal_url(proposal)}#round")
     return _proposal_page(request, proposal, status=400, position_form=form)
+
+
+def _stance(position: Position | dict[str, Any]) -> str:
+    stance, reason = (
+        (position.stance, position.reason)
+        if isinstance(position, Position)
+        else (position.get("stance", ""), position.get("reason", ""))
+    )
+    said = str(dict(STANCE_CHOICES).get(stance, stance))
+    return f"{said}: {reason}" if reason else said
+
+
+def _explain_position(
+    request: HttpRequest, round_: Round, form: PositionForm, replaces: Position | None
+) -> None:
+    """Why a position a phone kept while offline was not taken, in words it can show: the round
+    closed meanwhile (with its outcome), or someone of the organization stated one first."""
+    round_.refresh_from_db()
+    yours = _stance(form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else {})
+    if round_.closed_at is not None or round_.closes_at <= timezone.now():
+        closed = formats.date_format(
+            timezone.localtime(round_.closed_at or round_.closes_at), "DATETIME_FORMAT"
+        )
+        message = _("The round closed on %(when)s, before this position arrived.") % {
+            "when": closed
+        }
+        if round_.outcome:
+            message = f"{message} {queries.describe(round_.outcome)}"
+        outbox.explain(request, "late", message, yours=yours)
+        return
+    speaker = _speaker(request, round_.proposal.table)
+    current = round_.positions.filter(organization=speaker).select_related("author").first()
+    if current is not None and (replaces is None or replaces.pk != current.pk):
+        author = (
+            (current.author.get_full_name() or current.author.username) if current.author else ""
+        )
+        theirs = _stance(current) + (f" ({author})" if author else "")
+        message = _("Your organization's position was changed by someone else meanwhile.")
+        outbox.explain(request, "conflict", message, yours=yours, theirs=theirs)
+        return
+    errors = [str(e) for errors in form.errors.values() for e in errors]
+    outbox.explain(request, "refused", " ".join(errors), yours=yours)
 
 
 @login_required
@@ -449,6 +496,7 @@ def consultation_document(request: HttpRequest, slug: str, public_id: str) -> Fi
     return FileResponse(found.document.open("rb"), filename=found.document_filename)
 
 
+@outbox.once
 @login_required
 @require_POST
 def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
@@ -463,6 +511,9 @@ def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     try:
         services.answer_consultation(by=request.user, consultation=found, answers=answers)
     except ValidationError as exc:
+        found.refresh_from_db()
+        closed = found.status != ConsultationStatus.OPEN or found.deadline < timezone.localdate()
+        outbox.explain(request, "late" if closed else "refused", " ".join(exc.messages))
         return _consultation_page(request, table, found, error=" ".join(exc.messages))
     messages.success(request, _("Your organization's answers were recorded."))
     return redirect("consultation", slug=table.slug, public_id=found.public_id)

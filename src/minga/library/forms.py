@@ -35,6 +35,11 @@ class DocumentForm(_Upload):
     )
 
     organization = forms.ChoiceField(label=_("Whose document it is"))
+    offline = forms.BooleanField(
+        label=_("Keep it on members' phones for offline use"),
+        required=False,
+        help_text=_("For documents people need where the link comes and goes; keep them light."),
+    )
 
     def __init__(self, *args: Any, organizations: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

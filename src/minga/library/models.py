@@ -35,6 +35,8 @@ class Document(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # kept on members' phones for reading without a connection (see minga.offline)
+    offline = models.BooleanField(_("keep on phones for offline use"), default=False)
 
     class Meta:
         ordering = ["kind", "title"]

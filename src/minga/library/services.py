@@ -92,6 +92,7 @@ def add_document(
     upload: Any,
     note: str = "",
     organization: Organization | None = None,
+    offline: bool = False,
 ) -> Document:
     require(by, table, "document.add")
     if kind not in DocumentKind.values:
@@ -107,6 +108,7 @@ def add_document(
         sensitivity=int(sensitivity),
         owner=_owner_for(by, table, organization),
         created_by=person_user(by),
+        offline=offline,
     )
     version = _store(document, by=by, upload=upload, note=note)
     record_event(
@@ -138,3 +140,13 @@ def add_version(*, by: Actor, document: Document, upload: Any, note: str = "") -
         sensitivity=document.sensitivity,
     )
     return version
+
+
+def keep_offline(*, by: Actor, document: Document, offline: bool) -> None:
+    """Mark (or unmark) a document for members' phones to keep for reading offline. It changes
+    what devices keep, not the record: no event is logged."""
+    if not may_add_version(by, document):
+        raise PermissionDenied(
+            _("Only the document's organization or the secretariat may do this.")
+        )
+    Document.objects.filter(pk=document.pk).update(offline=offline)

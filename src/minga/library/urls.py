@@ -12,6 +12,11 @@ urlpatterns = [
         name="library-version-add",
     ),
     path(
+        "t/<slug:slug>/library/<str:public_id>/offline/",
+        views.keep_offline,
+        name="library-offline",
+    ),
+    path(
         "t/<slug:slug>/library/<str:public_id>/v<int:number>/",
         views.download,
         name="library-download",

@@ -110,6 +110,22 @@ def add_version(request: HttpRequest, slug: str, public_id: str) -> HttpResponse
     return _document_page(request, found, form, status=400)
 
 
+@login_required
+@require_POST
+def keep_offline(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    table = tables.get_table(slug)
+    found = queries.get_document(request.user, table, public_id)
+    offline = request.POST.get("offline") == "1"
+    services.keep_offline(by=request.user, document=found, offline=offline)
+    messages.success(
+        request,
+        _("Members' phones will keep this document for offline use.")
+        if offline
+        else _("Members' phones no longer keep this document."),
+    )
+    return redirect("library-document", slug=table.slug, public_id=found.public_id)
+
+
 @require_GET
 def download(request: HttpRequest, slug: str, public_id: str, number: int) -> FileResponse:
     table = tables.get_table(slug)

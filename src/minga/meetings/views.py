@@ -27,6 +27,7 @@ from minga.meetings.forms import (
 from minga.meetings.ics import meeting_calendar
 from minga.meetings.models import AttendanceStatus, Meeting, MeetingStatus, Priority, RankingMethod
 from minga.meetings.reports import sections_for
+from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 
@@ -263,6 +264,7 @@ def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     )
 
 
+@outbox.once
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
@@ -300,6 +302,9 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                 raise ValidationError(_("Mark at least one organization."))
             services.record_attendance(by=request.user, meeting=found, rows=rows, from_paper=True)
         except ValidationError as exc:
+            found.refresh_from_db()
+            closed = found.published_at is not None or found.status == MeetingStatus.CANCELLED
+            outbox.explain(request, "late" if closed else "refused", " ".join(exc.messages))
             if hasattr(exc, "error_dict"):
                 faults = {key: " ".join(texts) for key, texts in exc.message_dict.items()}
                 error = _("Nothing was saved: correct the marked lines and save again.")

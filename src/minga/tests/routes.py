@@ -82,6 +82,13 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "library-document": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
     "library-download": ("GET", answers(200, outsider=404, other_secretariat=404, public=404)),
+    # the same people mark it for phones to keep offline
+    "library-offline": (
+        "POST",
+        answers(
+            403, secretariat=302, convener=302, outsider=404, other_secretariat=404, public=302
+        ),
+    ),
     # the document is the prefecture's: its people and the secretariat may add a version (an
     # empty form answers 400); the table's other members may not; outsiders do not see it
     "library-version-add": (
@@ -302,6 +309,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "revoke-token": ("POST", answers(302)),
     "healthz": ("GET", EVERYONE_200),
     "favicon": ("GET", answers(204)),
+    "service-worker": ("GET", EVERYONE_200),
+    "manifest": ("GET", EVERYONE_200),
+    "offline-help": ("GET", EVERYONE_200),
+    "offline-kept": ("GET", answers(200, public=401)),
     "admin:index": ("GET", answers(302)),
     "api-1.0.0:openapi-json": ("GET", EVERYONE_200),
     "api-1.0.0:openapi-view": ("GET", EVERYONE_200),
@@ -554,6 +565,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "library-new": {"slug": w["slug"]},
         "library-document": {"slug": w["slug"], "public_id": w["document"]},
         "library-version-add": {"slug": w["slug"], "public_id": w["document"]},
+        "library-offline": {"slug": w["slug"], "public_id": w["document"]},
         "library-download": {"slug": w["slug"], "public_id": w["document"], "number": 1},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
         "proposal": {"slug": w["slug"], "public_id": w["proposal"]},

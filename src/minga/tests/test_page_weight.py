@@ -1,6 +1,7 @@
 """Every public page's first load, gzip-compressed with a cold cache, stays under 100 KB: the
 HTML plus every stylesheet, script, font and image it references (and the GeoJSON its map
-fetches, grouped or not), map tiles aside. The pages are every route the public may GET, from the URLconf."""
+fetches, grouped or not), map tiles aside, and the service worker with the manifest, the script
+it imports and the files it keeps when it is installed. The pages are every route the public may GET, from the URLconf."""
 
 import gzip
 import re
@@ -9,8 +10,10 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.test import Client
 
+from minga.offline.views import PRECACHE
 from minga.tests.routes import EXPECTED, _url
 
 BUDGET = 100_000  # bytes
@@ -26,7 +29,7 @@ class References(HTMLParser):
         if (
             tag == "link"
             and a.get("href")
-            and ("stylesheet" in a.get("rel", "") or "icon" in a.get("rel", ""))
+            and any(kind in a.get("rel", "") for kind in ("stylesheet", "icon", "manifest"))
         ):
             self.urls.append(a["href"])
         elif tag in ("script", "img", "source") and a.get("src"):
@@ -35,6 +38,10 @@ class References(HTMLParser):
             self.urls.append(a["data-geojson"])
         if a.get("data-clusters"):  # the grouped map's first answer (map.js asks at zoom 6)
             self.urls.append(a["data-clusters"] + "?z=6")
+        if a.get("data-sw"):  # the service worker, what it imports and what it keeps at once
+            self.urls.append(a["data-sw"])
+            self.urls += [static(f"offline/{name}") for name in ("store.js", "offline.js")]
+            self.urls += [static(name) for name in PRECACHE]
 
 
 def static_bytes(url: str) -> bytes:

@@ -1,0 +1,157 @@
+"""Forms a phone kept while offline arrive once each, however often the link drops, and the
+device is told in words what happened to them: accepted, late, a conflict, or refused."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+
+from minga.core.models import Event
+from minga.decisions import services as decisions
+from minga.decisions.models import Position, Round
+from minga.offline.models import Submission
+from minga.tables.models import Membership
+
+DEVICE = {"Minga-Outbox": "1", "Accept-Language": "en"}
+
+
+@pytest.fixture
+def open_round(db, personas) -> Round:
+    """The demo round the member's organization has not yet spoken in."""
+    from minga.work.queries import work_for
+
+    (item,) = work_for(personas["member"]).rounds
+    public_id = item.url.split("/proposals/")[1].split("/")[0]
+    return Round.objects.get(proposal__public_id=public_id, closed_at__isnull=True)
+
+
+def _url(round_: Round) -> str:
+    proposal = round_.proposal
+    return (
+        f"/t/{proposal.table.slug}/proposals/{proposal.public_id}/rounds/{round_.number}/position/"
+    )
+
+
+def _organization(user, round_):
+    return (
+        Membership.objects.active().get(person__user=user, table=round_.proposal.table).organization
+    )
+
+
+def test_a_position_sent_three_times_is_recorded_once(client_for, personas, open_round):
+    client = client_for("member")
+    key = str(uuid.uuid4())
+    body = {"stance": "agree", "reason": "", "idempotency_key": key}
+    events = Event.objects.count()
+    answers = [client.post(_url(open_round), body, headers=DEVICE) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert {a.json()["status"] for a in answers} == {"accepted"}
+    assert answers[0].json() == answers[2].json()
+    organization = _organization(personas["member"], open_round)
+    assert Position.objects.filter(round=open_round, organization=organization).count() == 1
+    assert Event.objects.count() == events + 1
+    assert Submission.objects.get(key=key).status == "accepted"
+
+
+def test_the_same_key_from_another_person_is_theirs(client_for, personas, open_round):
+    """Keys are per person: another person's key never replays someone else's answer."""
+    key = str(uuid.uuid4())
+    first = client_for("member").post(
+        _url(open_round), {"stance": "agree", "idempotency_key": key}, headers=DEVICE
+    )
+    assert first.json()["status"] == "accepted"
+    other = client_for("ngo").post(
+        _url(open_round),
+        {"stance": "concerns", "reason": "x", "idempotency_key": key},
+        headers=DEVICE,
+    )
+    assert Submission.objects.filter(key=key).count() == 2
+    assert other.json()["status"] in {"accepted", "refused"}
+
+
+def test_a_position_for_a_round_that_closed_meanwhile_is_late_with_the_outcome(
+    client_for, personas, open_round
+):
+    decisions.close_round(by=personas["convener"], round=open_round)
+    answer = client_for("member").post(
+        _url(open_round),
+        {"stance": "block", "reason": "Falta consulta", "idempotency_key": str(uuid.uuid4())},
+        headers=DEVICE,
+    )
+    assert answer.status_code == 409
+    said = answer.json()
+    assert said["status"] == "late"
+    assert "closed on" in said["message"]
+    open_round.refresh_from_db()
+    assert decisions_describe(open_round.outcome) in said["message"]
+    assert said["yours"] == "Block: Falta consulta"
+
+
+def decisions_describe(outcome):
+    from django.utils import translation
+
+    from minga.decisions.queries import describe
+
+    with translation.override("en"):
+        return describe(outcome)
+
+
+def test_a_position_changed_by_someone_else_meanwhile_is_a_conflict_with_both(
+    client_for, personas, open_round
+):
+    member = personas["member"]
+    decisions.state_position(by=member, round=open_round, stance="concerns", reason="Plazo corto")
+    answer = client_for("member").post(
+        _url(open_round),
+        {"stance": "agree", "idempotency_key": str(uuid.uuid4())},
+        headers=DEVICE,
+    )
+    assert answer.status_code == 409
+    said = answer.json()
+    assert said["status"] == "conflict"
+    assert said["yours"] == "Agree"
+    assert said["theirs"].startswith("Agree with concerns: Plazo corto")
+    position = Position.objects.get(
+        round=open_round, organization=_organization(member, open_round)
+    )
+    assert position.stance == "concerns"  # nothing overwritten
+
+
+def test_an_invalid_position_is_refused_with_the_reason(client_for, open_round):
+    answer = client_for("member").post(
+        _url(open_round), {"stance": "block", "idempotency_key": str(uuid.uuid4())}, headers=DEVICE
+    )
+    assert answer.status_code == 422
+    assert answer.json()["status"] == "refused"
+    assert "A block must give its reason." in answer.json()["message"]
+
+
+def test_a_device_whose_session_ended_is_asked_to_log_in(open_round):
+    answer = Client().post(
+        _url(open_round), {"stance": "agree", "idempotency_key": str(uuid.uuid4())}, headers=DEVICE
+    )
+    assert answer.status_code == 401
+    assert answer.json()["status"] == "login"
+
+
+def test_a_browser_posting_with_a_key_twice_gets_the_page_and_one_position(
+    client_for, personas, open_round
+):
+    client = client_for("member")
+    body = {"stance": "agree", "idempotency_key": str(uuid.uuid4())}
+    first = client.post(_url(open_round), body)
+    second = client.post(_url(open_round), body)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    organization = _organization(personas["member"], open_round)
+    assert Position.objects.filter(round=open_round, organization=organization).count() == 1
+
+
+def test_a_malformed_key_is_refused(client_for, open_round):
+    answer = client_for("member").post(
+        _url(open_round), {"stance": "agree", "idempotency_key": "<script>"}, headers=DEVICE
+    )
+    assert answer.status_code == 400
+    assert not Submission.objects.exists()

@@ -26,6 +26,7 @@ def words(request: HttpRequest) -> dict[str, str]:
         "home": reverse("my-work") if request.user.is_authenticated else reverse("network"),
         "home_text": _("Pages kept on this device"),
         "kept": _("No connection: this is the copy kept on this device on %(when)s."),
+        "outbox": _("Typed on this device"),
         "waiting": _("Waiting to send"),
         "waiting_help": _("Kept on this device: it will be sent when the link returns."),
         "late": _("Arrived late"),

@@ -69,10 +69,11 @@
     if (answer.message) li.appendChild(element("p", "", answer.message));
     if (answer.yours || answer.theirs) {
       var both = element("dl", "outbox-versions");
-      both.appendChild(element("dt", "", words.yours));
-      both.appendChild(element("dd", "", answer.yours));
-      both.appendChild(element("dt", "", words.theirs));
-      both.appendChild(element("dd", "", answer.theirs));
+      [[words.yours, answer.yours], [words.theirs, answer.theirs]].forEach(function (pair) {
+        if (!pair[1]) return;
+        both.appendChild(element("dt", "", pair[0]));
+        both.appendChild(element("dd", "", pair[1]));
+      });
       li.appendChild(both);
     }
     if (item.state !== "waiting") {
@@ -100,7 +101,7 @@
       panel = element("section", "outbox");
       panel.id = "outbox";
       panel.setAttribute("aria-live", "polite");
-      panel.appendChild(element("h2", "", words.waiting + " (" + items.length + ")"));
+      panel.appendChild(element("h2", "", words.outbox + " (" + items.length + ")"));
       var list = element("ul", "plain");
       items.forEach(function (item) { list.appendChild(describe(item)); });
       panel.appendChild(list);

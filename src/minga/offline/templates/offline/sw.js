@@ -67,9 +67,13 @@ function keepable(response) {
     (response.headers.get("Cache-Control") || "").indexOf("no-store") === -1;
 }
 
+// Kept under ``viewer``, unless someone else logged in (or out) while it was being fetched.
 function file(viewer, url, response) {
   return stamped(response).then(function (copy) {
-    return caches.open(PAGES + viewer).then(function (cache) { return cache.put(url, copy); });
+    return meta("viewer").then(function (now) {
+      if (now !== viewer) return;
+      return caches.open(PAGES + viewer).then(function (cache) { return cache.put(url, copy); });
+    });
   });
 }
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -24,8 +25,10 @@ from minga.core.access import SYSTEM, Actor, Sensitivity, person_user
 from minga.core.events import record_event
 from minga.core.geo import parse_area
 from minga.core.models import RunStatus
+from minga.core.uploads import check_upload
 from minga.monitoring import events, formats, mapping
 from minga.monitoring.models import (
+    KIND_CHOICES,
     TOOL_CHOICES,
     CategoryMapping,
     FieldImport,
@@ -729,3 +732,68 @@ def _mail_alerts(table: Table, ids: list[int]) -> None:
         None,
         emails,
     )
+
+
+# --- one observation typed on a phone --------------------------------------------------------
+
+WEB = "minga"  # the tool name observations recorded in minga's own form are kept under
+
+
+def record_observation(
+    *,
+    by: Actor,
+    table: Table,
+    key: str,
+    kind: str,
+    observed_at: dt.datetime,
+    lat: float,
+    lon: float,
+    notes: str = "",
+    photo: Any = None,
+) -> Observation:
+    """One observation a monitor records in minga's form (on a phone, often with no link: the
+    device's idempotency key is its identity, so that it is kept once). It goes the way of an
+    imported row: the agreement it falls in, its community, outside the territory or not, an
+    alert for mining, logging or fire, and the import's event in the log."""
+    require_field_work(by, table)
+    if kind not in dict(KIND_CHOICES):
+        raise ValidationError({"kind": _("Choose what was seen.")})
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationError({"lat": _("These are not coordinates on Earth.")})
+    if observed_at > timezone.now() + dt.timedelta(minutes=10):
+        raise ValidationError({"observed_at": _("This date is in the future.")})
+    media = []
+    if photo is not None:
+        check_upload(photo, "photo")
+        suffix = photo.name.rsplit(".", 1)[-1].lower()
+        stored = default_storage.save(f"observations/{table.slug}/{key}.{suffix}", photo)
+        media.append({"name": photo.name[:200], "url": stored, "type": f"image/{suffix}"})
+    person = person_user(by)
+    observer = (person.get_full_name() or person.username) if person else ""
+    parsed = mapping.Parsed(
+        format=WEB,
+        signature=WEB,
+        tool=WEB,
+        observations=[
+            mapping.Observation(
+                key=key,
+                version="1",
+                observed_at=observed_at,
+                lon=lon,
+                lat=lat,
+                codes=[kind],
+                notes=notes.strip(),
+                media=media,
+                observer=observer,
+            )
+        ],
+    )
+    with transaction.atomic():
+        batch = _Batch(by, table, parsed, None)
+        # the form's choice is the kind itself, not a code of the table's vocabulary to learn
+        batch.vocabulary[kind] = CategoryMapping(table=table, code=kind, kind=kind)
+        summary = Summary()
+        batch.row(0, summary)
+        batch.finish("", summary)
+        batch.mail_alerts_after_commit()
+    return Observation.objects.get(table=table, source=WEB, source_key=key)

@@ -13,6 +13,12 @@ urlpatterns = [
         name="observations-clusters",
     ),
     path("t/<slug:slug>/monitoring/import/", views.upload, name="field-import"),
+    path("t/<slug:slug>/monitoring/new/", views.record, name="observation-new"),
+    path(
+        "t/<slug:slug>/monitoring/<str:public_id>/photo/<int:number>/",
+        views.photo,
+        name="observation-photo",
+    ),
     path(
         "t/<slug:slug>/monitoring/import/<str:public_id>/mapping/",
         views.import_mapping,

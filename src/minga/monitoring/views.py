@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import json
+import uuid
 import zipfile
 from pathlib import PurePath
 from typing import Any
@@ -11,8 +12,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats as date_formats
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -25,7 +28,9 @@ from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
+from minga.core.forms import add_errors
 from minga.monitoring import connectors, formats, mapping, queries, services, sync
+from minga.monitoring.forms import ObservationForm
 from minga.monitoring.models import (
     KIND_CHOICES,
     CategoryMapping,
@@ -34,6 +39,7 @@ from minga.monitoring.models import (
     SourceSync,
 )
 from minga.monitoring.xlsform import patrol_xlsform
+from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization
 
@@ -74,6 +80,58 @@ def observations(request: HttpRequest, slug: str) -> HttpResponse:
             "unmapped": queries.unmapped_count(table) if may_import else 0,
         },
     )
+
+
+@outbox.once
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request: HttpRequest, slug: str) -> HttpResponse:
+    """A monitor records one observation from the field, with a photo; with no connection the
+    phone keeps it and sends it when the link returns (once: its key is its identity)."""
+    table = tables.get_table(slug)
+    services.require_field_work(request.user, table)
+    form = ObservationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        key = request.POST.get(outbox.KEY_FIELD) or uuid.uuid4().hex
+        try:
+            observation = services.record_observation(
+                by=request.user, table=table, key=key, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The observation is recorded: %(kind)s, %(when)s.")
+                % {
+                    "kind": observation.get_kind_display(),
+                    "when": date_formats.date_format(
+                        timezone.localtime(observation.observed_at), "DATETIME_FORMAT"
+                    ),
+                },
+            )
+            return redirect("observations", slug=table.slug)
+    if form.errors:
+        errors = [str(e) for field in form.errors.values() for e in field]
+        outbox.explain(request, "refused", " ".join(errors))
+    return render(
+        request,
+        "monitoring/observation_new.html",
+        {"table": table, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def photo(request: HttpRequest, slug: str, public_id: str, number: int) -> FileResponse:
+    """A photo recorded in minga's form, to those who may see its observation."""
+    table = tables.get_table(slug)
+    found = queries.observations_for(request.user, table).filter(public_id=public_id).first()
+    if found is None or found.source != services.WEB or not 0 < number <= len(found.photos):
+        raise Http404
+    media = found.photos[number - 1]
+    return FileResponse(default_storage.open(media["url"], "rb"), content_type=media["type"])
 
 
 @require_GET

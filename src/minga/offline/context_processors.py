@@ -39,10 +39,10 @@ def words(request: HttpRequest) -> dict[str, str]:
         "open": _("Open the page"),
         "sent": _("Sent and recorded: %(what)s"),
         "keeping": _("Keeping pages for offline use: %(done)s of %(total)s"),
-        "kept_summary": _("%(count)s pages kept on this device, last updated %(when)s."),
+        "kept_summary": _("Pages kept on this device: %(count)s, last updated %(when)s."),
         "keep_now": _("Update now"),
         "logout_waiting": _(
-            "%(count)s things you typed have not been sent yet. Logging out deletes them from this "
-            "device. Log out anyway?"
+            "Typed and not sent yet: %(count)s. Logging out deletes it from this device. Log out "
+            "anyway?"
         ),
     }

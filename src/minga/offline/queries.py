@@ -89,6 +89,11 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
             latest = max(document.versions.all(), key=lambda v: v.number, default=None)
             if latest is not None:
                 files.append(reverse("library-download", kwargs={**args, "number": latest.number}))
+    pages += [
+        reverse("observation-new", kwargs={"slug": t.slug})
+        for t in tables.values()
+        if may(user, t, "monitoring.import")
+    ]
     agreements = Agreement.objects.filter(community_id__in=organizations).select_related("table")
     pages += [
         reverse("agreement", kwargs={"slug": a.table.slug, "public_id": a.public_id})

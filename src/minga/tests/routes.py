@@ -22,6 +22,7 @@ from minga.initiatives.models import AccountabilityReport, Commitment, Initiativ
 from minga.library.services import add_document
 from minga.meetings import services as meetings
 from minga.monitoring.models import FieldImport, FieldSource, SourceSync
+from minga.monitoring.services import record_observation
 from minga.roadmap.models import Indicator
 from minga.satellite.models import AnalysisRun, LayerFetch, SampleDesign, VerificationReport
 from minga.tables.models import (
@@ -141,6 +142,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "observations": ("GET", EVERYONE_200),
     "observations-geojson": ("GET", EVERYONE_200),
     "observations-clusters": ("GET", EVERYONE_200),
+    "observation-new": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
+    "observation-photo": ("GET", answers(200, outsider=404, other_secretariat=404, public=302)),
     "field-import": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "quarantine": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
     "field-import-progress": ("GET", answers(403, secretariat=200, monitor=200, public=302)),
@@ -360,6 +363,16 @@ def discovered_routes() -> set[str]:
     return html
 
 
+def tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "#2a6").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def build_world(personas: dict[str, Any]) -> dict[str, Any]:
     """Marked values at every sensitivity level, an invitation, a membership to end, tokens."""
     member_person = Person.objects.get(user=personas["member"])
@@ -530,6 +543,17 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "verification": verification.public_id,
         "retirement": retirement.public_id,
         "incident": incident.public_id,
+        "observation": record_observation(
+            by=SYSTEM,
+            table=table,
+            key="world-observation",
+            kind="wildlife",
+            observed_at=timezone.now() - dt.timedelta(hours=2),
+            lat=-2.5,
+            lon=-78.1,
+            notes="Huellas de jaguar",
+            photo=SimpleUploadedFile("huellas.png", tiny_png(), content_type="image/png"),
+        ).public_id,
         "guidance": Guidance.objects.filter(region__slug="amazonia-ecuatoriana").first().public_id,
         "fund": application.call.fund.slug,
         "call": application.call.public_id,
@@ -566,6 +590,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "library-document": {"slug": w["slug"], "public_id": w["document"]},
         "library-version-add": {"slug": w["slug"], "public_id": w["document"]},
         "library-offline": {"slug": w["slug"], "public_id": w["document"]},
+        "observation-photo": {"slug": w["slug"], "public_id": w["observation"], "number": 1},
         "library-download": {"slug": w["slug"], "public_id": w["document"], "number": 1},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
         "proposal": {"slug": w["slug"], "public_id": w["proposal"]},
@@ -703,6 +728,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "observations-geojson",
             "observations-clusters",
             "field-import",
+            "observation-new",
             "field-import-progress",
             "field-categories",
             "field-sources",

@@ -1,6 +1,7 @@
 """A phone with a link that comes and goes: the pages a person needs are kept and readable with
-no connection, saying when they were kept; a position and a paper attendance sheet typed offline
-wait on the device and land once each when the link returns; a round that closed meanwhile gives
+no connection, saying when they were kept; a position, a paper attendance sheet and a field
+observation with its photo typed offline wait on the device and land once each when the link
+returns; a round that closed meanwhile gives
 the late answer, with its outcome; logging out clears the device, and the next person on the
 same phone never sees the previous one's pages."""
 
@@ -20,9 +21,11 @@ from minga.decisions import services as decisions
 from minga.decisions.models import Position, Round
 from minga.meetings import services as meetings
 from minga.meetings.models import Attendance, Meeting, MeetingStatus
+from minga.monitoring.models import Observation
 from minga.offline.models import Submission
 from minga.offline.queries import viewer
 from minga.tables.models import Membership
+from minga.tests.routes import tiny_png
 from minga.work.queries import work_for
 
 pytestmark = pytest.mark.browser
@@ -52,6 +55,7 @@ def _words(lang: str) -> dict[str, str]:
                 "%(when)s"
             )[0],
             "state": _("State the position"),
+            "record": _("Record the observation"),
         }
 
 
@@ -157,6 +161,25 @@ def test_a_member_reads_and_decides_offline_then_hands_the_phone_over(
     context.set_offline(True)
     page.goto(f"{base}/accounts/work/")
     expect(page.locator("body")).to_have_attribute("data-viewer", viewer(secretariat))
+
+    # in the field with no link, an observation with its photo waits too, and lands once
+    page.goto(f"{base}/t/{DEMO_TABLE}/monitoring/new/")
+    expect(page.locator(".offline-banner")).to_contain_text(say["kept"])
+    page.locator("[name=kind]").select_option("fire")
+    page.locator("[name=lat]").fill("-2.31")
+    page.locator("[name=lon]").fill("-78.12")
+    page.locator("[name=notes]").fill("Quema junto a la chacra")
+    page.locator("[name=photo]").set_input_files(
+        {"name": "quema.png", "mimeType": "image/png", "buffer": tiny_png()}
+    )
+    page.get_by_role("button", name=say["record"]).click()
+    expect(page.locator("#outbox")).to_contain_text(say["waiting"])
+    shoot(page, "82-offline-observation-waiting-pt")
+    context.set_offline(False)
+    page.goto(f"{base}/accounts/work/")
+    expect(page.locator("#outbox")).to_have_count(0, timeout=30_000)
+    (observation,) = Observation.objects.filter(source="minga", notes="Quema junto a la chacra")
+    assert observation.kind == "fire" and len(observation.photos) == 1
     assert errors == []
     context.close()
 
@@ -191,7 +214,7 @@ def test_a_sheet_lands_once_and_a_late_position_shows_the_outcome(
     selects.nth(1).select_option("absent")
     sheet.locator("form[data-outbox] button[type=submit]").click()
     expect(sheet.locator("#outbox")).to_contain_text(say["waiting"])
-    shoot(sheet, "82-offline-sheet-waiting-es")
+    shoot(sheet, "84-offline-sheet-waiting-es")
 
     # the member states a position offline; the round closes before the link returns
     member_phone.set_offline(True)

@@ -57,12 +57,38 @@
     });
   });
 
+  // A time to fill in starts at now (on a kept copy too, whenever it was kept).
+  document.querySelectorAll("input[data-now]").forEach(function (input) {
+    if (input.value) return;
+    var now = new Date();
+    now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
+    input.value = now.toISOString().slice(0, 16);
+  });
+
+  // "Use where I am": the phone's position into the form's latitude and longitude.
+  document.querySelectorAll("button[data-locate]").forEach(function (button) {
+    if (!navigator.geolocation) return;
+    var form = button.form;
+    var status = form.querySelector("[data-locate-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = button.dataset.locating;
+      navigator.geolocation.getCurrentPosition(function (position) {
+        form.elements.lat.value = position.coords.latitude.toFixed(6);
+        form.elements.lon.value = position.coords.longitude.toFixed(6);
+        status.textContent = "";
+      }, function () {
+        status.textContent = button.dataset.unlocated;
+      }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 60000 });
+    });
+  });
+
   // What waits to be sent, and the answers that need the person's eyes.
   var panel = null;
   function describe(item) {
     var li = element("li", "outbox-item outbox-" + item.state);
     var state = item.state === "waiting" ? words.waiting : words[item.state] || words.refused;
-    if (item.state !== "waiting") li.appendChild(element("strong", "", state + ": "));
+    li.appendChild(element("strong", "", state + ": "));
     li.appendChild(document.createTextNode(item.label + " · " + when(new Date(item.created).toISOString())));
     var answer = item.answer || {};
     if (item.state === "waiting") li.appendChild(element("p", "hint", words.waiting_help));

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -264,6 +265,31 @@ def sheet(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     )
 
 
+def _fingerprint(recorded: dict[tuple[int, str], str]) -> str:
+    """What the sheet held when a form was opened, to tell whether someone saved it since."""
+    return hashlib.sha256(repr(sorted(recorded.items())).encode()).hexdigest()[:16]
+
+
+def _sheet_text(lines: Any) -> str:
+    """Sheet lines in words: "organization: status (names)"; organizations by id or public id."""
+    labels = dict(AttendanceStatus.choices)
+    said: dict[str, list[str]] = {}
+    names: dict[Any, str] = {}
+    for organization, status, name in lines:
+        if organization not in names:
+            found = Organization.objects.filter(
+                **(
+                    {"pk": organization}
+                    if isinstance(organization, int)
+                    else {"public_id": organization}
+                )
+            ).first()
+            names[organization] = found.name if found else str(organization)
+        entry = said.setdefault(f"{names[organization]}: {labels.get(status, status)}", [])
+        entry += [n.strip() for n in name.split(",") if n.strip()]
+    return "; ".join(f"{k} ({', '.join(v)})" if v else k for k, v in said.items())
+
+
 @outbox.once
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -275,8 +301,34 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     organizations = queries.members_at(found)
     started = found.starts_at <= timezone.now()
     recorded = {(a.organization_id, a.person_name): a.status for a in found.attendance.all()}
+    seen = _fingerprint(recorded)
+    posted: Any = request.POST
     error, faults = None, {}
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("seen", seen) != seen:
+        # someone else saved the sheet after this form was opened (on a phone, maybe offline)
+        error = _(
+            "Someone else saved this sheet after you opened it. Their lines are below; yours were "
+            "not saved. Check them and save again."
+        )
+        outbox.explain(
+            request,
+            "conflict",
+            error,
+            yours=_sheet_text(
+                (
+                    key.removeprefix("status-"),
+                    request.POST.get(key, ""),
+                    request.POST.get(f"names-{key.removeprefix('status-')}", ""),
+                )
+                for key in request.POST
+                if key.startswith("status-") and request.POST.get(key)
+            ),
+            theirs=_sheet_text(
+                (org, status, name) for (org, name), status in sorted(recorded.items())
+            ),
+        )
+        posted = {}  # the page shows what is recorded now
+    elif request.method == "POST":
         typed = {o.public_id: o for o in organizations}
         # A line typed for an organization the sheet no longer offers (a stale form) is still
         # checked, so that it is refused by name rather than silently dropped.
@@ -321,9 +373,9 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
         lines.append(
             {
                 "organization": organization,
-                "status": request.POST.get(f"status-{organization.public_id}")
+                "status": posted.get(f"status-{organization.public_id}")
                 or (statuses[0] if statuses else ""),
-                "names": request.POST.get(f"names-{organization.public_id}") or ", ".join(names),
+                "names": posted.get(f"names-{organization.public_id}") or ", ".join(names),
                 "fault": faults.get(organization.public_id, ""),
             }
         )
@@ -337,6 +389,7 @@ def attendance(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             "started": started,
             "statuses": AttendanceStatus.choices,
             "error": error,
+            "seen": seen,
         },
         status=400 if error else 200,
     )

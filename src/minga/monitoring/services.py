@@ -755,7 +755,7 @@ def record_observation(
     device's idempotency key is its identity, so that it is kept once). It goes the way of an
     imported row: the agreement it falls in, its community, outside the territory or not, an
     alert for mining, logging or fire, and the import's event in the log."""
-    require_field_work(by, table)
+    require(by, table, "monitoring.import")
     if kind not in dict(KIND_CHOICES):
         raise ValidationError({"kind": _("Choose what was seen.")})
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):

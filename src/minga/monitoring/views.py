@@ -24,11 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from minga.agreements.models import Agreement
 from minga.core import clusters
+from minga.core.forms import add_errors
 from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
 from minga.core.svgmap import outline_svg
 from minga.core.uploads import check_upload
-from minga.core.forms import add_errors
 from minga.monitoring import connectors, formats, mapping, queries, services, sync
 from minga.monitoring.forms import ObservationForm
 from minga.monitoring.models import (
@@ -89,7 +89,7 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
     """A monitor records one observation from the field, with a photo; with no connection the
     phone keeps it and sends it when the link returns (once: its key is its identity)."""
     table = tables.get_table(slug)
-    services.require_field_work(request.user, table)
+    tables.require(request.user, table, "monitoring.import")
     form = ObservationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         key = request.POST.get(outbox.KEY_FIELD) or uuid.uuid4().hex

@@ -155,3 +155,42 @@ def test_a_malformed_key_is_refused(client_for, open_round):
     )
     assert answer.status_code == 400
     assert not Submission.objects.exists()
+
+
+def test_a_sheet_saved_by_someone_else_meanwhile_is_a_conflict_with_both(client_for, personas):
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from minga.core.testing import DEMO_TABLE
+    from minga.meetings import services as meetings
+    from minga.meetings.models import Attendance, Meeting, MeetingStatus
+
+    meeting = Meeting.objects.get(table__slug=DEMO_TABLE, status=MeetingStatus.DRAFT)
+    meetings.convene_meeting(by=personas["secretariat"], meeting=meeting, meeting_url=lambda m: "/")
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - dt.timedelta(hours=1))
+    url = f"/t/{DEMO_TABLE}/meetings/{meeting.public_id}/attendance/"
+    phone, office = client_for("secretariat"), client_for("convener")
+    opened = phone.get(url).content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', opened)[1]
+    first, second = re.findall(r'name="status-([a-z0-9]+)"', opened)[:2]
+    saved = office.post(url, {f"status-{first}": "present", f"names-{first}": "Ana Tiwi"})
+    assert saved.status_code == 302
+    answer = phone.post(
+        url,
+        {
+            "seen": seen,
+            f"status-{second}": "absent",
+            "idempotency_key": str(uuid.uuid4()),
+        },
+        headers=DEVICE,
+    )
+    assert answer.status_code == 409
+    said = answer.json()
+    assert said["status"] == "conflict"
+    assert "Absent" in said["yours"]
+    assert "Ana Tiwi" in said["theirs"]
+    assert list(
+        Attendance.objects.filter(meeting=meeting).values_list("person_name", flat=True)
+    ) == ["Ana Tiwi"]

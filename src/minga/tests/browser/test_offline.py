@@ -75,8 +75,11 @@ def _log_in(page, base: str, username: str, lang: str) -> None:
     page.goto(f"{base}/accounts/work/")
     _until(page, "navigator.serviceWorker.controller !== null")
     # "My work" tells when the phone has kept the person's pages
-    _until(page, "/\\d/.test(document.querySelector('#kept-status [data-kept-text]').textContent)"
-           " && document.querySelector('#kept-status progress').hidden")
+    _until(
+        page,
+        "/\\d/.test(document.querySelector('#kept-status [data-kept-text]').textContent)"
+        " && document.querySelector('#kept-status progress').hidden",
+    )
 
 
 KEPT_PAGES = """async () => {

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "minga.portal",
     "minga.work",
     "minga.offline",
+    "minga.notices",
     "minga.demo",
 ]
 
@@ -270,6 +271,24 @@ MINGA_LOG_KEY_FILE = Path(env_str("MINGA_LOG_KEY_FILE", str(DATA_DIR / "keys" / 
 # Witnesses (minga witnesses add …): how long to wait for each, and how often to try again.
 MINGA_WITNESS_TIMEOUT = env_int("MINGA_WITNESS_TIMEOUT", 5, minimum=1)
 MINGA_WITNESS_RETRIES = env_int("MINGA_WITNESS_RETRIES", 2, minimum=0)
+# Notices by SMS and WhatsApp (README, "Notices"): the operator's gateways. Empty: not offered.
+MINGA_SMS_GATEWAY = env_str("MINGA_SMS_GATEWAY", "")
+if MINGA_SMS_GATEWAY not in ("", "android", "http"):
+    raise ImproperlyConfigured(
+        f"MINGA_SMS_GATEWAY={MINGA_SMS_GATEWAY!r}: use android or http (or leave it empty)."
+    )
+MINGA_SMS_GATEWAY_URL = env_str("MINGA_SMS_GATEWAY_URL", "")
+MINGA_SMS_GATEWAY_USER = env_str("MINGA_SMS_GATEWAY_USER", "")
+MINGA_SMS_GATEWAY_PASSWORD = env_str("MINGA_SMS_GATEWAY_PASSWORD", "")
+MINGA_SMS_GATEWAY_TOKEN = env_str("MINGA_SMS_GATEWAY_TOKEN", "")
+# The key replies are signed with (X-Signature: HMAC-SHA256 of the body and X-Timestamp).
+MINGA_SMS_WEBHOOK_SECRET = env_str("MINGA_SMS_WEBHOOK_SECRET", "")
+MINGA_WHATSAPP_URL = env_str("MINGA_WHATSAPP_URL", "https://graph.facebook.com/v21.0")
+MINGA_WHATSAPP_PHONE_ID = env_str("MINGA_WHATSAPP_PHONE_ID", "")
+MINGA_WHATSAPP_TOKEN = env_str("MINGA_WHATSAPP_TOKEN", "")
+MINGA_WHATSAPP_TEMPLATE = env_str("MINGA_WHATSAPP_TEMPLATE", "")
+MINGA_NOTICE_TIMEOUT = env_int("MINGA_NOTICE_TIMEOUT", 10, minimum=1)
+MINGA_NOTICE_RETRIES = env_int("MINGA_NOTICE_RETRIES", 5, minimum=0)
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
 

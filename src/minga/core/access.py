@@ -62,6 +62,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "credits.manage": frozenset({Role.SECRETARIAT}),
     # table health, risks, incidents and capacity
     "health.manage": frozenset({Role.SECRETARIAT}),
+    "notices.manage": frozenset({Role.SECRETARIAT}),
     "incident.report": frozenset({Role.SECRETARIAT, Role.CONVENER, Role.MEMBER, Role.MONITOR}),
     "incident.manage": frozenset({Role.SECRETARIAT, Role.CONVENER}),
     # funds: a table applies to a call through its secretariat or convener

@@ -68,6 +68,9 @@ class PositionForm(forms.Form):
         help_text=_("Required for a block; welcome for concerns and stand-asides."),
     )
     replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # when the organization's position last changed, as this form saw it (a phone may send the
+    # form long after: someone else's change since then is a conflict, not overwritten)
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class DecisionForm(Confirmed):

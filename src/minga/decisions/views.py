@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core import outbox
 from minga.core.forms import add_errors, saved, status_for
 from minga.decisions import queries, services
 from minga.decisions.forms import (
@@ -30,7 +32,6 @@ from minga.decisions.forms import (
 from minga.decisions.models import STANCE_CHOICES, ConsultationStatus, Position, Proposal, Round
 from minga.meetings import queries as meeting_queries
 from minga.meetings import services as meeting_services
-from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 
@@ -59,7 +60,14 @@ def _proposal_page(
     if current is not None and speaker is not None:
         own = current.positions.filter(organization=speaker).first()
     position_form = forms.get("position_form") or PositionForm(
-        initial={"stance": own.stance, "reason": own.reason, "replaces": own.pk} if own else None
+        initial={
+            "stance": own.stance,
+            "reason": own.reason,
+            "replaces": own.pk,
+            "seen": _version(own),
+        }
+        if own
+        else {"seen": _version(None)}
     )
     may = {
         action.replace(".", "_"): tables.may(request.user, table, action)
@@ -302,7 +310,15 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
             if form.cleaned_data["replaces"]
             else None
         )
+        current = round_.positions.filter(organization=_speaker(request, table)).first()
         try:
+            if "seen" in request.POST and _version(current) != form.cleaned_data["seen"]:
+                # the form the person filled in now knows that version: sent again, it replaces it
+                form = PositionForm({**request.POST.dict(), "seen": _version(current)})
+                form.is_valid()
+                raise ValidationError(
+                    _("Your organization's position was changed by someone else meanwhile.")
+                )
             services.state_position(
                 by=request.user,
                 round=round_,
@@ -318,6 +334,10 @@ def position(request: HttpRequest, slug: str, public_id: str, number: int) -> Ht
             messages.success(request, _("Your organization's position was recorded."))
             return redirect(f"{proposal_url(proposal)}#round")
     return _proposal_page(request, proposal, status=400, position_form=form)
+
+
+def _version(position: Position | None) -> str:
+    return position.updated_at.isoformat() if position is not None else "none"
 
 
 def _stance(position: Position | dict[str, Any]) -> str:
@@ -350,7 +370,8 @@ def _explain_position(
         return
     speaker = _speaker(request, round_.proposal.table)
     current = round_.positions.filter(organization=speaker).select_related("author").first()
-    if current is not None and (replaces is None or replaces.pk != current.pk):
+    stale = "seen" in request.POST and _version(current) != request.POST["seen"]
+    if current is not None and (stale or replaces is None or replaces.pk != current.pk):
         author = (
             (current.author.get_full_name() or current.author.username) if current.author else ""
         )
@@ -440,6 +461,11 @@ def new_consultation(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _answers_version(own: dict[int, str]) -> str:
+    """What the organization had answered when a form was opened (to tell a later change)."""
+    return hashlib.sha256(repr(sorted(own.items())).encode()).hexdigest()[:16]
+
+
 def _consultation_page(
     request: HttpRequest,
     table: Table,
@@ -460,6 +486,7 @@ def _consultation_page(
         }
     for question in questions:
         question.own = request.POST.get(f"answer-{question.pk}", own.get(question.pk, ""))
+    seen = _answers_version(own)
     reads_answers = bool(tables.roles_for(request.user, table)) or request.user.is_superuser
     return render(
         request,
@@ -471,6 +498,7 @@ def _consultation_page(
             "answers": queries.answers_by_question(consultation) if reads_answers else {},
             "reads_answers": reads_answers,
             "speaker": speaker,
+            "seen": seen,
             "open": queries.consultation_open(consultation),
             "may_publish": tables.may(request.user, table, "consultation.publish"),
             "response_form": response_form or ResponseForm(),
@@ -508,12 +536,31 @@ def answer(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
         for key in request.POST
         if key.startswith("answer-") and key.removeprefix("answer-").isdigit()
     }
+    speaker = _speaker(request, table)
+    own = {
+        a.question_id: a.text
+        for a in queries.answers_of(found).filter(organization=speaker).select_related("author")
+    }
+    texts = {q.pk: q.text for q in found.questions.all()}
+    typed = " / ".join(f"{texts.get(k, k)}: {v}" for k, v in answers.items() if v.strip())
+    if "seen" in request.POST and request.POST["seen"] != _answers_version(own):
+        message = _("Your organization's answers were changed by someone else meanwhile.")
+        outbox.explain(
+            request,
+            "conflict",
+            message,
+            yours=typed,
+            theirs=" / ".join(f"{texts.get(k, k)}: {v}" for k, v in sorted(own.items())),
+        )
+        return _consultation_page(request, table, found, error=message)
     try:
         services.answer_consultation(by=request.user, consultation=found, answers=answers)
     except ValidationError as exc:
         found.refresh_from_db()
         closed = found.status != ConsultationStatus.OPEN or found.deadline < timezone.localdate()
-        outbox.explain(request, "late" if closed else "refused", " ".join(exc.messages))
+        outbox.explain(
+            request, "late" if closed else "refused", " ".join(exc.messages), yours=typed
+        )
         return _consultation_page(request, table, found, error=" ".join(exc.messages))
     messages.success(request, _("Your organization's answers were recorded."))
     return redirect("consultation", slug=table.slug, public_id=found.public_id)

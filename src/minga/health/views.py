@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from minga.core import charts
+from minga.core import charts, outbox
 from minga.core.access import Sensitivity, level_for
 from minga.core.forms import run_posted, set_choices
 from minga.health import forms, labels, queries, services
@@ -111,6 +111,7 @@ def health(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@outbox.once
 @login_required
 @require_POST
 def act(request: HttpRequest, slug: str) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from minga.core import outbox
 from minga.core.forms import add_errors, run_posted, saved, status_for
 from minga.core.pdf import pdf_response
 from minga.meetings import queries, services
@@ -28,7 +29,6 @@ from minga.meetings.forms import (
 from minga.meetings.ics import meeting_calendar
 from minga.meetings.models import AttendanceStatus, Meeting, MeetingStatus, Priority, RankingMethod
 from minga.meetings.reports import sections_for
-from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization, Table
 

@@ -767,7 +767,8 @@ def record_observation(
         check_upload(photo, "photo")
         suffix = photo.name.rsplit(".", 1)[-1].lower()
         stored = default_storage.save(f"observations/{table.slug}/{key}.{suffix}", photo)
-        media.append({"name": photo.name[:200], "url": stored, "type": f"image/{suffix}"})
+        kind_of_file = {"jpg": "jpeg"}.get(suffix, suffix)
+        media.append({"name": photo.name[:200], "url": stored, "type": f"image/{kind_of_file}"})
     person = person_user(by)
     observer = (person.get_full_name() or person.username) if person else ""
     parsed = mapping.Parsed(
@@ -788,12 +789,17 @@ def record_observation(
             )
         ],
     )
-    with transaction.atomic():
-        batch = _Batch(by, table, parsed, None)
-        # the form's choice is the kind itself, not a code of the table's vocabulary to learn
-        batch.vocabulary[kind] = CategoryMapping(table=table, code=kind, kind=kind)
-        summary = Summary()
-        batch.row(0, summary)
-        batch.finish("", summary)
-        batch.mail_alerts_after_commit()
+    try:
+        with transaction.atomic():
+            batch = _Batch(by, table, parsed, None)
+            # the form's choice is the kind itself, not a code of the table's vocabulary to learn
+            batch.vocabulary[kind] = CategoryMapping(table=table, code=kind, kind=kind)
+            summary = Summary()
+            batch.row(0, summary)
+            batch.finish("", summary)
+            batch.mail_alerts_after_commit()
+    except Exception:
+        for item in media:  # the observation is not kept: neither is its photo
+            default_storage.delete(item["url"])
+        raise
     return Observation.objects.get(table=table, source=WEB, source_key=key)

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from minga.agreements.models import Agreement
-from minga.core import clusters
+from minga.core import clusters, outbox
 from minga.core.forms import add_errors
 from minga.core.models import RunStatus
 from minga.core.pages import other_params, page_of
@@ -39,7 +39,6 @@ from minga.monitoring.models import (
     SourceSync,
 )
 from minga.monitoring.xlsform import patrol_xlsform
-from minga.offline import outbox
 from minga.tables import queries as tables
 from minga.tables.models import Organization
 
@@ -113,7 +112,12 @@ def record(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("observations", slug=table.slug)
     if form.errors:
         errors = [str(e) for field in form.errors.values() for e in field]
-        outbox.explain(request, "refused", " ".join(errors))
+        typed = [
+            request.POST.get(name, "") for name in ("kind", "observed_at", "lat", "lon", "notes")
+        ]
+        outbox.explain(
+            request, "refused", " ".join(errors), yours=" · ".join(t for t in typed if t)
+        )
     return render(
         request,
         "monitoring/observation_new.html",

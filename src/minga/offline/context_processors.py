@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from minga.offline.queries import viewer
+from minga.core.outbox import viewer
 
 
 def offline(request: HttpRequest) -> dict[str, Any]:
@@ -36,6 +36,7 @@ def words(request: HttpRequest) -> dict[str, str]:
         "yours": _("Yours"),
         "theirs": _("Recorded meanwhile"),
         "dismiss": _("Dismiss"),
+        "typed": _("What you typed"),
         "open": _("Open the page"),
         "sent": _("Sent and recorded: %(what)s"),
         "keeping": _("Keeping pages for offline use: %(done)s of %(total)s"),

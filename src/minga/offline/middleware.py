@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from minga.offline.queries import viewer
+from minga.core.outbox import viewer
 
 HEADER = "Minga-Viewer"
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from minga.agreements.models import Agreement
 from minga.decisions.models import Round
@@ -20,7 +19,6 @@ from minga.work.queries import work_for
 
 MEETINGS_AHEAD = dt.timedelta(days=60)
 MINUTES_BACK = dt.timedelta(days=180)
-ANONYMOUS = "-"
 # what kept pages load beyond what every page does: maps, the live parts of some forms
 ASSETS = [
     "core/map.js",
@@ -29,15 +27,6 @@ ASSETS = [
     "vendor/leaflet/leaflet.css",
     "vendor/leaflet/leaflet.js",
 ]
-
-
-def viewer(user: Any) -> str:
-    """An opaque name for who reads a page, the same on every page of theirs: the service worker
-    files what it keeps under it, and throws away the rest when it changes (another person
-    logged in on the same phone, or this one logged out)."""
-    if user is None or not user.is_authenticated:
-        return ANONYMOUS
-    return salted_hmac("minga.offline.viewer", str(user.pk), algorithm="sha256").hexdigest()[:24]
 
 
 def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
@@ -67,7 +56,7 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
     ahead = meetings.filter(
         starts_at__gte=now - dt.timedelta(days=1),
         starts_at__lte=now + MEETINGS_AHEAD,
-        status=MeetingStatus.CONVENED,
+        status__in=[MeetingStatus.CONVENED, MeetingStatus.HELD],
     )
     minutes = meetings.filter(published_at__gte=now - MINUTES_BACK)
     for meeting in [*ahead, *minutes]:
@@ -93,6 +82,12 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
         reverse("observation-new", kwargs={"slug": t.slug})
         for t in tables.values()
         if may(user, t, "monitoring.import")
+    ]
+    # where an incident is reported from
+    pages += [
+        reverse("health", kwargs={"slug": t.slug})
+        for t in tables.values()
+        if may(user, t, "incident.report")
     ]
     agreements = Agreement.objects.filter(community_id__in=organizations).select_related("table")
     pages += [

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from minga.offline.outbox import HEADER, KEY_FIELD
-from minga.offline.queries import kept_for, viewer
+from minga.core.outbox import HEADER, KEY_FIELD, viewer
+from minga.offline.queries import kept_for
 
 # the files every page loads, kept when the service worker is installed (a public page's first
 # load counts them: the rest is kept as pages ask for it, or for a logged-in person's kept pages)

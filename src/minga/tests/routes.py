@@ -23,6 +23,7 @@ from minga.library.services import add_document
 from minga.meetings import services as meetings
 from minga.monitoring.models import FieldImport, FieldSource, SourceSync
 from minga.monitoring.services import record_observation
+from minga.notices.models import Message, ShortLink
 from minga.roadmap.models import Indicator
 from minga.satellite.models import AnalysisRun, LayerFetch, SampleDesign, VerificationReport
 from minga.tables.models import (
@@ -312,6 +313,12 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "revoke-token": ("POST", answers(302)),
     "healthz": ("GET", EVERYONE_200),
     "favicon": ("GET", answers(204)),
+    "notices": ("GET", LOGGED_IN),
+    "short-link": ("GET", answers(302)),
+    # replies come from the SMS gateway, signed: an unsigned one is refused, whoever sends it
+    "sms-reply": ("POST", answers(403)),
+    "notice-deliveries": ("GET", SECRETARIAT_ONLY),
+    "notice-again": ("POST", answers(403, secretariat=302, public=302)),
     "service-worker": ("GET", EVERYONE_200),
     "manifest": ("GET", EVERYONE_200),
     "offline-help": ("GET", EVERYONE_200),
@@ -543,6 +550,10 @@ def build_world(personas: dict[str, Any]) -> dict[str, Any]:
         "verification": verification.public_id,
         "retirement": retirement.public_id,
         "incident": incident.public_id,
+        "short_code": ShortLink.objects.create(code="K7MX4Q", path=f"/t/{table.slug}/").code,
+        "failed_notice": Message.objects.create(
+            table=table, channel="sms", to="+593987654321", text="x", status="failed"
+        ).pk,
         "observation": record_observation(
             by=SYSTEM,
             table=table,
@@ -590,6 +601,8 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
         "library-document": {"slug": w["slug"], "public_id": w["document"]},
         "library-version-add": {"slug": w["slug"], "public_id": w["document"]},
         "library-offline": {"slug": w["slug"], "public_id": w["document"]},
+        "short-link": {"code": w["short_code"]},
+        "notice-again": {"slug": w["slug"], "pk": w["failed_notice"]},
         "observation-photo": {"slug": w["slug"], "public_id": w["observation"], "number": 1},
         "library-download": {"slug": w["slug"], "public_id": w["document"], "number": 1},
         "revoke-token": {"pk": w["own_tokens"].get(persona, 0)},
@@ -729,6 +742,7 @@ def _url(route: str, world: dict[str, Any], persona: str) -> tuple[str, dict[str
             "observations-clusters",
             "field-import",
             "observation-new",
+            "notice-deliveries",
             "field-import-progress",
             "field-categories",
             "field-sources",

@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from minga.core.access import Sensitivity
+from minga.core.outbox import ANONYMOUS, viewer
 from minga.core.testing import DEMO_TABLE, OTHER_TABLE
 from minga.library import services as library
-from minga.offline.queries import ANONYMOUS, kept_for, viewer
+from minga.offline.queries import kept_for
 from minga.tables.models import Table
 from minga.work.queries import work_for
 

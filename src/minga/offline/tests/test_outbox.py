@@ -8,10 +8,9 @@ import uuid
 import pytest
 from django.test import Client
 
-from minga.core.models import Event
+from minga.core.models import Event, Submission
 from minga.decisions import services as decisions
 from minga.decisions.models import Position, Round
-from minga.offline.models import Submission
 from minga.tables.models import Membership
 
 DEVICE = {"Minga-Outbox": "1", "Accept-Language": "en"}
@@ -68,7 +67,8 @@ def test_the_same_key_from_another_person_is_theirs(client_for, personas, open_r
         headers=DEVICE,
     )
     assert Submission.objects.filter(key=key).count() == 2
-    assert other.json()["status"] in {"accepted", "refused"}
+    assert other.json()["status"] == "accepted"  # the NGO's own position, recorded
+    assert Position.objects.filter(round=open_round).count() >= 2
 
 
 def test_a_position_for_a_round_that_closed_meanwhile_is_late_with_the_outcome(
@@ -194,3 +194,94 @@ def test_a_sheet_saved_by_someone_else_meanwhile_is_a_conflict_with_both(client_
     assert list(
         Attendance.objects.filter(meeting=meeting).values_list("person_name", flat=True)
     ) == ["Ana Tiwi"]
+
+
+def test_a_key_used_for_another_form_is_refused(client_for, open_round):
+    client = client_for("member")
+    key = str(uuid.uuid4())
+    client.post(_url(open_round), {"stance": "agree", "idempotency_key": key}, headers=DEVICE)
+    other = f"/t/{open_round.proposal.table.slug}/health/act/"
+    answer = client.post(other, {"action": "incident", "idempotency_key": key}, headers=DEVICE)
+    assert answer.status_code == 409
+    assert Submission.objects.filter(key=key).count() == 1
+
+
+def test_a_view_that_fails_leaves_no_key_behind_and_may_be_sent_again(
+    client_for, personas, open_round, monkeypatch
+):
+    from django.test import Client
+
+    from minga.decisions import services as decision_services
+
+    client = Client(raise_request_exception=False)
+    client.force_login(personas["member"])
+    key = str(uuid.uuid4())
+    real = decision_services.state_position
+
+    def broken(**kwargs):
+        real(**kwargs)
+        raise RuntimeError("the database went away half-way")
+
+    monkeypatch.setattr(decision_services, "state_position", broken)
+    failed = client.post(
+        _url(open_round), {"stance": "agree", "idempotency_key": key}, headers=DEVICE
+    )
+    assert failed.status_code == 500
+    assert not Submission.objects.filter(key=key).exists()
+    organization = _organization(personas["member"], open_round)
+    assert not Position.objects.filter(round=open_round, organization=organization).exists()
+    monkeypatch.setattr(decision_services, "state_position", real)
+    again = client.post(
+        _url(open_round), {"stance": "agree", "idempotency_key": key}, headers=DEVICE
+    )
+    assert again.json()["status"] == "accepted"
+
+
+def test_a_position_changed_since_the_form_was_opened_is_a_conflict(
+    client_for, personas, open_round
+):
+    import re
+
+    member = personas["member"]
+    decisions.state_position(by=member, round=open_round, stance="agree", reason="")
+    phone = client_for("member")
+    page = phone.get(
+        f"/t/{open_round.proposal.table.slug}/proposals/{open_round.proposal.public_id}/"
+    ).content.decode()
+    seen = re.search(r'name="seen" value="([^"]*)"', page)[1]
+    replaces = re.search(r'name="replaces" value="(\d+)"', page)[1]
+    position = Position.objects.get(
+        round=open_round, organization=_organization(member, open_round)
+    )
+    decisions.state_position(
+        by=member, round=open_round, stance="concerns", reason="Nuevo dato", replaces=position
+    )
+    answer = phone.post(
+        _url(open_round),
+        {
+            "stance": "block",
+            "reason": "No",
+            "replaces": replaces,
+            "seen": seen,
+            "idempotency_key": str(uuid.uuid4()),
+        },
+        headers=DEVICE,
+    )
+    said = answer.json()
+    assert said["status"] == "conflict"
+    assert said["yours"] == "Block: No" and said["theirs"].startswith(
+        "Agree with concerns: Nuevo dato"
+    )
+    assert Position.objects.get(pk=position.pk).stance == "concerns"
+
+
+def test_an_item_typed_by_someone_else_waits_for_them(client_for, personas, open_round):
+    from minga.core.outbox import viewer
+
+    answer = client_for("ngo").post(
+        _url(open_round),
+        {"stance": "agree", "idempotency_key": str(uuid.uuid4())},
+        headers={**DEVICE, "Minga-Viewer": viewer(personas["member"])},
+    )
+    assert answer.status_code == 401 and answer.json()["status"] == "login"
+    assert not Submission.objects.exists()

@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from playwright.sync_api import expect
 
 from minga.core.access import SYSTEM
+from minga.core.models import Submission
+from minga.core.outbox import viewer
 from minga.core.testing import DEMO_TABLE
 from minga.decisions import services as decisions
 from minga.decisions.models import Position, Round
 from minga.meetings import services as meetings
 from minga.meetings.models import Attendance, Meeting, MeetingStatus
 from minga.monitoring.models import Observation
-from minga.offline.models import Submission
-from minga.offline.queries import viewer
 from minga.tables.models import Membership
 from minga.tests.routes import tiny_png
 from minga.work.queries import work_for

@@ -40,10 +40,12 @@
     main.insertBefore(banner, main.firstChild);
   }
 
-  // Forms that may wait get a fresh key each time they are sent (sent twice, it counts once).
+  // Forms that may wait get a key for this page's copy of the form: sent twice (a double tap,
+  // a dropped link), it counts once.
   document.querySelectorAll("form[data-outbox]").forEach(function (form) {
+    var key = self.crypto.randomUUID();
     form.addEventListener("submit", function () {
-      var fields = { idempotency_key: self.crypto.randomUUID(), outbox_label: form.dataset.outbox };
+      var fields = { idempotency_key: key, outbox_label: form.dataset.outbox };
       Object.keys(fields).forEach(function (name) {
         var input = form.querySelector('input[name="' + name + '"]');
         if (!input) {
@@ -84,6 +86,7 @@
   });
 
   // What waits to be sent, and the answers that need the person's eyes.
+  var HIDDEN = ["csrfmiddlewaretoken", "idempotency_key", "outbox_label", "seen", "replaces", "action"];
   var panel = null;
   function describe(item) {
     var li = element("li", "outbox-item outbox-" + item.state);
@@ -102,10 +105,24 @@
       });
       li.appendChild(both);
     }
+    var typed = (item.fields || []).filter(function (field) {
+      return HIDDEN.indexOf(field[0]) === -1 && (typeof field[1] !== "string" || field[1].trim());
+    });
+    if (typed.length) {
+      var shown = element("details");
+      shown.appendChild(element("summary", "", words.typed));
+      var list = element("ul");
+      typed.forEach(function (field) {
+        var value = typeof field[1] === "string" ? field[1] : field[1].name;
+        list.appendChild(element("li", "", value));
+      });
+      shown.appendChild(list);
+      li.appendChild(shown);
+    }
     if (item.state !== "waiting") {
-      if (answer.url) {
+      if (answer.url || item.page) {
         var link = element("a", "", words.open);
-        link.href = answer.url;
+        link.href = item.state === "accepted" ? answer.url : item.page || answer.url;
         li.appendChild(link);
         li.appendChild(document.createTextNode(" "));
       }
@@ -176,7 +193,7 @@
       if (form.dataset.confirmed) return;
       event.preventDefault();
       mingaStore.waiting(viewer).then(function (items) {
-        var unsent = items.filter(function (item) { return item.state === "waiting"; }).length;
+        var unsent = items.length;
         if (!unsent || window.confirm(say(words.logout_waiting, { count: unsent }))) {
           form.dataset.confirmed = "1";
           form.submit();

@@ -38,25 +38,32 @@ function tell(message) {
   });
 }
 
-// Who reads now. When it changes, every page kept for someone else is thrown away.
+// Who reads now. Every page kept for anyone else is thrown away (each time: a copy a fetch
+// filed just as someone logged out goes too).
 function seen(viewer) {
   return meta("viewer").then(function (before) {
     if (before === viewer) return;
-    return setMeta("viewer", viewer)
-      .then(function () { return setMeta("kept", null); })
-      .then(function () { return caches.keys(); })
-      .then(function (names) {
-        return Promise.all(names.filter(function (name) {
-          return name.indexOf(PAGES) === 0 && name !== PAGES + viewer;
-        }).map(function (name) { return caches.delete(name); }));
-      });
-  });
+    return setMeta("viewer", viewer).then(function () { return setMeta("kept", null); });
+  }).then(function () { return caches.keys(); })
+    .then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf(PAGES) === 0 && name !== PAGES + viewer;
+      }).map(function (name) { return caches.delete(name); }));
+    });
+}
+
+// A copy whose body was read and changed carries no length or encoding of the original.
+function headersOf(response, extra) {
+  var headers = new Headers(response.headers);
+  headers.delete("Content-Length");
+  headers.delete("Content-Encoding");
+  Object.keys(extra || {}).forEach(function (name) { headers.set(name, extra[name]); });
+  return headers;
 }
 
 // A copy to keep, stamped with when it was kept.
 function stamped(response) {
-  var headers = new Headers(response.headers);
-  headers.set("Minga-Kept-At", new Date().toISOString());
+  var headers = headersOf(response, { "Minga-Kept-At": new Date().toISOString() });
   return response.blob().then(function (body) {
     return new Response(body, { status: response.status, statusText: response.statusText, headers: headers });
   });
@@ -72,9 +79,20 @@ function file(viewer, url, response) {
   return stamped(response).then(function (copy) {
     return meta("viewer").then(function (now) {
       if (now !== viewer) return;
-      return caches.open(PAGES + viewer).then(function (cache) { return cache.put(url, copy); });
+      return caches.open(PAGES + viewer).then(function (cache) { return cache.put(url, copy); })
+        .then(function () { return meta("viewer"); })
+        .then(function (after) { if (after !== viewer) return caches.delete(PAGES + viewer); });
     });
   });
+}
+
+// A page that is gone, or no longer this person's to read, is not kept either.
+function forget(viewer, url) {
+  return caches.open(PAGES + viewer).then(function (cache) { return cache.delete(url); });
+}
+
+function gone(response) {
+  return response.status === 403 || response.status === 404 || response.status === 410;
 }
 
 // The kept copy of a page, its <body> marked with when it was kept (the page says so).
@@ -89,7 +107,7 @@ function keptCopy(request) {
     if ((found.headers.get("Content-Type") || "").indexOf("text/html") !== 0) return found;
     return found.text().then(function (html) {
       var marked = html.replace("<body", '<body data-kept-at="' + when + '"');
-      return new Response(marked, { status: 200, headers: found.headers });
+      return new Response(marked, { status: 200, headers: headersOf(found) });
     });
   });
 }
@@ -106,16 +124,28 @@ function unavailable() {
   });
 }
 
-// Pages: the network first; the kept copy when there is none.
+// Pages: the network first; the kept copy when there is none. A logout made with no link is
+// sent to the server first.
 function page(request) {
-  return fetch(request).then(function (response) {
+  return logoutPending().then(function () { return fetch(request); }).then(function (response) {
     var viewer = response.headers.get(VIEWER);
     var done = viewer === null ? Promise.resolve() : seen(viewer).then(function () {
       if (keepable(response)) return file(viewer, request.url, response.clone());
+      if (gone(response)) return forget(viewer, request.url);
     });
-    flush();
+    done = done.then(function () { flush(); });
     return done.then(function () { return response; }, function () { return response; });
   }, function () { return keptCopy(request); });
+}
+
+function logoutPending() {
+  return meta("logout").then(function (pending) {
+    if (!pending) return;
+    var body = new FormData();
+    body.append(CSRF_FIELD, pending.csrf || "");
+    return fetch(LOGOUT, { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
+      .then(function () { return setMeta("logout", null); }, function () {});
+  });
 }
 
 // The network first, the copy kept last time when there is none.
@@ -143,7 +173,7 @@ function fromCache(request) {
 // page they sent it from (its kept copy shows it waiting).
 function sendOrKeep(request) {
   var copy = request.clone();
-  return fetch(request).catch(function (error) {
+  return logoutPending().then(function () { return fetch(request); }).catch(function (error) {
     return copy.formData().then(function (form) {
       if (!form.has(KEY_FIELD)) throw error;
       return meta("viewer").then(function (viewer) {
@@ -194,12 +224,18 @@ function send(item, csrf) {
   });
   var headers = {};
   headers[OUTBOX] = "1";
-  return fetch(item.url, { method: "POST", body: body, headers: headers, credentials: "same-origin", redirect: "manual" })
+  headers[VIEWER] = item.viewer;
+  return fetch(item.url, {
+    method: "POST", body: body, headers: headers, credentials: "same-origin",
+    redirect: "manual", referrer: item.page,
+  })
     .then(function (response) {
       return response.json().catch(function () { return null; }).then(function (answer) {
         if (!answer || !answer.status) {
-          if (response.status >= 500 || response.status === 0) return true;  // try again later
-          answer = { status: "refused", message: "", url: item.page };
+          // a server error, or a 403 (a token from before a new login: the next page gives a
+          // fresh one): it waits and goes again later
+          if (response.status >= 500 || response.status === 0 || response.status === 403) return true;
+          answer = { status: "refused", message: "HTTP " + response.status, url: item.page };
         }
         if (answer.status === "pending") return true;
         if (answer.status === "accepted") {
@@ -233,7 +269,8 @@ function keepAll(force) {
               return fetch(url, { credentials: "same-origin" }).then(function (response) {
                 var whose = response.headers.get(VIEWER);
                 var stored = keepable(response) && (whose === null || whose === list.viewer)
-                  ? file(list.viewer, url, response) : Promise.resolve();
+                  ? file(list.viewer, url, response)
+                  : gone(response) ? forget(list.viewer, new URL(url, self.location).href) : Promise.resolve();
                 return stored.then(function () {
                   done += 1;
                   return tell({ type: "keeping", done: done, total: urls.length }).then(function () { return true; });
@@ -241,7 +278,8 @@ function keepAll(force) {
               }, function () { return false; });
             });
           });
-          return chain.then(function () {
+          return chain.then(function (complete) {
+            if (!complete) return tell({ type: "kept", kept: null });  // the link dropped: later
             var summary = { at: Date.now(), count: done, total: urls.length };
             return setMeta("kept", summary).then(function () { return tell({ type: "kept", kept: summary }); });
           });
@@ -254,18 +292,26 @@ function keepAll(force) {
 // Logging out: everything kept on the device for the person goes, their outbox too (the page
 // asked them first when something still waited).
 function logout(request) {
+  var copy = request.clone();
   return meta("viewer").then(function (viewer) {
-    return caches.keys().then(function (names) {
-      return Promise.all(names.filter(function (name) { return name.indexOf(PAGES) === 0; })
-        .map(function (name) { return caches.delete(name); }));
-    }).then(function () { return mingaStore.waiting(viewer); })
+    // nobody's first: a page being kept for them right now is not filed
+    return setMeta("viewer", ANONYMOUS).then(function () { return setMeta("kept", null); })
+      .then(function () { return caches.keys(); })
+      .then(function (names) {
+        return Promise.all(names.filter(function (name) { return name.indexOf(PAGES) === 0; })
+          .map(function (name) { return caches.delete(name); }));
+      })
+      .then(function () { return mingaStore.waiting(viewer); })
       .then(function (items) {
         return Promise.all(items.map(function (item) { return mingaStore.remove("outbox", item.key); }));
-      })
-      .then(function () { return setMeta("viewer", ANONYMOUS); })
-      .then(function () { return setMeta("kept", null); });
+      });
   }).then(function () {
-    return fetch(request).catch(function () { return Response.redirect("/", 303); });
+    return fetch(request).catch(function () {
+      // no link: the phone forgets now, and the server is told at the next connection
+      return copy.formData().then(function (form) {
+        return setMeta("logout", { csrf: form.get(CSRF_FIELD) || "" });
+      }).then(function () { return Response.redirect("/", 303); });
+    });
   });
 }
 

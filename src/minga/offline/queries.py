@@ -39,7 +39,7 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
     table_ids = set(seats.values_list("table_id", flat=True))
     organizations = set(seats.values_list("organization_id", flat=True))
     tables = {t.pk: t for t in Table.objects.filter(pk__in=table_ids)}
-    pages = [reverse("my-work"), reverse("network")]
+    pages = [reverse("my-work"), reverse("network"), reverse("offline-help")]
     pages += [reverse("table", kwargs={"slug": t.slug}) for t in tables.values()]
     for items in work_for(user, now).kinds().values():
         pages += [item.url.partition("#")[0] for item in items]

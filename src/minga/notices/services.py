@@ -269,6 +269,15 @@ def deliver(message_id: int) -> str:
     return message.status
 
 
+def delivery_failed(*, provider_id: str, reason: str) -> int:
+    """The gateway reported, after accepting it, that a message never reached the phone."""
+    if not provider_id:
+        return 0
+    return Message.objects.filter(provider_id=provider_id, status=Status.SENT).update(
+        status=Status.FAILED, last_error=(reason or "not delivered")[:300]
+    )
+
+
 def send_again(*, message: Message) -> Message:
     """The secretariat sends a failed message again (after fixing the number, or the gateway)."""
     from minga.notices.tasks import deliver_notice

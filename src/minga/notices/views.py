@@ -119,9 +119,15 @@ def reply(request: HttpRequest) -> JsonResponse:
     if not isinstance(body, dict):
         return JsonResponse({"error": "not an object"}, status=400)
     if "event" in body:
+        payload = body.get("payload") or {}
+        if body.get("event") == "sms:failed":
+            # the phone could not deliver what the gateway accepted: the secretariat sees it
+            failed = services.delivery_failed(
+                provider_id=str(payload.get("messageId", "")), reason=str(payload.get("reason", ""))
+            )
+            return JsonResponse({"failed": failed})
         if body.get("event") != "sms:received":
             return JsonResponse({"ignored": body.get("event")})
-        payload = body.get("payload") or {}
         number, text = payload.get("phoneNumber", ""), payload.get("message", "")
     else:
         number, text = body.get("from", ""), body.get("text", "")

@@ -164,3 +164,26 @@ def test_sms_is_offered_only_with_a_verified_number_and_a_gateway(client_for, pe
     )
     assert refused.status_code == 400
     assert "SMS is not available to you yet." in refused.content.decode()
+
+
+def test_a_message_the_phone_could_not_deliver_shows_as_failed(gateway, client, personas):
+    from minga.notices.models import Channel
+
+    message = services.queue(
+        user=personas["member"], channel=Channel.SMS, to=NUMBER, text="minga: x", kind=""
+    )
+    assert services.deliver(message.pk) == Status.SENT
+    answer = _signed_post(
+        client,
+        {
+            "event": "sms:failed",
+            "payload": {
+                "messageId": "PyDmBQZZXYmyxMwED8Fzy",
+                "phoneNumber": NUMBER,
+                "reason": "RESULT_ERROR_NO_SERVICE",
+            },
+        },
+    )
+    assert answer.json() == {"failed": 1}
+    message.refresh_from_db()
+    assert message.status == Status.FAILED and message.last_error == "RESULT_ERROR_NO_SERVICE"

@@ -7,8 +7,12 @@ import logging
 from minga.core import hooks
 from minga.core.models import Event
 from minga.decisions import events as decision_events
+from minga.decisions.models import Round
 from minga.meetings import events as meeting_events
+from minga.meetings.models import Meeting
 from minga.monitoring import events as monitoring_events
+from minga.monitoring.models import Observation
+from minga.notices import producers
 
 log = logging.getLogger("minga.notices")
 
@@ -23,8 +27,6 @@ def _each(events: list[Event], act: object) -> None:
 
 @hooks.register(decision_events.ROUND_OPENED)
 def round_opened(events: list[Event]) -> None:
-    from minga.decisions.models import Round
-    from minga.notices import producers
 
     def act(event: Event) -> None:
         round_ = Round.objects.select_related("proposal__table").get(
@@ -37,8 +39,6 @@ def round_opened(events: list[Event]) -> None:
 
 @hooks.register(meeting_events.MEETING_CONVENED, meeting_events.MEETING_CHANGED)
 def meeting_convened_or_changed(events: list[Event]) -> None:
-    from minga.meetings.models import Meeting
-    from minga.notices import producers
 
     def act(event: Event) -> None:
         found = Meeting.objects.select_related("table").get(public_id=event.subject_id)
@@ -49,8 +49,6 @@ def meeting_convened_or_changed(events: list[Event]) -> None:
 
 @hooks.register(monitoring_events.ALERT_RAISED)
 def alert_raised(events: list[Event]) -> None:
-    from minga.monitoring.models import Observation
-    from minga.notices import producers
 
     def act(event: Event) -> None:
         found = Observation.objects.select_related("table", "agreement").get(

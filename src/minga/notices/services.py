@@ -17,6 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from minga.decisions import services as decisions
+from minga.decisions.models import STANCE_CHOICES, Round
 from minga.notices import gateways
 from minga.notices.models import (
     Channel,
@@ -178,9 +180,8 @@ def queue(
     table: Table | None = None,
     about: str = "",
 ) -> Message:
-    """A message for the worker to send (once per ``about`` and channel, when given)."""
-    from minga.notices.tasks import deliver_notice
-
+    """A message for the worker to send (once per ``about`` and channel, when given): queued,
+    ``notices.tasks`` hands it to the worker once the transaction commits."""
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -188,7 +189,6 @@ def queue(
             )
     except IntegrityError:
         return Message.objects.get(about=about, channel=channel)
-    transaction.on_commit(lambda: deliver_notice.enqueue(message_id=message.pk))
     return message
 
 
@@ -238,9 +238,8 @@ def notify(
 
 def deliver(message_id: int) -> str:
     """Send one queued message; on a passing failure, try again later (backing off), up to
-    ``MINGA_NOTICE_RETRIES`` times. Returns its status."""
-    from minga.notices.tasks import deliver_notice
-
+    ``MINGA_NOTICE_RETRIES`` times (``retry_at``: ``notices.tasks`` schedules it). Returns its
+    status."""
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message_id)
         if message.status in (Status.SENT, Status.FAILED):
@@ -259,9 +258,8 @@ def deliver(message_id: int) -> str:
                 message.status = Status.FAILED
             else:
                 message.status = Status.RETRYING
-                later = timezone.now() + dt.timedelta(minutes=2 ** (message.attempts - 1))
-                transaction.on_commit(
-                    lambda: deliver_notice.using(run_after=later).enqueue(message_id=message_id)
+                message.retry_at = timezone.now() + dt.timedelta(
+                    minutes=2 ** (message.attempts - 1)
                 )
         else:
             message.status, message.sent_at, message.last_error = Status.SENT, timezone.now(), ""
@@ -280,11 +278,8 @@ def delivery_failed(*, provider_id: str, reason: str) -> int:
 
 def send_again(*, message: Message) -> Message:
     """The secretariat sends a failed message again (after fixing the number, or the gateway)."""
-    from minga.notices.tasks import deliver_notice
-
-    Message.objects.filter(pk=message.pk).update(status=Status.QUEUED, attempts=0, last_error="")
-    transaction.on_commit(lambda: deliver_notice.enqueue(message_id=message.pk))
-    message.refresh_from_db()
+    message.status, message.attempts, message.last_error = Status.QUEUED, 0, ""
+    message.save(update_fields=["status", "attempts", "last_error"])
     return message
 
 
@@ -312,9 +307,6 @@ def reply_code(user: Any, round: Any) -> str:
 
 def answer_reply(*, number: str, text: str) -> tuple[Any, str]:
     """Record the stance a person replied by SMS; (the person or None, what to answer them)."""
-    from minga.decisions import services as decisions
-    from minga.decisions.models import STANCE_CHOICES, Round
-
     try:
         number = normalized(number)
     except ValidationError:

@@ -285,3 +285,45 @@ def test_an_item_typed_by_someone_else_waits_for_them(client_for, personas, open
     )
     assert answer.status_code == 401 and answer.json()["status"] == "login"
     assert not Submission.objects.exists()
+
+
+def test_consultation_answers_land_once_and_a_later_change_is_a_conflict(client_for, personas):
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from minga.core.testing import DEMO_TABLE
+    from minga.decisions.models import Answer
+    from minga.tables.models import Table
+
+    consultation = decisions.open_consultation(
+        by=personas["observer"],
+        table=Table.objects.get(slug=DEMO_TABLE),
+        title="Consulta sobre el programa de agua",
+        body="Texto",
+        questions=["¿Qué priorizar?"],
+        deadline=timezone.localdate() + dt.timedelta(days=9),
+    )
+    (question,) = consultation.questions.all()
+    page_url = f"/t/{DEMO_TABLE}/consultations/{consultation.public_id}/"
+    phone, office = client_for("member"), client_for("member")
+    seen = re.search(r'name="seen" value="([^"]+)"', phone.get(page_url).content.decode())[1]
+    key = str(uuid.uuid4())
+    body = {f"answer-{question.pk}": "Agua para Kusuim", "seen": seen, "idempotency_key": key}
+    first = phone.post(f"{page_url}answer/", body, headers=DEVICE)
+    again = phone.post(f"{page_url}answer/", body, headers=DEVICE)
+    assert first.json()["status"] == again.json()["status"] == "accepted"
+    assert Answer.objects.get(question=question).text == "Agua para Kusuim"
+
+    # someone of the same organization changes the answers; the phone's old form then conflicts
+    office.post(f"{page_url}answer/", {f"answer-{question.pk}": "Agua y salud"})
+    late = phone.post(
+        f"{page_url}answer/",
+        {f"answer-{question.pk}": "Solo agua", "seen": seen, "idempotency_key": str(uuid.uuid4())},
+        headers=DEVICE,
+    )
+    said = late.json()
+    assert said["status"] == "conflict"
+    assert "Solo agua" in said["yours"] and "Agua y salud" in said["theirs"]
+    assert Answer.objects.get(question=question).text == "Agua y salud"

@@ -288,7 +288,9 @@ MINGA_WHATSAPP_PHONE_ID = env_str("MINGA_WHATSAPP_PHONE_ID", "")
 MINGA_WHATSAPP_TOKEN = env_str("MINGA_WHATSAPP_TOKEN", "")
 MINGA_WHATSAPP_TEMPLATE = env_str("MINGA_WHATSAPP_TEMPLATE", "")
 MINGA_NOTICE_TIMEOUT = env_int("MINGA_NOTICE_TIMEOUT", 10, minimum=1)
-MINGA_NOTICE_RETRIES = env_int("MINGA_NOTICE_RETRIES", 5, minimum=0)
+MINGA_NOTICE_RETRIES = env_int("MINGA_NOTICE_RETRIES", 8, minimum=0)
+# Numbers typed or received without "+": in this country (Ecuador's 593 by default).
+MINGA_PHONE_COUNTRY_CODE = env_str("MINGA_PHONE_COUNTRY_CODE", "593")
 # Satellite layers are registered from files under this folder (never from anywhere else).
 MINGA_RASTER_ROOT = Path(env_str("MINGA_RASTER_ROOT", str(DATA_DIR / "rasters")))
 

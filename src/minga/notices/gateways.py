@@ -25,7 +25,6 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import get_language
 
 from minga.notices.models import Channel
 
@@ -36,6 +35,19 @@ class Refused(Exception):
 
 class Unavailable(Exception):
     """The gateway could not be reached or failed: try again later."""
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A gateway that redirects is misconfigured: following it would resend the credentials to
+    another address and turn the POST into a GET."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+# WhatsApp's template languages (https://developers.facebook.com/docs/whatsapp/…/supported-languages)
+WHATSAPP_LANGUAGES = {"es": "es", "pt": "pt_BR", "en": "en"}
 
 
 def configured(channel: str) -> bool:
@@ -58,14 +70,12 @@ def _post(url: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, 
         method="POST",
     )
     try:
-        with urllib.request.urlopen(  # noqa: S310 - http(s) only
-            request, timeout=settings.MINGA_NOTICE_TIMEOUT
-        ) as response:
+        with _opener.open(request, timeout=settings.MINGA_NOTICE_TIMEOUT) as response:
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         detail = exc.read(300).decode("utf-8", "replace").strip()
         message = f"HTTP {exc.code}: {detail}"[:300]
-        if exc.code >= 500 or exc.code == 429:
+        if exc.code >= 500 or exc.code in (408, 429):
             raise Unavailable(message) from None
         raise Refused(message) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -96,7 +106,7 @@ def _android(to: str, text: str) -> str:
     return str(answer.get("id", ""))
 
 
-def _whatsapp(to: str, text: str) -> str:
+def _whatsapp(to: str, text: str, language: str) -> str:
     url = f"{settings.MINGA_WHATSAPP_URL.rstrip('/')}/{settings.MINGA_WHATSAPP_PHONE_ID}/messages"
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
@@ -108,7 +118,7 @@ def _whatsapp(to: str, text: str) -> str:
             "type": "template",
             "template": {
                 "name": settings.MINGA_WHATSAPP_TEMPLATE,
-                "language": {"code": (get_language() or "es").replace("-", "_")},
+                "language": {"code": WHATSAPP_LANGUAGES.get(language, language)},
                 "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}],
             },
         }
@@ -119,12 +129,12 @@ def _whatsapp(to: str, text: str) -> str:
     return str(messages[0].get("id", "")) if isinstance(messages[0], dict) else ""
 
 
-def send(channel: str, to: str, text: str) -> str:
+def send(channel: str, to: str, text: str, *, language: str = "es") -> str:
     """Send ``text`` to the number ``to`` by SMS or WhatsApp; the provider's message id."""
     if not configured(channel):
         raise Refused(f"no {channel} gateway is configured")
     if channel == Channel.WHATSAPP:
-        return _whatsapp(to, text)
+        return _whatsapp(to, text, language)
     if settings.MINGA_SMS_GATEWAY == "android":
         return _android(to, text)
     return _http(channel, to, text)

@@ -37,12 +37,18 @@ def round_opened(events: list[Event]) -> None:
     _each(events, act)
 
 
-@hooks.register(meeting_events.MEETING_CONVENED, meeting_events.MEETING_CHANGED)
-def meeting_convened_or_changed(events: list[Event]) -> None:
+WHAT = {
+    meeting_events.MEETING_CONVENED: "convened",
+    meeting_events.MEETING_CHANGED: "changed",
+    meeting_events.MEETING_CANCELLED: "cancelled",
+}
 
+
+@hooks.register(*WHAT)
+def meeting_convened_changed_or_cancelled(events: list[Event]) -> None:
     def act(event: Event) -> None:
         found = Meeting.objects.select_related("table").get(public_id=event.subject_id)
-        producers.meeting(found, changed=event.type == meeting_events.MEETING_CHANGED)
+        producers.meeting(found, what=WHAT[event.type])
 
     _each(events, act)
 

@@ -29,11 +29,25 @@ class Phone(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_phone"
     )
-    number = models.CharField(_("mobile number"), max_length=20)
+    # the verified number (empty until one is), and the one a code was sent to, not yet typed in
+    number = models.CharField(_("mobile number"), max_length=20, blank=True)
+    pending = models.CharField(max_length=20, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
     code_hash = models.CharField(max_length=64, blank=True)
     code_sent_at = models.DateTimeField(null=True, blank=True)
     tries = models.PositiveSmallIntegerField(default=0)
+    # wrong reply codes today: past a few, replies are refused until tomorrow
+    reply_failures = models.PositiveSmallIntegerField(default=0)
+    reply_failures_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=models.Q(verified_at__isnull=False),
+                name="notice_phone_verified_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -59,6 +73,7 @@ class Choice(models.Model):
 
 class Status(models.TextChoices):
     QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
     RETRYING = "retrying", _("Retrying")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
@@ -77,6 +92,7 @@ class Message(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     to = models.CharField(max_length=254)
     text = models.TextField()
+    language = models.CharField(max_length=8, default="es")
     # what the notice is about, so that it is sent once ("round_opened:12:34")
     about = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -84,6 +100,7 @@ class Message(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     provider_id = models.CharField(max_length=120, blank=True)
     retry_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -91,14 +108,19 @@ class Message(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["about", "channel"],
-                condition=~models.Q(about=""),
-                name="notice_once_per_subject",
+                fields=["about"], condition=~models.Q(about=""), name="notice_once_per_subject"
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.channel} to {self.to}: {self.status}"
+
+    @property
+    def kind_label(self) -> str:
+        """What it was about (not its text: a round-closing SMS carries a person's reply code)."""
+        if self.kind == "verification":
+            return str(_("Phone number code"))
+        return str(dict(Kind.choices).get(self.kind, _("Answer to a reply")))
 
 
 class ShortLink(models.Model):
@@ -119,6 +141,7 @@ class ReplyCode(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey("decisions.Round", on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 

@@ -22,6 +22,13 @@ from minga.tables.models import Membership, Table
 
 ROUND_CLOSING_WITHIN = dt.timedelta(hours=24)
 COMMITMENT_DUE_WITHIN = dt.timedelta(days=3)
+ALERT_FRESH = dt.timedelta(days=3)
+
+
+def short(text: str, length: int = 60) -> str:
+    """A title cut to fit an SMS (accented letters make it Unicode: 70 characters a part)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def _people(table: Table, *, roles: Any = None, organizations: Any = None) -> list[Any]:
@@ -44,8 +51,8 @@ def round_opened(round_: Round) -> None:
 
     def text(user: Any, channel: str) -> str:
         return _("minga, %(table)s: new decision round on %(title)s, until %(when)s. %(link)s") % {
-            "table": proposal.table.name,
-            "title": proposal.title,
+            "table": short(proposal.table.name, 40),
+            "title": short(proposal.title),
             "when": _when(round_.closes_at),
             "link": link,
         }
@@ -70,7 +77,7 @@ def round_closing(round_: Round) -> None:
 
     def text(user: Any, channel: str) -> str:
         said = _("minga: the round on %(title)s closes %(when)s.") % {
-            "title": proposal.title,
+            "title": short(proposal.title),
             "when": _when(round_.closes_at),
         }
         if channel == Channel.SMS:
@@ -90,20 +97,30 @@ def round_closing(round_: Round) -> None:
     )
 
 
-def meeting(meeting: Meeting, *, changed: bool) -> None:
+def meeting(meeting: Meeting, *, what: str) -> None:
+    """``what``: convened, changed or cancelled. Only for a meeting that was convened: a draft
+    changes without anyone being told."""
+    if meeting.convened_at is None:
+        return
     link = services.short_url(reverse("meeting", args=[meeting.table.slug, meeting.public_id]))
+    said = {
+        "convened": _(
+            "minga, %(table)s: meeting %(title)s convened for %(when)s, %(place)s. %(link)s"
+        ),
+        "changed": _(
+            "minga, %(table)s: the meeting %(title)s changed: now %(when)s, %(place)s. %(link)s"
+        ),
+        "cancelled": _(
+            "minga, %(table)s: the meeting %(title)s of %(when)s is cancelled. %(link)s"
+        ),
+    }
 
     def text(user: Any, channel: str) -> str:
-        said = (
-            _("minga, %(table)s: the meeting %(title)s changed: now %(when)s, %(place)s. %(link)s")
-            if changed
-            else _("minga, %(table)s: meeting %(title)s convened for %(when)s, %(place)s. %(link)s")
-        )
-        return said % {
-            "table": meeting.table.name,
-            "title": meeting.shown_title,
+        return str(said[what]) % {
+            "table": short(meeting.table.name, 40),
+            "title": short(meeting.shown_title),
             "when": _when(meeting.starts_at),
-            "place": meeting.place or _("online"),
+            "place": short(meeting.place, 40) or _("online"),
             "link": link,
         }
 
@@ -111,7 +128,7 @@ def meeting(meeting: Meeting, *, changed: bool) -> None:
         kind=Kind.MEETING,
         users=_people(meeting.table),
         table=meeting.table,
-        about=f"meeting:{meeting.pk}:{meeting.sequence}",
+        about=f"meeting:{what}:{meeting.pk}:{meeting.sequence}",
         text=text,
     )
 
@@ -121,7 +138,7 @@ def commitment_due(commitment: Commitment) -> None:
 
     def text(user: Any, channel: str) -> str:
         return _("minga: your organization's commitment %(what)s is due on %(when)s. %(link)s") % {
-            "what": commitment.what[:80],
+            "what": short(commitment.what),
             "when": formats.date_format(commitment.due_on, "SHORT_DATE_FORMAT"),
             "link": link,
         }
@@ -136,13 +153,16 @@ def commitment_due(commitment: Commitment) -> None:
 
 
 def alert(observation: Observation) -> None:
-    """To the people of the community whose area it falls in (its agreement's, or its own)."""
+    """To the people of the community whose area it falls in (its agreement's, or its own): a
+    fresh alert only (an import brings old ones in as history), one notice per community, kind
+    and day however many observations say it."""
     community = observation.owner_id or (
         observation.agreement.community_id if observation.agreement else None
     )
-    if community is None:
+    if community is None or observation.observed_at < timezone.now() - ALERT_FRESH:
         return
     link = services.short_url(reverse("observations", args=[observation.table.slug]))
+    day = timezone.localdate(observation.observed_at)
 
     def text(user: Any, channel: str) -> str:
         return _("minga: alert in your community's area: %(kind)s seen on %(when)s. %(link)s") % {
@@ -155,7 +175,7 @@ def alert(observation: Observation) -> None:
         kind=Kind.ALERT,
         users=_people(observation.table, organizations=[community]),
         table=observation.table,
-        about=f"alert:{observation.pk}",
+        about=f"alert:{community}:{observation.kind}:{day.isoformat()}",
         text=text,
     )
 

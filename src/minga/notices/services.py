@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,7 +41,10 @@ CODE_LENGTH = 6
 PHONE = re.compile(r"\+[1-9]\d{7,14}")
 VERIFY_FOR = dt.timedelta(minutes=30)
 VERIFY_TRIES = 5
-REPLY_FOR = dt.timedelta(days=3)
+CODES_PER_DAY = 5
+REPLY_FAILURES_PER_DAY = 5
+STALE = dt.timedelta(minutes=15)
+VERIFICATION = "verification"  # the kind of the messages that carry a phone's code
 
 
 # --- choices -----------------------------------------------------------------------------------
@@ -91,8 +96,11 @@ def choose(*, user: Any, chosen: dict[str, str], language: str) -> None:
 
 
 def normalized(number: str) -> str:
-    """+593987654321 from "+593 98 765 4321" or "+593-98-765-4321"; refused otherwise."""
+    """+593987654321 from "+593 98 765 4321", "+593-98-765-4321" or, in the operator's country
+    (``MINGA_PHONE_COUNTRY_CODE``), "098 765 4321"; refused otherwise."""
     compact = re.sub(r"[\s().-]", "", number or "")
+    if compact.isdigit() and settings.MINGA_PHONE_COUNTRY_CODE:
+        compact = f"+{settings.MINGA_PHONE_COUNTRY_CODE}{compact.removeprefix('0')}"
     if not PHONE.fullmatch(compact):
         raise ValidationError(
             _("Write the number with its country code, e.g. +593 98 765 4321."), code="phone"
@@ -105,39 +113,61 @@ def _hash(user: Any, code: str) -> str:
 
 
 def send_phone_code(*, user: Any, number: str, language: str) -> Message:
-    """Send a six-digit code to the number; the person types it in to prove it is theirs."""
+    """Send a six-digit code to the number; the person types it in to prove it is theirs. The
+    number verified before stays in use until the new one is."""
     number = normalized(number)
-    if Phone.objects.filter(number=number, verified_at__isnull=False).exclude(user=user).exists():
-        raise ValidationError(_("This number is already someone else's."), code="phone")
     channel = next((c for c in (Channel.SMS, Channel.WHATSAPP) if gateways.configured(c)), None)
     if channel is None:
         raise ValidationError(_("This site sends no SMS or WhatsApp messages yet."))
-    phone, _created = Phone.objects.get_or_create(user=user, defaults={"number": number})
     now = timezone.now()
+    sent_today = Message.objects.filter(
+        user=user, kind=VERIFICATION, created_at__gte=now - dt.timedelta(days=1)
+    ).count()
+    if sent_today >= CODES_PER_DAY:
+        raise ValidationError(_("Too many codes were sent today: try again tomorrow."))
+    phone, _created = Phone.objects.get_or_create(user=user)
     if phone.code_sent_at and now - phone.code_sent_at < dt.timedelta(minutes=1):
         raise ValidationError(_("A code was sent less than a minute ago: wait for it."))
     code = f"{secrets.randbelow(10**6):06d}"
-    phone.number, phone.verified_at = number, None
-    phone.code_hash, phone.code_sent_at, phone.tries = _hash(user, code), now, 0
+    if not phone.code_sent_at or now - phone.code_sent_at > VERIFY_FOR:
+        phone.tries = 0  # wrong tries count across the codes of one half hour
+    phone.pending, phone.code_hash, phone.code_sent_at = number, _hash(user, code), now
     phone.save()
     with translation.override(language):
         text = _("minga: your code is %(code)s. It is valid for 30 minutes.") % {"code": code}
-    return queue(user=user, channel=channel, to=number, text=text, kind="")
+    return queue(
+        user=user, channel=channel, to=number, text=text, kind=VERIFICATION, language=language
+    )
 
 
-@transaction.atomic
 def verify_phone(*, user: Any, code: str) -> Phone:
-    phone = Phone.objects.select_for_update().filter(user=user).first()
-    if phone is None or not phone.code_hash:
-        raise ValidationError(_("Ask for a code first."))
-    sent = phone.code_sent_at or timezone.now() - VERIFY_FOR * 2
-    if phone.tries >= VERIFY_TRIES or timezone.now() - sent > VERIFY_FOR:
-        raise ValidationError(_("This code has expired: ask for a new one."))
-    if not secrets.compare_digest(phone.code_hash, _hash(user, code.strip())):
-        Phone.objects.filter(pk=phone.pk).update(tries=phone.tries + 1)
-        raise ValidationError(_("That is not the code we sent."))
-    phone.verified_at, phone.code_hash = timezone.now(), ""
-    phone.save(update_fields=["verified_at", "code_hash"])
+    """The code typed in: the pending number becomes the person's verified one. A wrong try is
+    counted (and kept) before the refusal."""
+    with transaction.atomic():
+        phone = Phone.objects.select_for_update().filter(user=user).first()
+        refusal = None
+        if phone is None or not phone.code_hash:
+            refusal = _("Ask for a code first.")
+        elif (
+            phone.tries >= VERIFY_TRIES
+            or timezone.now() - (phone.code_sent_at or timezone.now() - 2 * VERIFY_FOR) > VERIFY_FOR
+        ):
+            refusal = _("This code has expired: ask for a new one.")
+        elif not secrets.compare_digest(phone.code_hash, _hash(user, code.strip())):
+            Phone.objects.filter(pk=phone.pk).update(tries=phone.tries + 1)
+            refusal = _("That is not the code we sent.")
+        elif (
+            Phone.objects.filter(number=phone.pending, verified_at__isnull=False)
+            .exclude(user=user)
+            .exists()
+        ):
+            refusal = _("This number cannot be used.")
+        else:
+            phone.number, phone.pending, phone.code_hash = phone.pending, "", ""
+            phone.verified_at = timezone.now()
+            phone.save(update_fields=["number", "pending", "code_hash", "verified_at"])
+    if refusal is not None or phone is None:
+        raise ValidationError(refusal or _("Ask for a code first."))
     return phone
 
 
@@ -179,16 +209,24 @@ def queue(
     kind: str,
     table: Table | None = None,
     about: str = "",
+    language: str = "es",
 ) -> Message:
-    """A message for the worker to send (once per ``about`` and channel, when given): queued,
+    """A message for the worker to send (once per ``about``, when given): queued,
     ``notices.tasks`` hands it to the worker once the transaction commits."""
     try:
         with transaction.atomic():
             message = Message.objects.create(
-                user=user, table=table, kind=kind, channel=channel, to=to, text=text, about=about
+                user=user,
+                table=table,
+                kind=kind,
+                channel=channel,
+                to=to,
+                text=text,
+                about=about,
+                language=language,
             )
     except IntegrityError:
-        return Message.objects.get(about=about, channel=channel)
+        return Message.objects.get(about=about)
     return message
 
 
@@ -213,58 +251,87 @@ def notify(
         choice = chosen.get(user.pk)
         if choice is None:
             continue
-        to = (
-            _email_of(user)
-            if choice.channel == Channel.EMAIL
-            else getattr(phones.get(user.pk), "number", "")
-        )
+        channel = choice.channel
+        to = getattr(phones.get(user.pk), "number", "") if channel != Channel.EMAIL else ""
+        if channel != Channel.EMAIL and not (to and gateways.configured(channel)):
+            channel = Channel.EMAIL  # no verified number, or no gateway any more: by e-mail
+        if channel == Channel.EMAIL:
+            to = _email_of(user)
         if not to:
             continue
         with translation.override(choice.language):
-            said = text(user, choice.channel)
+            said = text(user, channel)
         queued.append(
             queue(
                 user=user,
-                channel=choice.channel,
+                channel=channel,
                 to=to,
                 text=said,
                 kind=kind,
                 table=table,
                 about=f"{about}:{user.pk}",
+                language=choice.language,
             )
         )
     return queued
 
 
 def deliver(message_id: int) -> str:
-    """Send one queued message; on a passing failure, try again later (backing off), up to
-    ``MINGA_NOTICE_RETRIES`` times (``retry_at``: ``notices.tasks`` schedules it). Returns its
-    status."""
-    with transaction.atomic():
-        message = Message.objects.select_for_update().get(pk=message_id)
-        if message.status in (Status.SENT, Status.FAILED):
-            return message.status
-        message.attempts += 1
-        try:
+    """Send one queued message; on a passing failure, try again later (backing off, at most an
+    hour apart), up to ``MINGA_NOTICE_RETRIES`` times. The message is claimed in a short
+    transaction, the gateway called outside any (it may take seconds), the outcome recorded in
+    another. Returns its status."""
+    claimed = Message.objects.filter(
+        pk=message_id, status__in=[Status.QUEUED, Status.RETRYING]
+    ).update(status=Status.SENDING, attempts=F("attempts") + 1, sending_since=timezone.now())
+    message = Message.objects.get(pk=message_id)
+    if not claimed:
+        return message.status
+    outcome = {"status": Status.SENT, "sent_at": timezone.now(), "last_error": "", "retry_at": None}
+    try:
+        with translation.override(message.language):
             if message.channel == Channel.EMAIL:
                 send_mail(_("minga notice"), message.text, None, [message.to])
             else:
-                message.provider_id = gateways.send(message.channel, message.to, message.text)[:120]
-        except gateways.Refused as exc:
-            message.status, message.last_error = Status.FAILED, str(exc)[:300]
-        except (gateways.Unavailable, OSError) as exc:
-            message.last_error = str(exc)[:300] or type(exc).__name__
-            if message.attempts > settings.MINGA_NOTICE_RETRIES:
-                message.status = Status.FAILED
-            else:
-                message.status = Status.RETRYING
-                message.retry_at = timezone.now() + dt.timedelta(
-                    minutes=2 ** (message.attempts - 1)
-                )
+                outcome["provider_id"] = gateways.send(
+                    message.channel, message.to, message.text, language=message.language
+                )[:120]
+    except gateways.Refused as exc:
+        outcome = {"status": Status.FAILED, "sent_at": None, "last_error": str(exc)[:300]}
+    except Exception as exc:
+        error = (str(exc) or type(exc).__name__)[:300]
+        if message.attempts > settings.MINGA_NOTICE_RETRIES:
+            outcome = {"status": Status.FAILED, "sent_at": None, "last_error": error}
         else:
-            message.status, message.sent_at, message.last_error = Status.SENT, timezone.now(), ""
-        message.save()
+            wait = min(2 ** (message.attempts - 1), 60)
+            outcome = {
+                "status": Status.RETRYING,
+                "sent_at": None,
+                "last_error": error,
+                "retry_at": timezone.now() + dt.timedelta(minutes=wait),
+            }
+    for name, value in outcome.items():
+        setattr(message, name, value)
+    with transaction.atomic():
+        message.save(update_fields=[*outcome.keys()])
     return message.status
+
+
+def sweep(now: dt.datetime | None = None) -> int:
+    """Messages a worker never got to, or died sending, go back to the queue (``minga
+    send_notices``)."""
+    now = now or timezone.now()
+    stale = Message.objects.filter(
+        Q(status=Status.QUEUED, created_at__lt=now - STALE)
+        | Q(status=Status.SENDING, sending_since__lt=now - STALE)
+        | Q(status=Status.RETRYING, retry_at__lt=now - STALE)
+    )
+    again = 0
+    for message in stale:
+        message.status = Status.QUEUED
+        message.save(update_fields=["status"])
+        again += 1
+    return again
 
 
 def delivery_failed(*, provider_id: str, reason: str) -> int:
@@ -277,9 +344,16 @@ def delivery_failed(*, provider_id: str, reason: str) -> int:
 
 
 def send_again(*, message: Message) -> Message:
-    """The secretariat sends a failed message again (after fixing the number, or the gateway)."""
+    """The secretariat sends a failed message again (after the person fixed their number, or
+    the operator the gateway): to the address the person has now."""
+    if message.user is not None:
+        phone = phone_of(message.user)
+        current = (
+            _email_of(message.user) if message.channel == Channel.EMAIL else phone and phone.number
+        )
+        message.to = current or message.to
     message.status, message.attempts, message.last_error = Status.QUEUED, 0, ""
-    message.save(update_fields=["status", "attempts", "last_error"])
+    message.save(update_fields=["to", "status", "attempts", "last_error"])
     return message
 
 
@@ -287,40 +361,62 @@ def send_again(*, message: Message) -> Message:
 
 STANCES = {"A": "agree", "C": "concerns", "S": "stand_aside", "B": "block"}
 REPLY = re.compile(
-    r"^\s*(?:(?P<stance>[ACSB])\s+(?P<code>\d{4,8})|(?P<code2>\d{4,8})\s+(?P<stance2>[ACSB]))"
+    r"^\s*(?:(?P<stance>[ACSB])\s+(?P<code>\d{6})|(?P<code2>\d{6})\s+(?P<stance2>[ACSB]))"
     r"(?:\s+(?P<reason>.*))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 
 
 def reply_code(user: Any, round: Any) -> str:
-    """The one-time code a "round closing" SMS carries for this person and round."""
+    """The one-time code a "round closing" SMS carries for this person and round: six digits,
+    none the same among the person's live codes."""
     found = ReplyCode.objects.filter(user=user, round=round).first()
     if found is not None:
         return found.code
-    code = f"{secrets.randbelow(10**4):04d}"
-    ReplyCode.objects.create(
-        user=user, round=round, code=code, expires_at=round.closes_at + dt.timedelta(minutes=1)
+    live = set(
+        ReplyCode.objects.filter(user=user, used_at__isnull=True).values_list("code", flat=True)
     )
-    return code
+    code = f"{secrets.randbelow(10**6):06d}"
+    while code in live:
+        code = f"{secrets.randbelow(10**6):06d}"
+    # the round's own state decides at reply time; the code ends a week after the closing
+    # known now (a round extended meanwhile is still answered)
+    found, _created = ReplyCode.objects.get_or_create(
+        user=user,
+        round=round,
+        defaults={"code": code, "expires_at": round.closes_at + dt.timedelta(days=7)},
+    )
+    return found.code
+
+
+def _wrong_reply(phone: Phone) -> bool:
+    """Count a reply with a wrong code; True once the day's allowance is used up."""
+    today = timezone.localdate()
+    failures = phone.reply_failures + 1 if phone.reply_failures_on == today else 1
+    Phone.objects.filter(pk=phone.pk).update(reply_failures=failures, reply_failures_on=today)
+    return failures >= REPLY_FAILURES_PER_DAY
 
 
 def answer_reply(*, number: str, text: str) -> tuple[Any, str]:
-    """Record the stance a person replied by SMS; (the person or None, what to answer them)."""
+    """Record the stance a person replied by SMS; (the person or None, what to answer them).
+    Only from a number one person verified, with a live code of theirs, and never over a
+    position someone of the organization stated after the notice went out."""
     try:
         number = normalized(number)
     except ValidationError:
         return None, ""
-    phone = (
-        Phone.objects.filter(number=number, verified_at__isnull=False)
-        .select_related("user")
-        .first()
+    phones = list(
+        Phone.objects.filter(number=number, verified_at__isnull=False).select_related("user")
     )
-    if phone is None:
-        return None, ""  # not a number anyone verified: no answer, nothing recorded
+    if len(phones) != 1:
+        return None, ""  # not a number one person verified: no answer, nothing recorded
+    phone = phones[0]
     user = phone.user
     language = Choice.objects.filter(user=user).values_list("language", flat=True).first() or "es"
     with translation.override(language):
+        today = timezone.localdate()
+        if phone.reply_failures_on == today and phone.reply_failures >= REPLY_FAILURES_PER_DAY:
+            return None, ""  # too many wrong codes today: silence until tomorrow
         match = REPLY.match(text or "")
         if match is None:
             return user, _(
@@ -330,24 +426,34 @@ def answer_reply(*, number: str, text: str) -> tuple[Any, str]:
         stance = STANCES[(match["stance"] or match["stance2"]).upper()]
         code = match["code"] or match["code2"]
         reason = (match["reason"] or "").strip()
-        found = (
-            ReplyCode.objects.select_related("round__proposal__table")
-            .filter(user=user, code=code, used_at__isnull=True, expires_at__gt=timezone.now())
-            .first()
-        )
+        found = ReplyCode.objects.filter(
+            user=user, code=code, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).first()
         if found is None:
+            if _wrong_reply(phone):
+                return user, _("minga: too many wrong codes today. Use the page instead.")
             return user, _("minga: that code is not valid or was already used.")
-        round_ = Round.objects.get(pk=found.round_id)
+        round_ = Round.objects.select_related("proposal__table").get(pk=found.round_id)
+        link = short_url(
+            reverse("proposal", args=[round_.proposal.table.slug, round_.proposal.public_id])
+        )
         try:
             with transaction.atomic():
                 speaker = decisions.acting_organization(user, round_.proposal.table)
                 existing = round_.positions.filter(organization=speaker).first()
+                if existing is not None and existing.updated_at > found.created_at:
+                    said = dict(STANCE_CHOICES)[existing.stance]
+                    return user, _(
+                        "minga: %(organization)s already stated %(stance)s meanwhile. To change "
+                        "it, use the page: %(link)s"
+                    ) % {"organization": speaker.name, "stance": str(said).lower(), "link": link}
                 decisions.state_position(
                     by=user, round=round_, stance=stance, reason=reason, replaces=existing
                 )
                 ReplyCode.objects.filter(pk=found.pk).update(used_at=timezone.now())
-        except ValidationError as exc:
-            return user, "minga: " + " ".join(exc.messages)
+        except (ValidationError, PermissionDenied) as exc:
+            messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            return user, "minga: " + " ".join(messages) + f" {link}"
         said = dict(STANCE_CHOICES)[stance]
         return user, _("minga: recorded, %(stance)s on %(title)s.") % {
             "stance": str(said).lower(),

@@ -25,5 +25,7 @@ def send_when_queued(sender: Any, instance: Message, **kwargs: Any) -> None:
     if instance.status == Status.QUEUED:
         transaction.on_commit(lambda: deliver_notice.enqueue(message_id=pk))
     elif instance.status == Status.RETRYING and instance.retry_at is not None:
+        if not deliver_notice.get_backend().supports_defer:
+            return  # the immediate backend: `minga send_notices` queues it again later
         later = instance.retry_at
         transaction.on_commit(lambda: deliver_notice.using(run_after=later).enqueue(message_id=pk))

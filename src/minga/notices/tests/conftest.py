@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-USER, PASSWORD, TOKEN, PHONE_ID = "minga", "s3cret", "tok-123", "106540352242922"
+USER, PASSWORD, PHONE_ID = "minga", "s3cret", "106540352242922"
+TOKEN, WHATSAPP_TOKEN = "tok-123", "EAAG-whatsapp-456"
 
 
 class Quiet(ThreadingHTTPServer):
@@ -53,6 +54,14 @@ class Gateway:
                     time.sleep(2.5)
                 if gateway.mode == "500":
                     return self._answer(500, {"message": "modem not ready"})
+                if gateway.mode == "429":
+                    return self._answer(429, {"message": "slow down"})
+                if gateway.mode == "redirect":
+                    self.send_response(307)
+                    self.send_header("Location", f"{gateway.url}/elsewhere")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return None
                 if self.path == "/message":  # SMS Gateway for Android
                     pair = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
                     if auth != f"Basic {pair}":
@@ -61,7 +70,7 @@ class Gateway:
                         return self._answer(400, {"message": "invalid phone number"})
                     return self._answer(202, {"id": "PyDmBQZZXYmyxMwED8Fzy", "state": "Pending"})
                 if self.path == f"/v21.0/{PHONE_ID}/messages":  # WhatsApp Cloud API
-                    if auth != f"Bearer {TOKEN}":
+                    if auth != f"Bearer {WHATSAPP_TOKEN}":
                         return self._answer(401, {"error": {"message": "Invalid OAuth"}})
                     if gateway.mode == "400":
                         return self._answer(
@@ -97,7 +106,7 @@ def gateway(settings: Any) -> Any:
     settings.MINGA_SMS_GATEWAY_USER, settings.MINGA_SMS_GATEWAY_PASSWORD = USER, PASSWORD
     settings.MINGA_SMS_GATEWAY_TOKEN = TOKEN
     settings.MINGA_WHATSAPP_URL = f"{found.url}/v21.0"
-    settings.MINGA_WHATSAPP_PHONE_ID, settings.MINGA_WHATSAPP_TOKEN = PHONE_ID, TOKEN
+    settings.MINGA_WHATSAPP_PHONE_ID, settings.MINGA_WHATSAPP_TOKEN = PHONE_ID, WHATSAPP_TOKEN
     settings.MINGA_SMS_WEBHOOK_SECRET = "webhook-key"
     yield found
     found.server.shutdown()

@@ -24,7 +24,7 @@ NUMBER = "+593987654321"
 
 
 def _deliver_all() -> None:
-    for message in Message.objects.filter(status=Status.QUEUED):
+    for message in Message.objects.filter(status=Status.QUEUED).order_by("pk"):
         services.deliver(message.pk)
 
 
@@ -49,7 +49,8 @@ def _verified(client, gateway) -> None:
     _deliver_all()
     text = gateway.received[-1]["body"]["textMessage"]["text"]
     code = re.search(r"\b(\d{6})\b", text)[1]
-    assert client.post("/accounts/notices/", {"action": "wrong", "code": "000000"}).status_code
+    wrong = "000000" if code != "000000" else "111111"
+    assert client.post("/accounts/notices/", {"action": "verify", "code": wrong}).status_code == 400
     assert client.post("/accounts/notices/", {"action": "verify", "code": code}).status_code == 302
 
 
@@ -79,7 +80,7 @@ def test_a_member_hears_by_sms_and_replies_with_a_stance(gateway, client_for, pe
     assert producers.due_now() >= 1  # looked at again: noticed once
     (notice,) = Message.objects.filter(kind="round_closing", user=member)
     assert "Responda A" in notice.text and "/s/" in notice.text
-    code = re.search(r"Responda A (\d{4})", notice.text)[1]
+    code = re.search(r"Responda A (\d{6})", notice.text)[1]
     link = re.search(r"/s/([A-Z0-9]+)", notice.text)[1]
     assert client.get(f"/s/{link}")["Location"] == (
         f"/t/{DEMO_TABLE}/proposals/{round_.proposal.public_id}/"
@@ -121,7 +122,7 @@ def test_replies_that_are_not_signed_or_not_known_record_nothing(gateway, client
         _signed_post(client, {"from": NUMBER, "text": "A 1234"}, secret="wrong").status_code == 403
     )
     assert _signed_post(client, {"from": NUMBER, "text": "A 1234"}, age=3600).status_code == 403
-    unknown = _signed_post(client, {"from": "+593911111111", "text": "A 1234"})
+    unknown = _signed_post(client, {"from": "+593911111111", "text": "A 123456"})
     assert unknown.json() == {"recorded": False, "answer": ""}
     assert not Message.objects.exists()
 
@@ -187,3 +188,113 @@ def test_a_message_the_phone_could_not_deliver_shows_as_failed(gateway, client, 
     assert answer.json() == {"failed": 1}
     message.refresh_from_db()
     assert message.status == Status.FAILED and message.last_error == "RESULT_ERROR_NO_SERVICE"
+
+
+def test_guessing_a_code_stops_after_five_tries(gateway, client_for, personas, client):
+    from minga.notices.models import Choice
+
+    phone_client = client_for("member")
+    phone_client.post("/accounts/notices/", {"action": "phone", "number": NUMBER})
+    _deliver_all()
+    code = re.search(r"\b(\d{6})\b", gateway.received[-1]["body"]["textMessage"]["text"])[1]
+    wrong = "000000" if code != "000000" else "111111"
+    for _try in range(5):
+        assert (
+            phone_client.post("/accounts/notices/", {"action": "verify", "code": wrong}).status_code
+            == 400
+        )
+    assert Phone.objects.get(user=personas["member"]).tries == 5
+    assert (
+        phone_client.post("/accounts/notices/", {"action": "verify", "code": code}).status_code
+        == 400
+    )
+    assert Phone.objects.get(user=personas["member"]).verified_at is None
+
+    # a verified number: five wrong reply codes in a day, and its replies are ignored
+    Phone.objects.filter(user=personas["member"]).update(
+        number=NUMBER, verified_at=timezone.now(), pending=""
+    )
+    Choice.objects.create(
+        user=personas["member"], kind="round_closing", channel="sms", language="en"
+    )
+    answers = [
+        _signed_post(client, {"from": NUMBER, "text": f"A {n:06d}"}).json() for n in range(6)
+    ]
+    assert answers[0]["recorded"] and "not valid" in answers[0]["answer"]
+    assert "too many wrong codes" in answers[4]["answer"]
+    assert answers[5] == {"recorded": False, "answer": ""}
+
+
+def test_one_number_is_verified_by_one_person_only(gateway, client_for, personas):
+    first, second = client_for("member"), client_for("ngo")
+    for client in (first, second):
+        client.post("/accounts/notices/", {"action": "phone", "number": NUMBER})
+    _deliver_all()
+    codes = [
+        re.search(r"\b(\d{6})\b", r["body"]["textMessage"]["text"])[1] for r in gateway.received
+    ]
+    assert (
+        first.post("/accounts/notices/", {"action": "verify", "code": codes[0]}).status_code == 302
+    )
+    refused = second.post(
+        "/accounts/notices/",
+        {"action": "verify", "code": codes[1]},
+        headers={"Accept-Language": "en"},
+    )
+    assert refused.status_code == 400
+    assert "This number cannot be used." in refused.content.decode()
+    assert Phone.objects.filter(number=NUMBER, verified_at__isnull=False).count() == 1
+
+
+def test_sms_chosen_without_a_gateway_any_more_goes_by_email(personas, settings):
+    from minga.notices.models import Choice
+
+    member = personas["member"]
+    member.email = "member@demo.minga.invalid"
+    member.save()
+    Phone.objects.create(user=member, number=NUMBER, verified_at=timezone.now())
+    Choice.objects.create(user=member, kind="meeting", channel="sms", language="es")
+    settings.MINGA_SMS_GATEWAY = ""
+    (message,) = services.notify(
+        kind="meeting", users=[member], table=None, about="x", text=lambda u, c: f"hola {c}"
+    )
+    assert (message.channel, message.to, message.text) == ("email", member.email, "hola email")
+
+
+def test_meetings_are_told_once_convened_changed_or_cancelled(
+    personas, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from minga.meetings import services as meetings
+    from minga.meetings.models import Meeting, MeetingStatus
+    from minga.notices.models import Choice
+
+    member = personas["member"]
+    member.email = "member@demo.minga.invalid"
+    member.save()
+    Choice.objects.create(user=member, kind="meeting", channel="email", language="es")
+    meeting = Meeting.objects.get(table__slug=DEMO_TABLE, status=MeetingStatus.DRAFT)
+    secretariat = personas["secretariat"]
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.change_meeting(
+            by=secretariat, meeting=meeting, meeting_url=lambda m: "/", place="Macas"
+        )
+    assert not Message.objects.filter(kind="meeting").exists()  # a draft tells nobody
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.convene_meeting(by=secretariat, meeting=meeting, meeting_url=lambda m: "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.change_meeting(
+            by=secretariat,
+            meeting=Meeting.objects.get(pk=meeting.pk),
+            meeting_url=lambda m: "/",
+            starts_at=meeting.starts_at + dt.timedelta(hours=2),
+        )
+    texts = list(
+        Message.objects.filter(kind="meeting", user=member)
+        .order_by("pk")
+        .values_list("text", flat=True)
+    )
+    assert len(texts) == 2
+    assert "convocada" in texts[0] and "cambió" in texts[1]
+    assert all("/s/" in text for text in texts)

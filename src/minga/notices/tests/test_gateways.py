@@ -12,7 +12,7 @@ from minga.notices.models import Channel, Status
 NUMBER = "+593987654321"
 
 
-def _queued(user, channel, captured):
+def _queued(user, channel):
     return services.queue(user=user, channel=channel, to=NUMBER, text="minga: prueba", kind="")
 
 
@@ -35,8 +35,9 @@ def test_each_contract_is_spoken_as_documented(
     settings.MINGA_SMS_GATEWAY = kind
     if kind == "http":
         settings.MINGA_SMS_GATEWAY_URL = f"{gateway.url}/send"
-    with django_capture_on_commit_callbacks(execute=False):
-        message = _queued(personas["member"], channel, None)
+    with django_capture_on_commit_callbacks(execute=False) as handed:
+        message = _queued(personas["member"], channel)
+    assert len(handed) == 1  # the worker gets it once the transaction commits
     assert services.deliver(message.pk) == Status.SENT
     message.refresh_from_db()
     assert message.provider_id == provider and message.sent_at is not None
@@ -60,7 +61,7 @@ def test_each_contract_is_spoken_as_documented(
 
 def test_a_whatsapp_template_carries_the_text_as_its_parameter(gateway, settings, personas):
     settings.MINGA_WHATSAPP_TEMPLATE = "minga_notice"
-    message = _queued(personas["member"], Channel.WHATSAPP, None)
+    message = _queued(personas["member"], Channel.WHATSAPP)
     assert services.deliver(message.pk) == Status.SENT
     body = gateway.received[0]["body"]
     assert body["type"] == "template"
@@ -70,31 +71,59 @@ def test_a_whatsapp_template_carries_the_text_as_its_parameter(gateway, settings
     ]
 
 
-@pytest.mark.parametrize("channel", [Channel.SMS, Channel.WHATSAPP])
-def test_a_refusal_fails_at_once_with_the_gateways_words(gateway, personas, channel):
+@pytest.mark.parametrize(
+    ("kind", "channel"),
+    [("android", Channel.SMS), ("http", Channel.SMS), ("android", Channel.WHATSAPP)],
+)
+def test_a_refusal_fails_at_once_with_the_gateways_words(
+    gateway, settings, personas, kind, channel
+):
+    settings.MINGA_SMS_GATEWAY = kind
+    if kind == "http":
+        settings.MINGA_SMS_GATEWAY_URL = f"{gateway.url}/send"
     gateway.mode = "400"
-    message = _queued(personas["member"], channel, None)
+    message = _queued(personas["member"], channel)
     assert services.deliver(message.pk) == Status.FAILED
     message.refresh_from_db()
-    assert message.last_error.startswith("HTTP 400")
-    assert "invalid phone number" in message.last_error or "allowed list" in message.last_error
+    assert message.last_error.startswith(("HTTP 400", "HTTP 422"))
+    assert any(
+        words in message.last_error
+        for words in ("invalid phone number", "allowed list", "no such number")
+    )
     assert message.attempts == 1
 
 
-@pytest.mark.parametrize("mode", ["500", "slow"])
+@pytest.mark.parametrize(
+    ("kind", "channel", "mode"),
+    [
+        ("android", Channel.SMS, "500"),
+        ("android", Channel.SMS, "slow"),
+        ("http", Channel.SMS, "500"),
+        ("http", Channel.SMS, "slow"),
+        ("android", Channel.WHATSAPP, "500"),
+        ("android", Channel.WHATSAPP, "slow"),
+    ],
+)
 def test_a_failing_or_slow_gateway_is_retried_with_backoff_then_failed(
-    gateway, personas, django_capture_on_commit_callbacks, mode
+    gateway, settings, personas, django_capture_on_commit_callbacks, kind, channel, mode
 ):
+    from django.utils import timezone
+
+    settings.MINGA_SMS_GATEWAY = kind
+    if kind == "http":
+        settings.MINGA_SMS_GATEWAY_URL = f"{gateway.url}/send"
     gateway.mode = mode
-    message = _queued(personas["member"], Channel.SMS, None)
+    message = _queued(personas["member"], channel)
     before = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         assert services.deliver(message.pk) == Status.RETRYING
     retry = DBTaskResult.objects.order_by("-enqueued_at").first()
     assert DBTaskResult.objects.count() == before + 1
-    assert retry.task_path.endswith("deliver_notice") and retry.run_after is not None
+    assert retry.task_path.endswith("deliver_notice")
     message.refresh_from_db()
     assert message.attempts == 1
+    # the first retry a minute later, the next two
+    assert abs((retry.run_after - timezone.now()).total_seconds() - 60) < 10
     assert (
         ("HTTP 500" in message.last_error) if mode == "500" else ("timed out" in message.last_error)
     )
@@ -128,3 +157,22 @@ def test_failures_are_shown_to_the_secretariat_who_may_send_again(
         answer = client_for("secretariat").post(f"/t/{DEMO_TABLE}/notices/{message.pk}/again/")
     assert answer.status_code == 302 and len(queued) == 1
     assert services.deliver(message.pk) == Status.SENT
+
+
+def test_a_gateway_that_redirects_is_refused_and_keeps_its_credentials(gateway, settings, personas):
+    settings.MINGA_SMS_GATEWAY = "http"
+    settings.MINGA_SMS_GATEWAY_URL = f"{gateway.url}/moved"
+    gateway.mode = "redirect"
+    message = _queued(personas["member"], Channel.SMS)
+    assert services.deliver(message.pk) == Status.FAILED
+    message.refresh_from_db()
+    assert message.last_error.startswith("HTTP 307")
+    assert [r["path"] for r in gateway.received] == ["/moved"]  # never followed
+
+
+def test_too_many_requests_is_tried_again(gateway, settings, personas):
+    settings.MINGA_SMS_GATEWAY = "http"
+    settings.MINGA_SMS_GATEWAY_URL = f"{gateway.url}/send"
+    gateway.mode = "429"
+    message = _queued(personas["member"], Channel.SMS)
+    assert services.deliver(message.pk) == Status.RETRYING

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from minga.agreements.models import Agreement
-from minga.decisions.models import Round
+from minga.decisions.models import Consultation, ConsultationStatus, Round
 from minga.library.models import Document
 from minga.meetings.models import Meeting, MeetingStatus
 from minga.tables.models import Membership, Table
@@ -31,8 +31,9 @@ ASSETS = [
 
 def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
     """The pages and files a logged-in person's phone keeps: "My work" and what waits there; the
-    open rounds of their tables with their proposals; the next meetings and their agendas; recent
-    minutes; the documents their tables marked for offline use; their community's agreements.
+    open rounds of their tables with their proposals; open consultations with their documents;
+    the next meetings and their agendas; recent minutes; the documents their tables marked for
+    offline use; their community's agreements.
     Only what this person may read: each address is fetched again with their session."""
     now = now or timezone.now()
     seats = Membership.objects.active().filter(person__user=user)
@@ -52,6 +53,18 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
         )
         for r in rounds
     ]
+    # open consultations, with the document they are about
+    files: list[str] = []
+    consultations = Consultation.objects.filter(
+        table_id__in=table_ids,
+        status=ConsultationStatus.OPEN,
+        deadline__gte=timezone.localdate(now),
+    ).select_related("table")
+    for consultation in consultations:
+        args = {"slug": consultation.table.slug, "public_id": consultation.public_id}
+        pages.append(reverse("consultation", kwargs=args))
+        if consultation.document:
+            files.append(reverse("consultation-document", kwargs=args))
     meetings = Meeting.objects.filter(table_id__in=table_ids).select_related("table")
     ahead = meetings.filter(
         starts_at__gte=now - dt.timedelta(days=1),
@@ -65,7 +78,6 @@ def kept_for(user: Any, now: dt.datetime | None = None) -> dict[str, list[str]]:
         if meeting.published_at is None and may(user, meeting.table, "meeting.manage"):
             # the secretariat types the paper sheet in, wherever the meeting was held
             pages.append(reverse("meeting-attendance", kwargs=args))
-    files = []
     for table in tables.values():
         marked = (
             Document.objects.filter(table=table, offline=True)

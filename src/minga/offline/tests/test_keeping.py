@@ -136,3 +136,27 @@ def test_only_the_documents_people_mark_it_for_phones(client_for, personas, db):
     client_for("secretariat").post(url, {"offline": "0"})
     document.refresh_from_db()
     assert not document.offline
+
+
+def test_an_open_consultation_and_its_document_are_kept(client_for, personas, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from minga.decisions import services as decisions
+
+    consultation = decisions.open_consultation(
+        by=personas["observer"],
+        table=Table.objects.get(slug=DEMO_TABLE),
+        title="Consulta sobre el programa de agua",
+        body="Texto",
+        questions=["¿Qué priorizar?"],
+        deadline=timezone.localdate() + dt.timedelta(days=9),
+        document=SimpleUploadedFile("programa.pdf", PDF, content_type="application/pdf"),
+    )
+    kept = kept_for(personas["member"])
+    page = f"/t/{DEMO_TABLE}/consultations/{consultation.public_id}/"
+    assert page in kept["pages"]
+    assert f"{page}document/" in kept["files"]
+    client = client_for("member")
+    assert client.get(f"{page}document/").status_code == 200

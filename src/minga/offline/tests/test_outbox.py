@@ -327,3 +327,27 @@ def test_consultation_answers_land_once_and_a_later_change_is_a_conflict(client_
     assert said["status"] == "conflict"
     assert "Solo agua" in said["yours"] and "Agua y salud" in said["theirs"]
     assert Answer.objects.get(question=question).text == "Agua y salud"
+
+
+def test_an_incident_reported_offline_is_recorded_once(client_for, personas):
+    from django.utils import timezone
+
+    from minga.core.testing import DEMO_TABLE
+    from minga.health.models import Incident, IncidentKind
+
+    url = f"/t/{DEMO_TABLE}/health/act/"
+    body = {
+        "action": "incident",
+        "kind": IncidentKind.OIL_SPILL,
+        "title": "Derrame en el río Kusuim",
+        "description": "Manchas de crudo en la orilla",
+        "occurred_on": timezone.localdate().isoformat(),
+        "place": "Kusuim",
+        "idempotency_key": str(uuid.uuid4()),
+    }
+    client = client_for("member")
+    before = Incident.objects.count()
+    answers = [client.post(url, body, headers=DEVICE) for _ in range(2)]
+    assert [a.json()["status"] for a in answers] == ["accepted", "accepted"]
+    assert answers[0].json()["url"].startswith(f"/t/{DEMO_TABLE}/incidents/")
+    assert Incident.objects.count() == before + 1

@@ -62,16 +62,30 @@ class Publisher(ThreadingHTTPServer):
         ] = []  # method, path, range, status, sent
         self.drop_after: dict[str, int] = {}  # path -> bytes sent before hanging up, once
         self.lock = threading.Lock()
+        # Handlers still answering: a client may read the whole body before its handler has
+        # written down what it sent, so readers of ``requests`` wait for them.
+        self.busy = 0
+        self.settled = threading.Condition(self.lock)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_port}/"
 
+    def answered(self) -> list[tuple[str, str, str, int, int]]:
+        with self.settled:
+            assert self.settled.wait_for(lambda: self.busy == 0, timeout=30), "a handler hangs"
+            return list(self.requests)
+
+    def forget(self) -> None:
+        self.answered()
+        with self.lock:
+            self.requests.clear()
+
     def sent(self, path: str) -> int:
-        return sum(r[4] for r in self.requests if r[1] == path)
+        return sum(r[4] for r in self.answered() if r[1] == path)
 
     def gets(self, path: str) -> list[tuple[str, str, str, int, int]]:
-        return [r for r in self.requests if r[0] == "GET" and r[1] == path]
+        return [r for r in self.answered() if r[0] == "GET" and r[1] == path]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -88,6 +102,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(head=False)
 
     def _serve(self, *, head):
+        with self.server.settled:
+            self.server.busy += 1
+        try:
+            self._answer(head=head)
+        finally:
+            with self.server.settled:
+                self.server.busy -= 1
+                self.server.settled.notify_all()
+
+    def _answer(self, *, head):
         server = self.server
         path = unquote(urlparse(self.path).path).lstrip("/")
         asked = self.headers.get("Range", "")
@@ -382,10 +406,10 @@ def test_with_ranges_only_the_window_is_read_and_the_analysis_runs_on_it(serve, 
     assert run.status == RunStatus.DONE, run.error
     assert ZoneStatistic.objects.filter(run=run, metric="loss").exists()
     # again: the publisher is asked whether the files changed, and nothing else
-    server.requests.clear()
+    server.forget()
     again = fetch(table, "hansen_treecover2000", "hansen_lossyear", "gfw_integrated_alerts")
     assert again.status == RunStatus.DONE
-    assert {r[0] for r in server.requests} == {"HEAD"}
+    assert {r[0] for r in server.answered()} == {"HEAD"}
     assert {r["status"] for r in again.results.values()} == {"kept"}
     assert RasterLayer.objects.filter(table=table).count() == 3
 

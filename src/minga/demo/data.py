@@ -66,6 +66,8 @@ ADMIN = "admin"
 
 # Identifiers registered with IATI (the Inter-American Development Bank's OECD DAC code).
 IATI_IDENTIFIERS = {BANK: "XM-DAC-46012"}
+# The funders' own IATI activities their money here comes from (the IDB's demo operation).
+FUNDING_ACTIVITIES = {BANK: "XM-DAC-46012-EC-L0000-DEMO"}
 
 # name, acronym, sector, demo?
 MORONA_ORGANIZATIONS = [

@@ -53,6 +53,7 @@ def _organizations(table: Table, rows: list[tuple[str, str, str, bool]]) -> dict
             acronym=acronym,
             sector=sector,
             iati_identifier=data.IATI_IDENTIFIERS.get(name, ""),
+            funding_activity=data.FUNDING_ACTIVITIES.get(name, ""),
             is_demo=is_demo,
         )
         found[name] = organization

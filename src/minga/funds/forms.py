@@ -20,6 +20,12 @@ class PledgeForm(forms.Form):
     )
     rate_source = forms.CharField(label=_("Source of the rate"), max_length=200, required=False)
     pledged_on = forms.DateField(label=_("Pledged on"))
+    donor_activity = forms.CharField(
+        label=_("Donor's IATI activity"),
+        max_length=120,
+        required=False,
+        help_text=_("The donor's own IATI activity this money comes from, if it has one."),
+    )
 
 
 class ReceiveForm(forms.Form):

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.ids import validate_iati_identifier
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
 from minga.core.text import Worded
@@ -127,6 +128,13 @@ class Contribution(TimeStampedModel):
     rate_source = models.CharField(_("source of the rate"), max_length=200, blank=True)
     amount_in_fund = models.DecimalField(max_digits=16, decimal_places=2)
     pledged_on = models.DateField(_("pledged on"))
+    donor_activity = models.CharField(
+        _("donor's IATI activity"),
+        max_length=120,
+        blank=True,
+        validators=[validate_iati_identifier],
+        help_text=_("The donor's own IATI activity this money comes from, if it has one."),
+    )
     received_on = models.DateField(_("received on"), null=True, blank=True)
 
     class Meta:
@@ -139,6 +147,11 @@ class Contribution(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.donor} {self.amount} {self.currency}"
+
+    @property
+    def source_activity(self) -> str:
+        """The donor's IATI activity the money comes from: the pledge's, else the donor's."""
+        return self.donor_activity or self.donor.funding_activity
 
 
 class PlatformLine(TimeStampedModel):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop
 
 from minga.core.access import Actor, person_user
 from minga.core.events import record_event
+from minga.core.ids import validate_iati_identifier
 from minga.core.money import validate_currency
 from minga.core.text import message, say
 from minga.funds import events
@@ -253,9 +254,16 @@ def pledge(
     pledged_on: dt.date,
     rate: Decimal | None = None,
     rate_source: str = "",
+    donor_activity: str = "",
 ) -> Contribution:
-    """A donor's pledge in its own currency, with the rate to the fund's currency."""
+    """A donor's pledge in its own currency, with the rate to the fund's currency; with
+    ``donor_activity`` (or the donor's own), the money is traced from that IATI activity."""
     _require_manager(by, fund)
+    donor_activity = donor_activity.strip()
+    try:
+        validate_iati_identifier(donor_activity)
+    except ValidationError as exc:
+        raise FundsError({"donor_activity": exc.messages}) from None
     try:
         validate_currency(currency)
     except ValidationError as exc:
@@ -279,6 +287,7 @@ def pledge(
         rate_source=rate_source.strip(),
         amount_in_fund=(amount * rate).quantize(CENT),
         pledged_on=pledged_on,
+        donor_activity=donor_activity,
     )
     _move(
         fund,
@@ -288,6 +297,7 @@ def pledge(
         currency=currency,
         day=pledged_on,
         provider=donor,
+        provider_activity=contribution.source_activity,
         receiver=fund.administrator,
         receiver_activity=fund.activity_id(),
         description=(gettext_noop("Pledge of %(donor)s"), {"donor": donor.name}),
@@ -319,6 +329,7 @@ def receive(*, by: Actor, contribution: Contribution, received_on: dt.date) -> C
         currency=contribution.currency,
         day=received_on,
         provider=contribution.donor,
+        provider_activity=contribution.source_activity,
         receiver=fund.administrator,
         receiver_activity=fund.activity_id(),
         description=(gettext_noop("Contribution of %(donor)s"), {"donor": contribution.donor.name}),

@@ -153,6 +153,7 @@ def fund_act(request: HttpRequest, slug: str) -> HttpResponse:
                 pledged_on=d["pledged_on"],
                 rate=d["rate"],
                 rate_source=d["rate_source"],
+                donor_activity=d["donor_activity"],
             )
         if action == "receive":
             return services.receive(

@@ -17,6 +17,7 @@ class FundingLine:
     amount: Any
     currency: str
     source_type: str = SourceType.GRANT
+    funder_activity: str = ""  # the funder's own IATI activity, if it has one
 
 
 @dataclass

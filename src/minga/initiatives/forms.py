@@ -18,7 +18,7 @@ class ImportForm(forms.Form):
         help_text=_(
             "Columns: id (empty for new ones), title, organization, axis, status, progress, starts_on, "
             "ends_on, place, longitude, latitude, people, families, communities, funder, amount, currency, "
-            "source_type, description. Export first to get a template with the current data."
+            "source_type, funder_activity, description. Export first to get a template with the current data."
         ),
     )
 
@@ -75,6 +75,15 @@ class InitiativeForm(forms.Form):
     )
     source_type = forms.ChoiceField(
         label=_("Source type"), choices=SourceType.choices, initial=SourceType.GRANT
+    )
+    funder_activity = forms.CharField(
+        label=_("Funder's IATI activity"),
+        max_length=120,
+        required=False,
+        help_text=_(
+            "The identifier of the funder's own IATI activity this money comes from "
+            "(e.g. XM-DAC-46012-EC-L1249), so its money can be followed into this initiative."
+        ),
     )
 
     def __init__(self, *args: Any, table: Table, **kwargs: Any) -> None:

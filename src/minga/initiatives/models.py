@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from minga.core.ids import validate_iati_identifier
 from minga.core.models import TimeStampedModel, public_id_field
 from minga.core.money import CurrencyField
 from minga.core.text import Worded
@@ -144,6 +145,13 @@ class Funding(models.Model):
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
     currency = CurrencyField(_("currency"))
     source_type = models.CharField(_("source type"), max_length=30, choices=SourceType.choices)
+    funder_activity = models.CharField(
+        _("funder's IATI activity"),
+        max_length=120,
+        blank=True,
+        validators=[validate_iati_identifier],
+        help_text=_("The funder's own IATI activity this money comes from, if it has one."),
+    )
 
     class Meta:
         ordering = ["-amount"]
@@ -153,6 +161,11 @@ class Funding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.funder}: {self.amount} {self.currency}"
+
+    @property
+    def source_activity(self) -> str:
+        """The funder's IATI activity the money comes from: the line's, else the funder's."""
+        return self.funder_activity or self.funder.funding_activity
 
 
 class CommitmentStatus(models.TextChoices):

@@ -19,6 +19,7 @@ from minga.core import geo
 from minga.core.access import Actor, SystemActor, person_user
 from minga.core.concurrency import lock_unchanged
 from minga.core.events import record_event
+from minga.core.ids import validate_iati_identifier
 from minga.core.money import validate_currency
 from minga.core.spreadsheet import ImportFailed, messages_of
 from minga.core.text import message, worded
@@ -124,8 +125,19 @@ def save_initiative(
             raise ValidationError(
                 {"source_type": _("%(value)s is not a source type.") % {"value": line.source_type}}
             )
+        activity = line.funder_activity.strip()
+        try:
+            validate_iati_identifier(activity)
+        except ValidationError as error:
+            raise ValidationError({"funder_activity": error.messages}) from None
         lines.append(
-            (line.funder, _amount(line.amount), _currency(line.currency), line.source_type)
+            (
+                line.funder,
+                _amount(line.amount),
+                _currency(line.currency),
+                line.source_type,
+                activity,
+            )
         )
     place = place_within(table, data.geometry) if data.geometry else None
     created = initiative is None
@@ -159,8 +171,15 @@ def save_initiative(
     initiative.objectives.set(data.objectives)
     initiative.fundings.all().delete()
     Funding.objects.bulk_create(
-        Funding(initiative=initiative, funder=f, amount=a, currency=c, source_type=s)
-        for f, a, c, s in lines
+        Funding(
+            initiative=initiative,
+            funder=f,
+            amount=a,
+            currency=c,
+            source_type=s,
+            funder_activity=activity,
+        )
+        for f, a, c, s, activity in lines
     )
     record_event(
         events.INITIATIVE_CREATED if created else events.INITIATIVE_UPDATED,

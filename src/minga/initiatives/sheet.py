@@ -33,6 +33,7 @@ COLUMNS = (
     "amount",
     "currency",
     "source_type",
+    "funder_activity",
     "description",
 )
 REQUIRED = ("title", "organization", "starts_on", "ends_on")
@@ -101,7 +102,11 @@ def to_data(table: Table, row: dict[str, str]) -> InitiativeData:
             )
         fundings.append(
             FundingLine(
-                funder, row["amount"], row["currency"], row["source_type"].strip() or "grant"
+                funder,
+                row["amount"],
+                row["currency"],
+                row["source_type"].strip() or "grant",
+                row["funder_activity"].strip(),
             )
         )
     return InitiativeData(
@@ -152,6 +157,7 @@ def to_rows(initiatives: list[Initiative]) -> list[list[Any]]:
                     str(funding.amount) if funding else "",
                     funding.currency if funding else "",
                     funding.source_type if funding else "",
+                    funding.funder_activity if funding else "",
                     i.description,
                 ]
             )

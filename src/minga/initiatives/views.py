@@ -115,6 +115,7 @@ def _initial(found: Initiative) -> dict[str, Any]:
         "amount": funding.amount if funding else "",
         "currency": funding.currency if funding else "USD",
         "source_type": funding.source_type if funding else "grant",
+        "funder_activity": funding.funder_activity if funding else "",
     }
 
 
@@ -142,7 +143,7 @@ def edit_initiative(request: HttpRequest, slug: str, public_id: str | None = Non
                 form.add_error("funder", _("Choose the funder of this amount."))
             fundings = [
                 initiative_data.FundingLine(
-                    d["funder"], d["amount"], d["currency"], d["source_type"]
+                    d["funder"], d["amount"], d["currency"], d["source_type"], d["funder_activity"]
                 )
             ]
         data = initiative_data.InitiativeData(

@@ -58,6 +58,19 @@ class Budget:
     start: dt.date
     end: dt.date
     money: Money
+    status: str = "2"  # BudgetStatus: 2 committed, 1 indicative
+
+
+@dataclass(frozen=True)
+class PlannedDisbursement:
+    """Money a funder plans to give over a period, in the funder's own currency."""
+
+    start: dt.date
+    end: dt.date
+    money: Money
+    provider: Org
+    provider_activity: str = ""
+    receiver: Org | None = None
 
 
 @dataclass(frozen=True)
@@ -107,10 +120,11 @@ class Activity:
     start: dt.date
     end: dt.date
     currency: str
-    country: str = ""
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2, sharing the activity evenly
     sectors: tuple[str, ...] = ()  # DAC 5-digit purpose codes
     locations: tuple[Location, ...] = ()
     budgets: tuple[Budget, ...] = ()
+    planned_disbursements: tuple[PlannedDisbursement, ...] = ()
     transactions: tuple[Transaction, ...] = ()
     documents: tuple[Document, ...] = ()
     results: tuple[Result, ...] = ()
@@ -179,8 +193,9 @@ def _activity(root: etree._Element, a: Activity, generated: dt.datetime) -> None
     etree.SubElement(node, "activity-status", {"code": a.status})
     _date_typed(node, "1", a.start)
     _date_typed(node, "3", a.end)
-    if a.country:
-        etree.SubElement(node, "recipient-country", {"code": a.country, "percentage": "100"})
+    if a.countries:
+        for code, percent in zip(a.countries, _shares(len(a.countries)), strict=True):
+            etree.SubElement(node, "recipient-country", {"code": code, "percentage": percent})
     for place in a.locations:
         location = etree.SubElement(node, "location")
         _text(location, "name", place.name)
@@ -195,10 +210,21 @@ def _activity(root: etree._Element, a: Activity, generated: dt.datetime) -> None
                 node, "sector", {"vocabulary": "1", "code": code, "percentage": percent}
             )
     for budget in a.budgets:
-        element = etree.SubElement(node, "budget", {"type": "1", "status": "2"})
+        element = etree.SubElement(node, "budget", {"type": "1", "status": budget.status})
         _date(element, "period-start", budget.start)
         _date(element, "period-end", budget.end)
         _money(element, budget.money)
+    for planned in a.planned_disbursements:
+        element = etree.SubElement(node, "planned-disbursement", {"type": "1"})
+        _date(element, "period-start", planned.start)
+        _date(element, "period-end", planned.end)
+        _money(element, planned.money)
+        extra = (
+            {"provider_activity_id": planned.provider_activity} if planned.provider_activity else {}
+        )
+        _org(element, "provider-org", planned.provider, **extra)
+        if planned.receiver is not None:
+            _org(element, "receiver-org", planned.receiver)
     for t in a.transactions:
         element = etree.SubElement(node, "transaction")
         etree.SubElement(element, "transaction-type", {"code": t.type})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +15,37 @@ from shapely.geometry import shape
 from minga.core.access import Sensitivity
 from minga.funds.models import Award, Fund, TransactionType
 from minga.funds.models import Transaction as FundTransaction
-from minga.initiatives.models import Initiative, ReportingCurrency
+from minga.initiatives.models import Initiative
+from minga.initiatives.queries import RateBook
 from minga.portal import codes, iati
 from minga.roadmap.models import Indicator
 from minga.tables.models import Organization, Table
 
 YEAR = dt.timedelta(days=365)
+DAY = dt.timedelta(days=1)
+
+
+def years(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The activity's budget years: from its start, a year at a time, the last cut at its end
+    (the ruleset allows no budget period longer than a year)."""
+    periods = []
+    first = start
+    while first <= end:
+        try:
+            following = first.replace(year=first.year + 1)
+        except ValueError:  # 29 February
+            following = first.replace(year=first.year + 1, day=28)
+        periods.append((first, min(end, following - DAY)))
+        first = following
+    return periods
+
+
+def spread(total: Decimal, periods: list[tuple[dt.date, dt.date]]) -> list[Decimal]:
+    """``total`` over the periods by their length in days, to the cent, adding up exactly."""
+    days = [(end - start).days + 1 for start, end in periods]
+    shares = [(total * d / sum(days)).quantize(Decimal("0.01")) for d in days]
+    shares[-1] += total - sum(shares)
+    return shares
 
 
 def org(organization: Organization) -> iati.Org:
@@ -72,32 +96,71 @@ def _indicators(initiative: Initiative) -> tuple[iati.Result, ...]:
     return tuple(results)
 
 
-def initiative_activity(initiative: Initiative, currency: str) -> iati.Activity:
+def initiative_identifier(initiative: Initiative) -> str:
+    """Its IATI activity identifier: the table's reporting organisation's, then its own id."""
+    return f"{_reporter(initiative.table).iati_ref}-{initiative.public_id}"
+
+
+def _budgets(
+    initiative: Initiative, rates: RateBook, periods: list[tuple[dt.date, dt.date]]
+) -> tuple[iati.Budget, ...]:
+    """One indicative budget a year in the activity's currency: every funding line converted at
+    the table's stated rate (none when a currency has no rate: a guessed budget is worse)."""
+    total = Decimal(0)
+    for funding in initiative.fundings.all():
+        converted = rates.convert(funding.amount, funding.currency)
+        if converted is None:
+            return ()
+        total += converted
+    if not total:
+        return ()
+    return tuple(
+        iati.Budget(start, end, iati.Money(share, rates.currency, start), status=codes.INDICATIVE)
+        for (start, end), share in zip(periods, spread(total, periods), strict=True)
+    )
+
+
+def initiative_activity(initiative: Initiative, rates: RateBook) -> iati.Activity:
     table = initiative.table
     reporter = org(_reporter(table))
     executing = org(initiative.organization)
     participants = [iati.Participant(reporter, codes.ACCOUNTABLE)]
     seen = set()
-    totals: dict[str, Decimal] = defaultdict(Decimal)
     transactions = []
+    planned = []
+    periods = years(initiative.starts_on, initiative.ends_on)
+    # a commitment is made by the time it is recorded, never on a start still to come
+    committed = min(initiative.starts_on, timezone.localtime(initiative.created_at).date())
     for funding in initiative.fundings.all():
-        totals[funding.currency] += funding.amount
         funder = org(funding.funder)
+        source = funding.source_activity
         if funder.ref not in seen:
             seen.add(funder.ref)
-            participants.append(iati.Participant(funder, codes.FUNDING))
+            participants.append(iati.Participant(funder, codes.FUNDING, source))
         transactions.append(
             iati.Transaction(
                 type=codes.INCOMING_COMMITMENT,
-                day=initiative.starts_on,
-                money=iati.Money(funding.amount, funding.currency, initiative.starts_on),
+                day=committed,
+                money=iati.Money(funding.amount, funding.currency, committed),
                 provider=funder,
+                provider_activity=source,
                 receiver=executing,
             )
         )
+        planned += [
+            iati.PlannedDisbursement(
+                start,
+                end,
+                iati.Money(share, funding.currency, start),
+                provider=funder,
+                provider_activity=source,
+                receiver=executing,
+            )
+            for (start, end), share in zip(periods, spread(funding.amount, periods), strict=True)
+        ]
     participants.append(iati.Participant(executing, codes.IMPLEMENTING))
     where = _centroid(initiative.geometry)
-    identifier = f"{reporter.ref}-{initiative.public_id}"
+    identifier = initiative_identifier(initiative)
     return iati.Activity(
         identifier=identifier,
         reporting=reporter,
@@ -107,20 +170,14 @@ def initiative_activity(initiative: Initiative, currency: str) -> iati.Activity:
         status=codes.ACTIVITY_STATUS.get(initiative.status, codes.IMPLEMENTATION),
         start=initiative.starts_on,
         end=initiative.ends_on,
-        currency=currency,
-        country=table.country,
+        currency=rates.currency,
+        countries=(table.country,),
         sectors=(codes.sector_for_axis(initiative.axis.name),) if initiative.axis else (),
         locations=(iati.Location(initiative.place or table.province or table.name, *where),)
         if where
         else (),
-        budgets=tuple(
-            iati.Budget(
-                initiative.starts_on,
-                min(initiative.ends_on, initiative.starts_on + YEAR - dt.timedelta(days=1)),
-                iati.Money(total, code, initiative.starts_on),
-            )
-            for code, total in sorted(totals.items())
-        ),
+        budgets=_budgets(initiative, rates, periods),
+        planned_disbursements=tuple(planned),
         transactions=tuple(transactions),
         documents=(
             iati.Document(
@@ -150,6 +207,17 @@ def _money_rows(rows: QuerySet[FundTransaction]) -> tuple[iati.Transaction, ...]
     )
 
 
+def _fund_countries(fund: Fund) -> tuple[str, ...]:
+    """Where the fund's money goes: its awarded tables' countries, else its region's tables',
+    else its administrator's."""
+    found = set(
+        Table.objects.filter(applications__call__fund=fund).values_list("country", flat=True)
+    )
+    if not found and fund.region_id:
+        found = set(Table.objects.filter(region=fund.region_id).values_list("country", flat=True))
+    return tuple(sorted(found)) or (fund.administrator.country,)
+
+
 def fund_activity(fund: Fund) -> iati.Activity:
     """The fund itself: its donors and the money they pledged and gave (awards are children)."""
     administrator = org(fund.administrator)
@@ -171,6 +239,7 @@ def fund_activity(fund: Fund) -> iati.Activity:
         start=fund.starts_on,
         end=fund.ends_on or fund.starts_on + 5 * YEAR,
         currency=fund.currency,
+        countries=_fund_countries(fund),
         sectors=(codes.DEMOCRATIC_PARTICIPATION, codes.BIODIVERSITY),
         transactions=_money_rows(incoming),
         documents=(iati.Document(_url("fund", fund.slug), fund.name, codes.ACTIVITY_WEB_PAGE),),
@@ -219,7 +288,7 @@ def award_activity(award: Award) -> iati.Activity:
         start=award.awarded_on,
         end=award.awarded_on + YEAR,
         currency=fund.currency,
-        country=table.country,
+        countries=(table.country,),
         sectors=(codes.DEMOCRATIC_PARTICIPATION, codes.BIODIVERSITY),
         locations=(iati.Location(territory.name, *where),) if territory and where else (),
         budgets=(
@@ -270,8 +339,13 @@ def activities(table: Table | None = None) -> list[iati.Activity]:
     if table is not None:
         initiatives = initiatives.filter(table=table)
         awards = awards.filter(application__table=table)
-    currencies = dict(ReportingCurrency.objects.values_list("table_id", "currency"))
-    found = [initiative_activity(i, currencies.get(i.table_id, "USD")) for i in initiatives]
+    today = timezone.localdate()
+    books: dict[int, RateBook] = {}
+    found = []
+    for initiative in initiatives:
+        if initiative.table_id not in books:
+            books[initiative.table_id] = RateBook(initiative.table, today)
+        found.append(initiative_activity(initiative, books[initiative.table_id]))
     funds = {a.application.call.fund.pk: a.application.call.fund for a in awards}
     if table is None:
         funds |= {f.pk: f for f in Fund.objects.select_related("administrator")}

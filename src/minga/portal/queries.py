@@ -19,15 +19,16 @@ from django.utils import timezone
 from minga.agreements.models import Agreement, AgreementStatus, Delivery, Incentive
 from minga.credits.models import Batch, Retirement
 from minga.decisions.models import Decision
-from minga.funds.models import Transaction, TransactionType
+from minga.funds.models import Award, Contribution, Transaction, TransactionType
 from minga.health import queries as health
 from minga.health.models import HealthSnapshot
 from minga.initiatives.models import Funding, Initiative, InitiativeStatus
 from minga.meetings.models import Meeting, MeetingStatus
+from minga.portal import iati_records
 from minga.portal.models import TableFigures
 from minga.roadmap import queries as roadmap
 from minga.satellite import queries as satellite
-from minga.tables.models import SECTOR_GROUP, Membership, Region, Table
+from minga.tables.models import SECTOR_GROUP, Membership, Organization, Region, Table
 
 PUBLIC = AnonymousUser()
 
@@ -349,3 +350,112 @@ def money_rows(figures: Figures) -> list[tuple[str, Decimal]]:
 
 def batches_of(table: Table) -> list[Batch]:
     return list(Batch.objects.filter(project__table=table).order_by("batch_id"))
+
+
+# --- following a funder's money ----------------------------------------------------------------
+
+
+@dataclass
+class Flow:
+    """Money from one IATI activity into one of minga's: an initiative, a fund or an award."""
+
+    kind: str  # "initiative", "fund" or "award"
+    identifier: str  # the receiving activity's IATI identifier
+    title: str
+    table: Table | None
+    amount: Decimal
+    currency: str
+    share: int = 0  # percent of the largest flow of its currency, for the bars
+    target: Any = None  # the record, for its page
+    onward: list[Flow] = field(default_factory=list)
+
+
+def _from(activity: str, field_name: str, owner: str) -> Q:
+    """Lines naming ``activity`` themselves, or naming none while their funder's is it."""
+    return Q(**{field_name: activity}) | Q(
+        **{field_name: "", f"{owner}__funding_activity": activity}
+    )
+
+
+def _scaled(flows: list[Flow]) -> list[Flow]:
+    largest: dict[str, Decimal] = defaultdict(Decimal)
+    for flow in flows:
+        largest[flow.currency] = max(largest[flow.currency], flow.amount)
+    for flow in flows:
+        top = largest[flow.currency]
+        flow.share = int(flow.amount * 100 / top) if top else 0
+        _scaled(flow.onward)
+    return flows
+
+
+def trace(activity: str) -> list[Flow]:
+    """Where the money of a funder's IATI ``activity`` goes in minga: each initiative funding
+    line and fund contribution traced from it, and each fund's awards onward. The same links
+    the IATI file writes as ``provider-activity-id``."""
+    flows = []
+    fundings = (
+        Funding.objects.filter(_from(activity, "funder_activity", "funder"))
+        .select_related("initiative__table__secretariat", "initiative__table__convener")
+        .order_by("initiative__table__name", "-amount")
+    )
+    for funding in fundings:
+        initiative = funding.initiative
+        flows.append(
+            Flow(
+                "initiative",
+                iati_records.initiative_identifier(initiative),
+                initiative.title,
+                initiative.table,
+                funding.amount,
+                funding.currency,
+                target=initiative,
+            )
+        )
+    contributions = (
+        Contribution.objects.filter(_from(activity, "donor_activity", "donor"))
+        .select_related("fund__administrator")
+        .order_by("fund__name", "pledged_on")
+    )
+    for contribution in contributions:
+        fund = contribution.fund
+        awards = Award.objects.filter(application__call__fund=fund).select_related(
+            "application__table"
+        )
+        flows.append(
+            Flow(
+                "fund",
+                fund.activity_id(),
+                fund.name,
+                None,
+                contribution.amount,
+                contribution.currency,
+                target=fund,
+                onward=[
+                    Flow(
+                        "award",
+                        fund.activity_id(award.public_id),
+                        award.application.title,
+                        award.application.table,
+                        award.amount,
+                        fund.currency,
+                        target=award.application,
+                    )
+                    for award in awards.order_by("awarded_on")
+                ],
+            )
+        )
+    return _scaled(flows)
+
+
+def traced_activities() -> list[str]:
+    """Every funder activity minga traces money from, for the page's list."""
+    found = set(
+        Funding.objects.exclude(funder_activity="").values_list("funder_activity", flat=True)
+    )
+    found |= set(
+        Contribution.objects.exclude(donor_activity="").values_list("donor_activity", flat=True)
+    )
+    found |= set(
+        Organization.objects.exclude(funding_activity="").values_list("funding_activity", flat=True)
+    )
+    return sorted(found)

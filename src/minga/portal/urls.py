@@ -8,6 +8,7 @@ urlpatterns = [
     path("portal/r/<slug:slug>/forum.pdf", views.forum_report, name="forum-report"),
     path("portal/t/<slug:slug>/", views.table, name="portal-table"),
     path("portal/t/<slug:slug>/map.geojson", views.table_map, name="portal-map"),
+    path("portal/money/", views.trace, name="portal-trace"),
     path("open-data/", views.open_data, name="open-data"),
     path("open-data/iati/<str:kind>.xml", views.iati_file, name="iati-file"),
     path("open-data/<slug:slug>.zip", views.package, name="open-data-package"),

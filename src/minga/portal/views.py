@@ -251,3 +251,19 @@ def forum_report(request: HttpRequest, slug: str) -> HttpResponse:
         },
         filename=f"minga-forum-{found.slug}-{year}.pdf",
     )
+
+
+@require_GET
+def trace(request: HttpRequest) -> HttpResponse:
+    """A funder's IATI activity, followed into the tables' initiatives, funds and awards."""
+    activity = request.GET.get("from", "").strip()
+    flows = queries.trace(activity) if activity else []
+    return render(
+        request,
+        "portal/trace.html",
+        {
+            "activity": activity,
+            "flows": flows,
+            "known": queries.traced_activities(),
+        },
+    )

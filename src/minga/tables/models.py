@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from minga.core.access import Role, Sensitivity
 from minga.core.geo import AreaModel
+from minga.core.ids import validate_iati_identifier
 from minga.core.models import TimeStampedModel, public_id_field
 
 
@@ -143,6 +144,16 @@ class Organization(TimeStampedModel):
         blank=True,
         help_text=_("As registered with IATI, e.g. XM-DAC-46012 or EC-RUC-0160000000001."),
     )
+    funding_activity = models.CharField(
+        _("its IATI activity funding this work"),
+        max_length=120,
+        blank=True,
+        validators=[validate_iati_identifier],
+        help_text=_(
+            "A funder's own IATI activity identifier (e.g. XM-DAC-46012-EC-L1249): the money it "
+            "gives is traced from that activity, unless a funding line names another."
+        ),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     # Sensitivity of each field shown outside the admin; fields not listed are owner-only.
@@ -155,6 +166,7 @@ class Organization(TimeStampedModel):
         "website": Sensitivity.PUBLIC,
         "description": Sensitivity.PUBLIC,
         "iati_identifier": Sensitivity.PUBLIC,
+        "funding_activity": Sensitivity.PUBLIC,
         "is_demo": Sensitivity.PUBLIC,
         "contact_email": Sensitivity.TABLE,
         "contact_phone": Sensitivity.TABLE,

@@ -202,6 +202,7 @@ def create_organization(
     contact_email: str = "",
     contact_phone: str = "",
     iati_identifier: str = "",
+    funding_activity: str = "",
     is_demo: bool = False,
 ) -> Organization:
     """Register an organization; ``table`` is the table whose secretariat registers it."""
@@ -217,6 +218,7 @@ def create_organization(
         contact_email=contact_email,
         contact_phone=contact_phone,
         iati_identifier=iati_identifier.strip(),
+        funding_activity=funding_activity.strip(),
         is_demo=is_demo,
     )
     organization.full_clean()

@@ -220,6 +220,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     ),
     "open-data": ("GET", EVERYONE_200),
     "portal": ("GET", EVERYONE_200),
+    "portal-trace": ("GET", EVERYONE_200),
     "portal-region": ("GET", EVERYONE_200),
     "forum-report": ("GET", EVERYONE_200),
     "portal-table": ("GET", EVERYONE_200),

@@ -447,6 +447,14 @@ def trace(activity: str) -> list[Flow]:
     return _scaled(flows)
 
 
+def traced_totals(flows: list[Flow]) -> list[tuple[str, Decimal]]:
+    """What the activity puts into minga's tables, per currency."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for flow in flows:
+        totals[flow.currency] += flow.amount
+    return sorted(totals.items())
+
+
 def traced_activities() -> list[str]:
     """Every funder activity minga traces money from, for the page's list."""
     found = set(

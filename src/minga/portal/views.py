@@ -264,6 +264,7 @@ def trace(request: HttpRequest) -> HttpResponse:
         {
             "activity": activity,
             "flows": flows,
+            "totals": queries.traced_totals(flows),
             "known": queries.traced_activities(),
         },
     )

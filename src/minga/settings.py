@@ -256,6 +256,8 @@ MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
 # lives outside the database (create it with `minga keys init`).
 # Where this minga is reachable: absolute links in open data (IATI document links, packages).
 MINGA_SITE_URL = env_str("MINGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The credit registry's name where other registries read it (Climate Action Data Trust exports).
+MINGA_REGISTRY_NAME = env_str("MINGA_REGISTRY_NAME", "minga")
 # IATI identifiers for organizations that have none registered: PREFIX-<public id>.
 MINGA_IATI_PREFIX = env_str("MINGA_IATI_PREFIX", "XI-MINGA")
 MINGA_LOG_ORIGIN = env_str("MINGA_LOG_ORIGIN", "minga.localhost/log")

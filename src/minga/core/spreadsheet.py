@@ -154,20 +154,27 @@ def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
 def write_xlsx(
     columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "minga"
 ) -> bytes:
+    return write_workbook([(title, columns, rows)])
+
+
+def write_workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
+    """An .xlsx with one sheet per (title, columns, rows); every text cell stays text."""
     # Imported here: openpyxl loads only when a spreadsheet is read or written.
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(list(row))
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, columns, rows in sheets:
+        sheet = book.create_sheet(title[:31])
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append(list(row))
+        for line in sheet.iter_rows(min_row=2):
+            for cell in line:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula, whatever it starts with
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

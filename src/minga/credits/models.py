@@ -20,6 +20,11 @@ from minga.tables.models import Organization, Person, Table
 CLASS_ID = r"^[A-Z]{1,3}[0-9]{2,}$"
 
 
+def default_co_benefits() -> list[str]:
+    """Stewardship of standing forest: life on land, as the registries' SDG picklist says it."""
+    return ["SDG 15 - Life on land"]
+
+
 class CreditType(TimeStampedModel):
     abbreviation = models.CharField(max_length=3, unique=True)
     name = models.CharField(_("name"), max_length=120)
@@ -38,6 +43,12 @@ class CreditClass(TimeStampedModel):
     methodology = models.TextField(_("methodology"), blank=True)
     credits_per_hectare_year = models.DecimalField(max_digits=8, decimal_places=4, default=1)
     admin = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    co_benefits = models.JSONField(
+        _("co-benefits"),
+        default=default_co_benefits,
+        blank=True,
+        help_text=_("Sustainable Development Goals the class serves, as registries name them."),
+    )
 
     class Meta:
         constraints = [

@@ -7,14 +7,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from minga.core.forms import run_posted
 from minga.core.pdf import pdf_response
-from minga.credits import forms, queries, services
+from minga.credits import cadt, forms, queries, services
 from minga.credits.models import Account, Batch, Project
 from minga.ledger import services as ledger
 from minga.satellite.models import VerificationReport
@@ -137,6 +138,26 @@ def registry(request: HttpRequest, slug: str) -> HttpResponse:
             "payouts": list(queries.payouts_of(table)),
         },
     )
+
+
+@require_GET
+def cadt_export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """The table's registry as Climate Action Data Trust records, JSON or the import sheet."""
+    table = tables.get_table(slug)
+    if kind not in ("json", "xlsx"):
+        raise Http404
+    found = cadt.records(table)
+    if kind == "xlsx":
+        response = HttpResponse(
+            cadt.to_xlsx(found),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(
+            cadt.to_json(found, timezone.now()), content_type="application/json"
+        )
+    response["Content-Disposition"] = f'inline; filename="minga-cadt-{table.slug}.{kind}"'
+    return response
 
 
 def _certificate_context(public_id: str) -> dict[str, object]:

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "minga.decisions",
     "minga.initiatives",
     "minga.monitoring",
+    "minga.labels",
     "minga.satellite",
     "minga.health",
     "minga.credits",
@@ -256,6 +257,10 @@ MINGA_TILE_ATTRIBUTION = env_str("MINGA_TILE_ATTRIBUTION", "")
 # lives outside the database (create it with `minga keys init`).
 # Where this minga is reachable: absolute links in open data (IATI document links, packages).
 MINGA_SITE_URL = env_str("MINGA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The Local Contexts Hub, where communities keep their TK and BC labels (minga.labels caches
+# a project's labels; pages never ask the Hub). The key is a Hub account's API key.
+MINGA_LOCALCONTEXTS_URL = env_str("MINGA_LOCALCONTEXTS_URL", "https://localcontextshub.org")
+MINGA_LOCALCONTEXTS_API_KEY = env_str("MINGA_LOCALCONTEXTS_API_KEY", "")
 # The credit registry's name where other registries read it (Climate Action Data Trust exports).
 MINGA_REGISTRY_NAME = env_str("MINGA_REGISTRY_NAME", "minga")
 # IATI identifiers for organizations that have none registered: PREFIX-<public id>.

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("minga.funds.urls")),
     path("", include("minga.portal.urls")),
     path("", include("minga.work.urls")),
+    path("", include("minga.labels.urls")),
     path("", include("minga.offline.urls")),
     path("", include("minga.notices.urls")),
     path("api/v1/", (api_patterns, api_app, api_namespace)),

@@ -37,6 +37,9 @@ class Agreement(TimeStampedModel):
     area_sensitivity = models.PositiveSmallIntegerField(
         _("who may see the area"), choices=Sensitivity.choices, default=Sensitivity.PUBLIC
     )
+    # Raised by a Local Contexts label of its community (minga.labels) that keeps the record to
+    # the community: the database refuses any sensitivity below it, whoever writes.
+    label_floor = models.PositiveSmallIntegerField(default=0, editable=False)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     renewal = models.CharField(_("renewal"), max_length=250, blank=True)
@@ -54,6 +57,10 @@ class Agreement(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gt=models.F("starts_on")), name="agreement_dates_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(area_sensitivity__gte=models.F("label_floor")),
+                name="agreement_area_above_label_floor",
             ),
             models.CheckConstraint(
                 condition=~Q(status="signed") | Q(signed_on__isnull=False),

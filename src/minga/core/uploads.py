@@ -51,6 +51,7 @@ KINDS = {
         ("jpg", "jpeg", "png", "webp", "pdf", "odt", "doc", "docx"), "MINGA_MAX_DOCUMENT_MB"
     ),
     "geojson": Kind(("geojson", "json"), "MINGA_MAX_FIELD_FILE_MB"),
+    "hub": Kind(("json",), "MINGA_MAX_SPREADSHEET_MB"),  # a Local Contexts Hub project
     "raster": Kind(("tif", "tiff", "vrt"), "MINGA_MAX_RASTER_MB"),
 }
 

@@ -32,6 +32,7 @@ from shapely.geometry import shape
 from minga.core.access import Sensitivity
 from minga.core.spreadsheet import write_workbook
 from minga.credits.models import AccountKind, Batch, Project
+from minga.credits.services import non_commercial_labels
 from minga.tables.models import Table
 
 VERSION = "2.0"
@@ -166,16 +167,19 @@ class Records:
 
 
 def _zone(project: Project) -> tuple[Any, int]:
-    if project.agreement_id:
+    if project.agreement is not None:
         return project.agreement.geometry, project.agreement.area_sensitivity
+    assert project.territory is not None  # a project has one zone (a database constraint)
     return project.territory.geometry, project.territory.sensitivity
 
 
-def _location(project: Project, warehouse: str) -> dict[str, Any]:
+def _location(project: Project, warehouse: str, withheld: bool) -> dict[str, Any]:
     geometry, sensitivity = _zone(project)
-    if geometry and sensitivity == Sensitivity.PUBLIC:
+    if geometry and sensitivity == Sensitivity.PUBLIC and not withheld:
         point = shape(geometry).representative_point()
         where = f"{point.y:.4f}, {point.x:.4f}"
+    elif withheld:  # a community's non-commercial label keeps its area out of sale documents
+        where = "withheld (community label: non-commercial)"
     else:  # a zone the community keeps to itself: the province only
         where = "withheld (area not public)"
     return {
@@ -216,8 +220,9 @@ def _project(project: Project, warehouse: str) -> dict[str, Any]:
     }
 
 
-def _issuance(batch: Batch, warehouse: str) -> dict[str, Any]:
+def _issuance(batch: Batch, warehouse: str, withheld: bool) -> dict[str, Any]:
     report = batch.verification
+    zone = "" if withheld else f"{report.zone_name}, "
     return {
         "id": derived_id("issuance", batch.batch_id),
         "warehouseProjectId": warehouse,
@@ -225,7 +230,7 @@ def _issuance(batch: Batch, warehouse: str) -> dict[str, Any]:
         "endDate": batch.end_date.isoformat(),
         "verificationApproach": (
             "Satellite forest-change analysis with community field verification "
-            f"(minga verification {report.public_id}: {report.zone_name}, "
+            f"(minga verification {report.public_id}: {zone}"
             f"{report.start_year}–{report.end_year}, {report.verified_ha} ha)"
         ),
         "verificationReportDate": timezone.localtime(report.created_at).date().isoformat(),
@@ -351,8 +356,9 @@ def records(table: Table | None = None) -> Records:
     out = Records()
     for project in _projects(table):
         warehouse = derived_id("project", project.project_id)
+        withheld = bool(non_commercial_labels(project))
         out.projects.append(_project(project, warehouse))
-        location = _location(project, warehouse)
+        location = _location(project, warehouse, withheld)
         out.projectLocations.append(location)
         for name in project.credit_class.co_benefits:
             out.coBenefits.append(
@@ -363,7 +369,7 @@ def records(table: Table | None = None) -> Records:
                 }
             )
         for batch in sorted(project.batches.all(), key=lambda b: b.batch_id):
-            issuance = _issuance(batch, warehouse)
+            issuance = _issuance(batch, warehouse, withheld)
             out.issuances.append(issuance)
             out.labels.append(_label(batch, warehouse))
             out.units.extend(_units(batch, issuance["id"], location["id"]))

@@ -39,6 +39,8 @@ from minga.credits.models import (
     Sale,
     Transfer,
 )
+from minga.labels import queries as labels
+from minga.labels.models import Label, Target
 from minga.satellite.models import VerificationReport
 from minga.tables.models import Table
 from minga.tables.queries import require
@@ -354,6 +356,15 @@ def _unpromised(project: Project) -> int:
     return int(issued - promised)
 
 
+def non_commercial_labels(project: Project) -> list[Label]:
+    """The community's non-commercial labels (TK or BC Non-Commercial) on the project's area."""
+    agreement = project.agreement
+    if agreement is None:
+        return []
+    found = labels.on(Target.AGREEMENT, [agreement.public_id])
+    return [label for label in found.get(agreement.public_id, []) if label.non_commercial]
+
+
 def sell(
     *,
     by: Actor,
@@ -371,6 +382,12 @@ def sell(
     """A sale delivered from ``seller``'s balance of ``batch`` — or a pre-sale commitment."""
     require(by, project.table, "credits.manage")
     _positive(credits)
+    barred = non_commercial_labels(project)
+    if barred:
+        raise RegistryError(
+            _("%(community)s put %(label)s on this project's area: its credits are not for sale.")
+            % {"community": barred[0].community.name, "label": barred[0].name}
+        )
     if price < 0 or len(currency) != 3 or not currency.isupper():
         raise RegistryError(_("A price needs a non-negative amount and an ISO 4217 currency."))
     total = (price * credits).quantize(Decimal("0.01"))

@@ -18,6 +18,7 @@ from minga.demo.credits import load_credits
 from minga.demo.funds import load_funds
 from minga.demo.governance import load_governance
 from minga.demo.health import load_health
+from minga.demo.labels import load_labels
 from minga.demo.patrols import load_patrols
 from minga.demo.plans import load_plans
 from minga.demo.satellite import load_satellite
@@ -196,6 +197,7 @@ def _table(region: Region, spec: data.TableSpec) -> None:
     load_governance(table, seed=spec.seed)
     load_agreements(table)
     load_patrols(table)
+    load_labels(table)
     load_plans(table, seed=spec.seed)
     load_satellite(table, seed=spec.seed)
     if table.slug == "morona-santiago":

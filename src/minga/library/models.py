@@ -30,6 +30,9 @@ class Document(TimeStampedModel):
     sensitivity = models.PositiveSmallIntegerField(
         _("who may read it"), choices=Sensitivity.choices, default=Sensitivity.TABLE
     )
+    # Raised by a Local Contexts label of its community (minga.labels) that keeps the record to
+    # the community: the database refuses any sensitivity below it, whoever writes.
+    label_floor = models.PositiveSmallIntegerField(default=0, editable=False)
     # the organization whose document it is: for owner-only documents, its people alone read it
     owner = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
@@ -40,6 +43,12 @@ class Document(TimeStampedModel):
 
     class Meta:
         ordering = ["kind", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__gte=models.F("label_floor")),
+                name="document_above_label_floor",
+            )
+        ]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
 

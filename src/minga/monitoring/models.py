@@ -201,19 +201,46 @@ class Observation(TimeStampedModel):
     sensitivity = models.PositiveSmallIntegerField(
         _("sensitivity"), choices=Sensitivity.choices, default=Sensitivity.TABLE
     )
+    # Raised by a Local Contexts label of its community (minga.labels) that keeps the record to
+    # the community: the database refuses any sensitivity below it, whoever writes.
+    label_floor = models.PositiveSmallIntegerField(default=0, editable=False)
     raw = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-observed_at", "-pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sensitivity__gte=models.F("label_floor")),
+                name="observation_above_label_floor",
+            ),
             models.UniqueConstraint(
                 fields=["table", "source", "source_key"], name="observation_once_per_source"
-            )
+            ),
         ]
         indexes = [models.Index(fields=["table", "observed_at"], name="observation_table_time")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.observed_at:%Y-%m-%d}"
+
+
+class RestrictedCategory(models.Model):
+    """Observations of this kind or source category, of this community, are its own: a Local
+    Contexts label (TK Secret/Sacred, Community Use Only…) put on the category says so, and
+    every observation that comes in with it is kept at owner level (see minga.labels)."""
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=200)  # a kind (sacred_site) or a source's category code
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "owner", "code"], name="restricted_category_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.code}"
 
 
 class Quarantined(TimeStampedModel):

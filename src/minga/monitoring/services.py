@@ -37,6 +37,7 @@ from minga.monitoring.models import (
     Observation,
     Patrol,
     Quarantined,
+    RestrictedCategory,
 )
 from minga.tables.models import Membership, Organization, Table, Territory
 from minga.tables.queries import may, require
@@ -223,6 +224,10 @@ class _Batch:
             if a.geometry and not (a.consent and a.consent.decision == ConsentDecision.REFUSE)
         ]
         self.territories = [t.shape for t in Territory.objects.filter(table=table)]
+        # (community, kind or category) a Local Contexts label keeps to its community
+        self.restricted = set(
+            RestrictedCategory.objects.filter(table=table).values_list("owner_id", "code")
+        )
         self.patrols: dict[str, Patrol] = {}
         self.alerts: list[int] = []
         self.vocabulary = {c.code: c for c in CategoryMapping.objects.filter(table=table)}
@@ -392,6 +397,7 @@ class _Batch:
             and not any(t.covers(where) for t in self.territories),
             "sensitivity": LEVEL[level],
             "raw": item.raw if isinstance(item.raw, dict) else {"value": item.raw},
+            "label_floor": 0,
             "agreement": agreement,
             "owner": (source.community if source and source.community else None)
             or (agreement.community if agreement else None),
@@ -403,6 +409,9 @@ class _Batch:
                 else None
             ),
         }
+        owner = fields["owner"]
+        if owner is not None and any((owner.pk, c) in self.restricted for c in [kind, *codes]):
+            fields["sensitivity"] = fields["label_floor"] = Sensitivity.OWNER
         if existing is None:
             observation = Observation.objects.create(
                 table=table, source=parsed.tool, source_key=key, **fields
@@ -414,7 +423,9 @@ class _Batch:
             summary.unchanged += 1  # a copy the tool has replaced since: the newer one stays
         elif existing.version != item.version:
             was = existing.kind
-            if existing.sensitivity > LEVEL[level]:
+            fields["label_floor"] = max(existing.label_floor, fields["label_floor"])
+            fields["sensitivity"] = max(fields["sensitivity"], fields["label_floor"])
+            if existing.sensitivity > fields["sensitivity"]:
                 # A record a community's source made its own stays its own, whatever path
                 # (another file, another source) brings it again.
                 fields["sensitivity"] = existing.sensitivity

@@ -31,6 +31,9 @@ from minga.decisions import queries as decisions
 from minga.funds.models import Transaction
 from minga.health.models import HealthSnapshot, Incident
 from minga.initiatives import queries as initiatives
+from minga.labels import queries as labels
+from minga.labels.models import Label, Target
+from minga.labels.queries import names as label_names
 from minga.meetings.models import Meeting
 from minga.monitoring import queries as monitoring
 from minga.portal import iati_records
@@ -175,7 +178,7 @@ def _commitments(table: Table) -> Iterable[Row]:
         }
 
 
-def _agreement_row(a: Any) -> Row:
+def _agreement_row(a: Any, labels: dict[str, list[Label]]) -> Row:
     public_area = a.area_sensitivity == Sensitivity.PUBLIC
     return {
         "agreement_id": a.public_id,
@@ -187,18 +190,27 @@ def _agreement_row(a: Any) -> Row:
         "starts_on": a.starts_on.isoformat(),
         "ends_on": a.ends_on.isoformat(),
         "hectares": a.hectares if public_area and a.hectares is not None else "",
+        "labels": label_names(labels.get(a.public_id, [])),
     }
 
 
+def _agreement_labels(found: list[Any]) -> dict[str, list[Label]]:
+    return labels.on(Target.AGREEMENT, [a.public_id for a in found])
+
+
 def _agreements(table: Table) -> Iterable[Row]:
-    return (_agreement_row(a) for a in agreements.agreements_of(table))
+    found = list(agreements.agreements_of(table))
+    on = _agreement_labels(found)
+    return (_agreement_row(a, on) for a in found)
 
 
 def _agreement_places(table: Table) -> Iterable[tuple[str, dict[str, Any] | None, Row]]:
-    for a in agreements.agreements_of(table):
+    found = list(agreements.agreements_of(table))
+    on = _agreement_labels(found)
+    for a in found:
         area = agreements.visible_area(PUBLIC, a)
         if area:
-            yield a.public_id, area, _agreement_row(a)
+            yield a.public_id, area, _agreement_row(a, on)
 
 
 def _incentives(table: Table) -> Iterable[Row]:
@@ -215,26 +227,34 @@ def _incentives(table: Table) -> Iterable[Row]:
             }
 
 
-def _observation_row(o: Any) -> Row:
+def _observation_row(o: Any, on: dict[str, list[Label]]) -> Row:
     return {
         "observation_id": o.public_id,
         "kind": o.kind,
         "observed_on": o.observed_at.date().isoformat(),
         "lon": round(o.lon, 5),
         "lat": round(o.lat, 5),
+        "labels": label_names(on.get(o.public_id, [])),
     }
 
 
+def _public_observations(table: Table) -> tuple[list[Any], dict[str, list[Label]]]:
+    found = list(monitoring.observations_for(PUBLIC, table))
+    return found, labels.on_observations(found)
+
+
 def _observations(table: Table) -> Iterable[Row]:
-    return (_observation_row(o) for o in monitoring.observations_for(PUBLIC, table))
+    found, on = _public_observations(table)
+    return (_observation_row(o, on) for o in found)
 
 
 def _observation_places(table: Table) -> Iterable[tuple[str, dict[str, Any] | None, Row]]:
-    for o in monitoring.observations_for(PUBLIC, table):
+    found, on = _public_observations(table)
+    for o in found:
         yield (
             o.public_id,
             {"type": "Point", "coordinates": [round(o.lon, 5), round(o.lat, 5)]},
-            _observation_row(o),
+            _observation_row(o, on),
         )
 
 
@@ -443,6 +463,7 @@ DATASETS: tuple[Dataset, ...] = (
             ("starts_on", DATE),
             ("ends_on", DATE),
             ("hectares", NUM),
+            ("labels", STR),
         ),
         _agreements,
         _agreement_places,
@@ -464,7 +485,14 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "observations",
         _("Public field observations"),
-        (("observation_id", STR), ("kind", STR), ("observed_on", DATE), ("lon", NUM), ("lat", NUM)),
+        (
+            ("observation_id", STR),
+            ("kind", STR),
+            ("observed_on", DATE),
+            ("lon", NUM),
+            ("lat", NUM),
+            ("labels", STR),
+        ),
         _observations,
         _observation_places,
     ),
@@ -635,9 +663,37 @@ def package(table: Table) -> bytes:
             "created": timezone.now().isoformat(timespec="seconds"),
             "licenses": [LICENSE],
             "resources": resources,
+            "localContexts": local_contexts(table),
         }
         archive.writestr("datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=1))
     return buffer.getvalue()
+
+
+def local_contexts(table: Table) -> list[dict[str, Any]]:
+    """The Local Contexts labels on the package's rows: whose, which, where they apply."""
+    on_rows: dict[str, tuple[Label, set[str]]] = {}
+    observed = _public_observations(table)[1]
+    shown = list(agreements.agreements_of(table))
+    for resource, mapping in (
+        ("agreements", _agreement_labels(shown)),
+        ("observations", observed),
+    ):
+        for label_list in mapping.values():
+            for label in label_list:
+                on_rows.setdefault(label.public_id, (label, set()))[1].add(resource)
+    return [
+        {
+            "community": label.community.name,
+            "name": label.name,
+            "category": label.category,
+            "label_type": label.label_type,
+            "text": label.text,
+            "page": label.page,
+            "hub_project": label.hub_project.page if label.hub_project else "",
+            "resources": sorted(resources),
+        }
+        for label, resources in sorted(on_rows.values(), key=lambda item: item[0].name)
+    ]
 
 
 def package_dir() -> Path:

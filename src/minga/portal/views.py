@@ -224,7 +224,13 @@ def table_map(request: HttpRequest, slug: str) -> JsonResponse:
             "type": "Feature",
             "id": key,
             "geometry": geometry,
-            "properties": {"label": f"{row['title']} · {row['community']}", "kind": "agreement"},
+            "properties": {
+                "label": " · ".join(
+                    part for part in (row["title"], row["community"], row["labels"]) if part
+                ),
+                "kind": "agreement",
+                "labels": row["labels"],
+            },
         }
         for key, geometry, row in opendata.BY_NAME["agreements"].geometry(found)  # type: ignore[misc]
     ]

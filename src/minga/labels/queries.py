@@ -1,0 +1,64 @@
+"""Which labels are on which records, for pages, maps, open data and the API."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from minga.labels.models import Applied, HubProject, Label, Target
+from minga.tables.models import Table
+
+
+def labels_of(table: Table) -> QuerySet[Label]:
+    return Label.objects.filter(table=table).select_related("community", "hub_project")
+
+
+def hub_projects_of(table: Table) -> QuerySet[HubProject]:
+    return HubProject.objects.filter(table=table).select_related("community").order_by("title")
+
+
+def applied_of(table: Table) -> QuerySet[Applied]:
+    return Applied.objects.filter(label__table=table).select_related("label__community")
+
+
+def on(target: str, ids: Iterable[str]) -> dict[str, list[Label]]:
+    """The labels on each of these records (agreements, documents or categories)."""
+    found: dict[str, list[Label]] = defaultdict(list)
+    for applied in Applied.objects.filter(target=target, target_id__in=list(ids)).select_related(
+        "label__community", "label__hub_project"
+    ):
+        found[applied.target_id].append(applied.label)
+    return found
+
+
+def on_observations(observations: Iterable[Any]) -> dict[str, list[Label]]:
+    """Each observation's labels: its own, and its community's on its type or categories."""
+    items = list(observations)
+    if not items:
+        return {}
+    own = on(Target.OBSERVATION, [o.public_id for o in items])
+    tables = {o.table_id for o in items}
+    by_code: dict[tuple[int, int, str], list[Label]] = defaultdict(list)
+    for applied in Applied.objects.filter(
+        target=Target.CATEGORY, label__table_id__in=tables
+    ).select_related("label__community", "label__hub_project"):
+        label = applied.label
+        by_code[(label.table_id, label.community_id, applied.target_id)].append(label)
+    found: dict[str, list[Label]] = {}
+    for o in items:
+        labels = list(own.get(o.public_id, []))
+        for code in [o.kind, *(o.categories or [])]:
+            for label in by_code.get((o.table_id, o.owner_id, code), []):
+                if label not in labels:
+                    labels.append(label)
+        if labels:
+            found[o.public_id] = labels
+    return found
+
+
+def names(labels: Iterable[Label]) -> str:
+    """The labels as one cell: ``TK Attribution (TK A); BC Provenance (BC P)``."""
+    return "; ".join(label.name for label in labels)

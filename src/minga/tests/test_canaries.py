@@ -30,6 +30,8 @@ from minga.core.geo import parse_area
 from minga.core.testing import DEMO_TABLE, declared_event_types
 from minga.funds.models import Application, Fund
 from minga.health import services as health
+from minga.labels import services as labels
+from minga.labels.models import Target
 from minga.ledger import queries as log_queries
 from minga.ledger import services as ledger
 from minga.ledger import tiles
@@ -71,6 +73,9 @@ CANARIES = (
     "CANARY-TABLE-DOCFILE",
     "CANARY-OWNER-DOCUMENT",
     "CANARY-OWNER-DOCFILE",
+    # public records a community's Local Contexts label keeps to itself
+    "CANARY-LABELLED-SITE",
+    "CANARY-LABELLED-DOCFILE",
     *COORDINATE_MARKS,
 )
 
@@ -224,6 +229,40 @@ def canaries(world: dict[str, Any]) -> dict[str, str]:
             note=f"CANARY-{name}-DOCUMENT note",
         )
         documents[name] = planted.public_id
+    # A public observation and a public document under the community's restricting labels:
+    # whatever their sensitivity said, the labels keep them from every public answer.
+    community = agreement.community
+    labelled = Observation.objects.create(
+        table=table,
+        owner=community,
+        source="odk",
+        source_key="canary-labelled",
+        observed_at=timezone.now() - dt.timedelta(days=1),
+        kind="wildlife",
+        lon=LON,
+        lat=LAT,
+        notes="CANARY-LABELLED-SITE",
+        sensitivity=Sensitivity.PUBLIC,
+    )
+    shared = library.add_document(
+        by=SYSTEM,
+        table=table,
+        kind="other",
+        # its title entered the public log when it was uploaded public; what the label
+        # guards from then on is the document itself
+        title="Saberes de la comunidad",
+        sensitivity=Sensitivity.PUBLIC,
+        upload=SimpleUploadedFile("saber.pdf", b"CANARY-LABELLED-DOCFILE"),
+        organization=community,
+    )
+    for label_type, target, target_id in (
+        ("secret_sacred", Target.OBSERVATION, labelled.public_id),
+        ("community_use_only", Target.DOCUMENT, shared.public_id),
+    ):
+        label = labels.adopt(
+            by=SYSTEM, table=table, community=community, category="tk", label_type=label_type
+        )
+        labels.apply(by=SYSTEM, label=label, target=target, target_id=target_id)
     before = LogEntry.objects.count()
     ledger.publish()
     assert Membership.objects.filter(person=person).exists()

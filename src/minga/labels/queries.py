@@ -7,8 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
+from minga.agreements.models import Agreement
 from minga.labels.models import Applied, HubProject, Label, Target
+from minga.library.models import Document
+from minga.monitoring.models import KIND_CHOICES
 from minga.tables.models import Table
 
 
@@ -59,6 +63,55 @@ def on_observations(observations: Iterable[Any]) -> dict[str, list[Label]]:
     return found
 
 
+def shown(labels: Iterable[Label], language: str) -> list[dict[str, Any]]:
+    """Each label as a page shows it: the community's name and text in ``language`` where it
+    translated them, else its own words, else Local Contexts' meaning; its page."""
+    found = []
+    for label in labels:
+        name, text = label.text_in(language)
+        kind = label.kind
+        found.append(
+            {
+                "label": label,
+                "name": name,
+                "text": text or (str(kind.meaning) if kind else ""),
+                "abbreviation": label.abbreviation,
+                "page": label.page or (kind.url if kind else ""),
+            }
+        )
+    return found
+
+
 def names(labels: Iterable[Label]) -> str:
     """The labels as one cell: ``TK Attribution (TK A); BC Provenance (BC P)``."""
     return "; ".join(label.name for label in labels)
+
+
+def described(table: Table, applied: list[Applied]) -> dict[int, tuple[str, str]]:
+    """For each application, what the record is called and where its page is (no link for an
+    observation or a category: they have no page of their own)."""
+    ids = defaultdict(set)
+    for a in applied:
+        ids[a.target].add(a.target_id)
+    agreements = {
+        a.public_id: a.title
+        for a in Agreement.objects.filter(table=table, public_id__in=ids[Target.AGREEMENT])
+    }
+    documents = {
+        d.public_id: d.title
+        for d in Document.objects.filter(table=table, public_id__in=ids[Target.DOCUMENT])
+    }
+    kinds = dict(KIND_CHOICES)
+    found: dict[int, tuple[str, str]] = {}
+    for a in applied:
+        if a.target == Target.AGREEMENT and a.target_id in agreements:
+            url = reverse("agreement", args=[table.slug, a.target_id])
+            found[a.pk] = (agreements[a.target_id], url)
+        elif a.target == Target.DOCUMENT and a.target_id in documents:
+            url = reverse("library-document", args=[table.slug, a.target_id])
+            found[a.pk] = (documents[a.target_id], url)
+        elif a.target == Target.CATEGORY:
+            found[a.pk] = (str(kinds.get(a.target_id, a.target_id)), "")
+        else:
+            found[a.pk] = (a.target_id, "")
+    return found

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -49,12 +50,16 @@ def labels_page(request: HttpRequest, slug: str) -> HttpResponse:
         for a in queries.applied_of(table)
         if not a.label.restricts or a.label.community_id in mine
     ]
+    language = (get_language() or "es").split("-")[0]
+    described = queries.described(table, applied)
+    for a in applied:
+        a.shown_as, a.shown_url = described[a.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "labels/labels.html",
         {
             "table": table,
-            "labels": list(queries.labels_of(table)),
+            "labels": queries.shown(queries.labels_of(table), language),
             "projects": list(queries.hub_projects_of(table)),
             "applied": applied,
             "mine": mine,

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from minga.agreements.models import Agreement
 from minga.core.access import Actor, Sensitivity, person_user
 from minga.core.events import record_event
-from minga.labels import catalog, events, hub
+from minga.labels import catalog, events, hub, queries
 from minga.labels.models import Applied, HubProject, Label, Target
 from minga.library.models import Document
-from minga.monitoring.models import KIND_CHOICES, CategoryMapping, Observation, RestrictedCategory
+from minga.monitoring.models import KIND_CHOICES, CategoryLabel, CategoryMapping, Observation
 from minga.tables.models import Organization, Table
 from minga.tables.queries import speaks_for
 
@@ -197,18 +197,54 @@ def _floor(label: Label, target: str, target_id: str, record: Any, floor: int) -
     else:
         table, community = label.table, label.community
         if floor:
-            RestrictedCategory.objects.get_or_create(table=table, owner=community, code=target_id)
             Observation.objects.filter(
                 pk__in=_category_observations(table, community, target_id)
             ).update(sensitivity=owner, label_floor=owner)
             return
-        RestrictedCategory.objects.filter(table=table, owner=community, code=target_id).delete()
         for observation in Observation.objects.filter(
             pk__in=_category_observations(table, community, target_id)
         ):
             if not _still_bound(observation):
                 observation.label_floor = 0
                 observation.save(update_fields=["label_floor", "updated_at"])
+
+
+def _keep_names(label: Label, target: str, target_id: str) -> None:
+    """Write the labels' names where the lower areas read them: the category's row (which
+    the import pipeline applies to new observations) and each observation concerned."""
+    table, community = label.table, label.community
+    if target == Target.CATEGORY:
+        on_code = [
+            a.label
+            for a in Applied.objects.filter(
+                label__table=table, label__community=community, target=target, target_id=target_id
+            ).select_related("label")
+        ]
+        if on_code:
+            CategoryLabel.objects.update_or_create(
+                table=table,
+                owner=community,
+                code=target_id,
+                defaults={
+                    "names": queries.names(on_code),
+                    "restricts": any(lb.restricts for lb in on_code),
+                },
+            )
+        else:
+            CategoryLabel.objects.filter(table=table, owner=community, code=target_id).delete()
+        concerned = Observation.objects.filter(
+            pk__in=_category_observations(table, community, target_id)
+        )
+    elif target == Target.OBSERVATION:
+        concerned = Observation.objects.filter(table=table, public_id=target_id)
+    else:
+        return
+    found = list(concerned)
+    names = queries.on_observations(found)
+    for observation in found:
+        shown = queries.names(names.get(observation.public_id, []))[:500]
+        if observation.labels != shown:
+            Observation.objects.filter(pk=observation.pk).update(labels=shown)
 
 
 def _still_bound(observation: Observation) -> bool:
@@ -220,8 +256,8 @@ def _still_bound(observation: Observation) -> bool:
     ):
         return True
     codes = {observation.kind, *(observation.categories or [])}
-    return RestrictedCategory.objects.filter(
-        table=observation.table, owner=observation.owner, code__in=codes
+    return CategoryLabel.objects.filter(
+        table=observation.table, owner=observation.owner, code__in=codes, restricts=True
     ).exists()
 
 
@@ -241,6 +277,7 @@ def apply(*, by: Actor, label: Label, target: str, target_id: str) -> Applied:
         target_id=target_id,
         defaults={"applied_by": person_user(by)},
     )
+    _keep_names(label, target, target_id)
     if label.restricts:
         _floor(label, target, target_id, record, Sensitivity.OWNER)
     if created:
@@ -270,6 +307,7 @@ def remove(*, by: Actor, applied: Applied) -> None:
     _require(by, label.table, label.community)
     target, target_id = applied.target, applied.target_id
     applied.delete()
+    _keep_names(label, target, target_id)
     if label.restricts and not _restricting(label.table, label.community, target, target_id):
         _floor(label, target, target_id, _record(label, target, target_id), 0)
     record_event(

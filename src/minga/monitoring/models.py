@@ -204,6 +204,9 @@ class Observation(TimeStampedModel):
     # Raised by a Local Contexts label of its community (minga.labels) that keeps the record to
     # the community: the database refuses any sensitivity below it, whoever writes.
     label_floor = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The names of the community's Local Contexts labels on it (its own, its type's, its
+    # categories'), kept by minga.labels for the pages and maps of this area.
+    labels = models.CharField(_("labels"), max_length=500, blank=True, editable=False)
     raw = models.JSONField(default=dict)
 
     class Meta:
@@ -223,24 +226,24 @@ class Observation(TimeStampedModel):
         return f"{self.kind} {self.observed_at:%Y-%m-%d}"
 
 
-class RestrictedCategory(models.Model):
-    """Observations of this kind or source category, of this community, are its own: a Local
-    Contexts label (TK Secret/Sacred, Community Use Only…) put on the category says so, and
-    every observation that comes in with it is kept at owner level (see minga.labels)."""
+class CategoryLabel(models.Model):
+    """The Local Contexts labels a community put on a type (sacred_site) or a source's category
+    code, kept here by minga.labels so the import pipeline gives each new observation of the
+    community that carries it their names, and keeps it at owner level when one restricts."""
 
     table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="+")
     owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    code = models.CharField(max_length=200)  # a kind (sacred_site) or a source's category code
+    code = models.CharField(max_length=200)
+    names = models.TextField(blank=True)
+    restricts = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["table", "owner", "code"], name="restricted_category_once"
-            )
+            models.UniqueConstraint(fields=["table", "owner", "code"], name="category_label_once")
         ]
 
     def __str__(self) -> str:
-        return f"{self.owner} {self.code}"
+        return f"{self.owner} {self.code}: {self.names}"
 
 
 class Quarantined(TimeStampedModel):

@@ -51,8 +51,13 @@ def geojson_for(user: Any, table: Table, *, limit: int | None = None) -> dict[st
             "id": o.public_id,
             "geometry": {"type": "Point", "coordinates": [o.lon, o.lat]},
             "properties": {
-                "label": f"{o.get_kind_display()} · {o.observed_at:%Y-%m-%d}",
+                "label": " · ".join(
+                    part
+                    for part in (o.get_kind_display(), f"{o.observed_at:%Y-%m-%d}", o.labels)
+                    if part
+                ),
                 "kind": o.kind,
+                "labels": o.labels,
             },
         }
         for o in (found[:limit] if limit else found)

@@ -30,6 +30,7 @@ from minga.monitoring import events, formats, mapping
 from minga.monitoring.models import (
     KIND_CHOICES,
     TOOL_CHOICES,
+    CategoryLabel,
     CategoryMapping,
     FieldImport,
     FieldSource,
@@ -37,7 +38,6 @@ from minga.monitoring.models import (
     Observation,
     Patrol,
     Quarantined,
-    RestrictedCategory,
 )
 from minga.tables.models import Membership, Organization, Table, Territory
 from minga.tables.queries import may, require
@@ -224,10 +224,14 @@ class _Batch:
             if a.geometry and not (a.consent and a.consent.decision == ConsentDecision.REFUSE)
         ]
         self.territories = [t.shape for t in Territory.objects.filter(table=table)]
-        # (community, kind or category) a Local Contexts label keeps to its community
-        self.restricted = set(
-            RestrictedCategory.objects.filter(table=table).values_list("owner_id", "code")
-        )
+        # (community, kind or category) → its Local Contexts labels' names, and whether one
+        # keeps such observations to the community
+        self.category_labels = {
+            (owner, code): (names, restricts)
+            for owner, code, names, restricts in CategoryLabel.objects.filter(
+                table=table
+            ).values_list("owner_id", "code", "names", "restricts")
+        }
         self.patrols: dict[str, Patrol] = {}
         self.alerts: list[int] = []
         self.vocabulary = {c.code: c for c in CategoryMapping.objects.filter(table=table)}
@@ -410,11 +414,17 @@ class _Batch:
             ),
         }
         owner = fields["owner"]
-        if owner is not None and any((owner.pk, c) in self.restricted for c in [kind, *codes]):
+        labelled = [
+            self.category_labels[(owner.pk, c)]
+            for c in dict.fromkeys([kind, *codes])
+            if owner is not None and (owner.pk, c) in self.category_labels
+        ]
+        if any(restricts for _names, restricts in labelled):
             fields["sensitivity"] = fields["label_floor"] = Sensitivity.OWNER
         if existing is None:
+            names = "; ".join(dict.fromkeys(n for found, _r in labelled for n in found.split("; ")))
             observation = Observation.objects.create(
-                table=table, source=parsed.tool, source_key=key, **fields
+                table=table, source=parsed.tool, source_key=key, labels=names[:500], **fields
             )
             summary.new += 1
             if kind in mapping.SERIOUS:

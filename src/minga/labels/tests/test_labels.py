@@ -33,6 +33,7 @@ from minga.labels import catalog, hub, services
 from minga.labels.models import Applied, HubProject, Label, Target
 from minga.ledger import services as ledger
 from minga.ledger.models import LogEntry
+from minga.monitoring import queries as monitoring_queries
 from minga.monitoring import services as monitoring
 from minga.monitoring.models import Observation
 from minga.portal import opendata
@@ -210,7 +211,7 @@ def test_a_restricting_label_holds_an_observation_to_its_community(table, tsapau
     assert (seen.sensitivity, seen.label_floor) == (Sensitivity.OWNER, 0)
 
 
-def test_a_label_on_a_category_binds_what_comes_in_later(table, tsapau):
+def test_a_label_on_a_category_binds_what_comes_in_later(table, tsapau, personas):
     label = services.adopt(
         by=SYSTEM, table=table, community=tsapau, category="tk", label_type="community_use_only"
     )
@@ -226,6 +227,21 @@ def test_a_label_on_a_category_binds_what_comes_in_later(table, tsapau):
         lon=lon,
     )
     assert (later.sensitivity, later.label_floor) == (Sensitivity.OWNER, Sensitivity.OWNER)
+    assert later.labels == "TK Community Use Only (TK CO)"
+    # the community's own map shows it with its label; a member of another seat does not see it
+    mapped = monitoring_queries.geojson_for(personas["monitor"], table)
+    feature = next(f for f in mapped["features"] if f["id"] == later.public_id)
+    assert feature["properties"]["labels"] == "TK Community Use Only (TK CO)"
+    assert "TK CO" in feature["properties"]["label"]
+    # a second label on the category reaches what is already there; taking them off clears it
+    attribution = Label.objects.get(table=table, community=tsapau, label_type="attribution")
+    services.apply(by=SYSTEM, label=attribution, target=Target.CATEGORY, target_id="wildlife")
+    later.refresh_from_db()
+    assert later.labels == "TK Atribución (TK A); TK Community Use Only (TK CO)"
+    for applied in Applied.objects.filter(target=Target.CATEGORY, target_id="wildlife"):
+        services.remove(by=SYSTEM, applied=applied)
+    later.refresh_from_db()
+    assert (later.labels, later.label_floor, later.sensitivity) == ("", 0, Sensitivity.OWNER)
     with translation.override("en"), pytest.raises(ValidationError, match="type or category"):
         services.apply(by=SYSTEM, label=label, target=Target.CATEGORY, target_id="nothing")
 
@@ -296,10 +312,11 @@ def test_labels_travel_with_the_record_in_open_data_and_the_map(table, tsapau, c
 
 def test_the_labels_page_for_the_public_and_for_the_community(table, tsapau, client_for):
     page = client_for("public").get(reverse("labels", args=[table.slug])).content.decode()
-    assert "BC Procedencia (BC P)" in page and "sacred_site" not in page  # what it guards is theirs
+    # which records a restricting label guards is the community's to know
+    assert "BC Procedencia (BC P)" in page and "Sitio sagrado" not in page
     monitor = client_for("monitor")
     mine = monitor.get(reverse("labels", args=[table.slug])).content.decode()
-    assert "sacred_site" in mine and 'name="adopt-label"' in mine
+    assert "Sitio sagrado" in mine and 'name="adopt-label"' in mine
     answer = monitor.post(
         reverse("labels-act", args=[table.slug]),
         {"action": "adopt", "adopt-community": tsapau.public_id, "adopt-label": "tk:seasonal"},

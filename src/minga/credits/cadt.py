@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,14 +31,22 @@ from django.utils import timezone
 from shapely.geometry import shape
 
 from minga.core.access import Sensitivity
+from minga.core.models import Event
 from minga.core.spreadsheet import write_workbook
-from minga.credits.models import AccountKind, Batch, Project
+from minga.credits import events
+from minga.credits.models import Account, AccountKind, Batch, Project
 from minga.credits.services import non_commercial_labels
 from minga.tables.models import Table
 
 VERSION = "2.0"
 NAMESPACE = uuid.UUID("6f1f3c5e-8f0b-4a57-9c39-5b1b7d0c2a11")  # minga's, for derived UUIDs
 SERIAL_PATTERN = "^([0-9]+)-([0-9]+)$"
+_MOVES = (
+    events.BATCH_ISSUED,
+    events.CREDITS_TRANSFERRED,
+    events.CREDITS_RETIRED,
+    events.CREDITS_CANCELLED,
+)
 
 # CAD Trust country names (its countries picklist) for the ISO 3166-1 codes minga meets.
 COUNTRIES = {
@@ -257,7 +266,8 @@ def _label(batch: Batch, warehouse: str) -> dict[str, Any]:
 @dataclass
 class _Block:
     key: str
-    count: int
+    start: int
+    end: int
     status: str
     owner: str = ""
     jurisdiction: str = ""
@@ -265,62 +275,120 @@ class _Block:
     link: str = ""
     tags: str = ""
 
+    @property
+    def count(self) -> int:
+        return self.end - self.start + 1
 
-def blocks(batch: Batch) -> Iterator[_Block]:
-    """The batch's credits as blocks: retirements and cancellations in the order recorded,
-    then the escrowed credits, then each account's holding."""
-    gone: list[tuple[dt.datetime, int, int, _Block]] = []
-    for r in batch.retirements.all():
-        block = _Block(
-            f"retirement:{r.public_id}",
-            r.amount,
-            "Retired",
-            owner=r.beneficiary,
-            jurisdiction=r.jurisdiction,
-            reason=f"Retired on behalf of {r.beneficiary}: {r.reason}",
-            link=_url("retirement", r.public_id),
-        )
-        gone.append((r.created_at, 0, r.pk, block))
-    for c in batch.cancellations.all():
-        gone.append(
-            (
-                c.created_at,
-                1,
-                c.pk,
-                _Block(f"cancellation:{c.pk}", c.amount, "Cancelled", reason=c.reason),
-            )
-        )
-    for *_order, block in sorted(gone, key=lambda item: item[:3]):
-        yield block
-    if batch.escrowed:
-        yield _Block(f"escrow:{batch.batch_id}", batch.escrowed, "Held", tags="escrowed")
-    holdings = sorted(
-        (b for b in batch.balances.all() if b.tradable), key=lambda b: b.account.public_id
-    )
-    for balance in holdings:
-        account = balance.account
+
+def _take(ranges: list[list[int]], amount: int) -> list[tuple[int, int]]:
+    """The lowest ``amount`` serials an account holds, taken out of its ranges."""
+    taken: list[tuple[int, int]] = []
+    while amount > 0 and ranges:
+        start, end = ranges[0]
+        size = min(amount, end - start + 1)
+        taken.append((start, start + size - 1))
+        if size == end - start + 1:
+            ranges.pop(0)
+        else:
+            ranges[0][0] = start + size
+        amount -= size
+    return taken
+
+
+def _give(ranges: list[list[int]], taken: list[tuple[int, int]]) -> None:
+    """Add serials to an account's ranges, joining neighbours."""
+    merged: list[list[int]] = []
+    for start, end in sorted([*map(tuple, ranges), *taken]):
+        if merged and merged[-1][1] + 1 == start:
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    ranges[:] = merged
+
+
+def blocks(batch: Batch) -> list[_Block]:
+    """The batch's serials 1 … issued, followed through the registry's own events in the
+    order they happened: issued to an account, moved with each transfer, retired or cancelled
+    from the account that did it (its lowest serials first). Serials once retired or cancelled
+    keep their block forever; a holding only shrinks, splits or moves."""
+    accounts = {a.public_id: a for a in Account.objects.filter(balances__batch=batch)}
+    retirements = {r.public_id: r for r in batch.retirements.all()}
+    held: dict[str, list[list[int]]] = {}
+    gone: list[_Block] = []
+    issued = 0
+    for event_id, type_, p in (
+        Event.objects.filter(type__in=_MOVES, payload__batch=batch.batch_id)
+        .order_by("id")
+        .values_list("id", "type", "payload")
+    ):
+        if type_ == events.BATCH_ISSUED:
+            _give(held.setdefault(p["to"], []), [(issued + 1, issued + p["amount"])])
+            issued += p["amount"]
+        elif type_ == events.CREDITS_TRANSFERRED:
+            _give(held.setdefault(p["to"], []), _take(held.get(p["from"], []), p["amount"]))
+        elif type_ == events.CREDITS_RETIRED:
+            r = retirements.get(p["retirement"])
+            for n, (start, end) in enumerate(_take(held.get(p["account"], []), p["amount"])):
+                gone.append(
+                    _Block(
+                        f"retirement:{p['retirement']}" + (f":{n + 1}" if n else ""),
+                        start,
+                        end,
+                        "Retired",
+                        owner=r.beneficiary if r else "",
+                        jurisdiction=r.jurisdiction if r else "",
+                        reason=f"Retired on behalf of {r.beneficiary}: {r.reason}" if r else "",
+                        link=_url("retirement", p["retirement"]),
+                    )
+                )
+        else:  # cancelled
+            reason = str(p.get("reason", ""))
+            for n, (start, end) in enumerate(_take(held.get(p["account"], []), p["amount"])):
+                key = f"cancellation:{event_id}" + (f":{n + 1}" if n else "")
+                gone.append(_Block(key, start, end, "Cancelled", reason=reason))
+    if batch.escrowed:  # not moved by any event yet: taken from the holdings in account order
+        left = batch.escrowed
+        for account_id in sorted(held):
+            for start, end in _take(held[account_id], left):
+                gone.append(_Block(f"escrow:{start}", start, end, "Held", tags="escrowed"))
+                left -= end - start + 1
+    for account_id, ranges in held.items():
+        account = accounts.get(account_id)
         # a person's holding is theirs to tell: the block says only that someone holds it
-        owner = "" if account.kind == AccountKind.PERSON else account.name
-        yield _Block(f"holding:{account.public_id}", balance.tradable, "Held", owner)
+        owner = "" if account is None or account.kind == AccountKind.PERSON else account.name
+        for start, end in ranges:
+            gone.append(_Block(f"holding:{account_id}:{start}", start, end, "Held", owner))
+    return sorted(gone, key=lambda block: block.start)
+
+
+JURISDICTION = re.compile(r"^([A-Za-z]{2})(?:-([A-Za-z0-9]{1,3}))?$")
+
+
+def _jurisdiction(text: str, home: str) -> tuple[str, str]:
+    """(country, subdivision) from an ISO 3166 code such as ``EC`` or ``EC-S``; free text
+    gives the table's country and no subdivision (the reason keeps the words)."""
+    found = JURISDICTION.match(text.strip())
+    if found is None:
+        return country(home), ""
+    return country(found[1]), (found[2] or "").upper()
 
 
 def _units(batch: Batch, issuance: str, location: str) -> Iterator[dict[str, Any]]:
-    first = 1
     registry = _url("credit-registry", batch.project.table.slug)
     home = batch.project.table.country
     for block in blocks(batch):
-        last = first + block.count - 1
+        where, within = _jurisdiction(block.jurisdiction, home)
         yield {
             "warehouseUnitId": derived_id("unit", f"{batch.batch_id}:{block.key}"),
             "issuanceId": issuance,
             "projectLocationId": location,
             "unitOwner": block.owner,
-            "countryJurisdictionOfOwner": country(block.jurisdiction or home),
-            "inCountryJurisdictionOfOwner": block.jurisdiction[3:] if block.jurisdiction else "",
-            "serialNumberBlock": f"{first}-{last}",
+            "countryJurisdictionOfOwner": where,
+            "inCountryJurisdictionOfOwner": within,
+            "serialNumberBlock": f"{block.start}-{block.end}",
             "serialNumberPattern": SERIAL_PATTERN,
-            "unitBlockStart": str(first),
-            "unitBlockEnd": str(last),
+            "unitBlockStart": str(block.start),
+            "unitBlockEnd": str(block.end),
             "unitCount": block.count,
             "vintageYear": batch.end_date.year,
             "unitType": "Avoidance - nature",
@@ -334,7 +402,6 @@ def _units(batch: Batch, issuance: str, location: str) -> Iterator[dict[str, Any
             "correspondingAdjustmentDeclaration": "Unknown",
             "correspondingAdjustmentStatus": "Not Started",
         }
-        first = last + 1
 
 
 def _projects(table: Table | None) -> QuerySet[Project]:

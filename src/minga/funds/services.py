@@ -259,6 +259,8 @@ def pledge(
     """A donor's pledge in its own currency, with the rate to the fund's currency; with
     ``donor_activity`` (or the donor's own), the money is traced from that IATI activity."""
     _require_manager(by, fund)
+    if pledged_on > timezone.localdate():
+        raise FundsError({"pledged_on": _("A pledge is recorded once it is made, not before.")})
     donor_activity = donor_activity.strip()
     try:
         validate_iati_identifier(donor_activity)
@@ -314,6 +316,8 @@ def receive(*, by: Actor, contribution: Contribution, received_on: dt.date) -> C
     _require_manager(by, fund)
     if contribution.received_on is not None:
         raise FundsError(_("This contribution was already received."))
+    if received_on > timezone.localdate():
+        raise FundsError({"received_on": _("Money is recorded once it arrives, not before.")})
     if received_on < contribution.pledged_on:
         raise FundsError({"received_on": _("Money is received after it is pledged.")})
     contribution.received_on = received_on

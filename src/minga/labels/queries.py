@@ -10,9 +10,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from minga.agreements.models import Agreement
+from minga.core.access import Sensitivity
 from minga.labels.models import Applied, HubProject, Label, Target
 from minga.library.models import Document
-from minga.monitoring.models import KIND_CHOICES
+from minga.monitoring.models import KIND_CHOICES, CategoryLabel, Observation
 from minga.tables.models import Table
 
 
@@ -82,6 +83,11 @@ def shown(labels: Iterable[Label], language: str) -> list[dict[str, Any]]:
     return found
 
 
+def public(labels: Iterable[Label]) -> list[Label]:
+    """The labels anyone may see on a record: a restricting one is its community's to tell."""
+    return [label for label in labels if not label.restricts]
+
+
 def names(labels: Iterable[Label]) -> str:
     """The labels as one cell: ``TK Attribution (TK A); BC Provenance (BC P)``."""
     return "; ".join(label.name for label in labels)
@@ -115,3 +121,27 @@ def described(table: Table, applied: list[Applied]) -> dict[int, tuple[str, str]
         else:
             found[a.pk] = (a.target_id, "")
     return found
+
+
+def publicly_applied(applied: Applied) -> bool:
+    """Whether anyone may see that this label is on this record: never for a restricting
+    label, nor for a record the public cannot see (its title or id are not theirs to read)."""
+    if applied.label.restricts:
+        return False
+    target, target_id = applied.target, applied.target_id
+    if target == Target.DOCUMENT:
+        return Document.objects.filter(
+            public_id=target_id, sensitivity=Sensitivity.PUBLIC, label_floor=0
+        ).exists()
+    if target == Target.OBSERVATION:
+        return Observation.objects.filter(
+            public_id=target_id, sensitivity=Sensitivity.PUBLIC, label_floor=0
+        ).exists()
+    if target == Target.CATEGORY:
+        return not CategoryLabel.objects.filter(
+            table=applied.label.table,
+            owner=applied.label.community,
+            code=target_id,
+            restricts=True,
+        ).exists()
+    return True  # agreements are public; their areas follow their own sensitivity

@@ -68,9 +68,15 @@ def adopt(
     return label
 
 
+def _link(value: Any) -> str:
+    """A Hub page's address, kept only when it is a web address."""
+    text = str(value or "")[:500]
+    return text if text.startswith(("https://", "http://")) else ""
+
+
 def _hub_labels(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    found = [(catalog.TK, item) for item in body.get("tk_labels") or []]
-    found += [(catalog.BC, item) for item in body.get("bc_labels") or []]
+    found = [(catalog.TK, item) for item in body.get("tk_labels") or [] if isinstance(item, dict)]
+    found += [(catalog.BC, item) for item in body.get("bc_labels") or [] if isinstance(item, dict)]
     for item in body.get("notice") or body.get("notices") or []:
         if isinstance(item, dict):
             found.append((catalog.NOTICE, {**item, "label_type": item.get("notice_type", "")}))
@@ -85,20 +91,26 @@ def keep_hub_project(
     before is updated in place, so where it is applied stays."""
     _require(by, table, community)
     body = hub.check(body)
+    held = HubProject.objects.filter(table=table, hub_id=str(body["unique_id"])[:64]).first()
+    if held is not None and held.community_id != community.pk:
+        raise ValidationError(
+            _("That Hub project is kept here for %(community)s.")
+            % {"community": held.community.name}
+        )
     project, _created = HubProject.objects.update_or_create(
         table=table,
         hub_id=str(body["unique_id"])[:64],
         defaults={
             "community": community,
             "title": str(body.get("title") or body["unique_id"])[:300],
-            "page": str(body.get("project_page") or "")[:500],
+            "page": _link(body.get("project_page")),
             "fetched_at": timezone.now(),
             "body": body,
         },
     )
     for category, item in _hub_labels(body):
         label_type = str(item.get("label_type") or "")[:40]
-        if not isinstance(item, dict) or not label_type or not item.get("unique_id"):
+        if not label_type or not item.get("unique_id"):
             continue
         Label.objects.update_or_create(
             table=table,
@@ -112,7 +124,7 @@ def keep_hub_project(
                 "language": str(item.get("language_tag") or "")[:40],
                 "translations": [t for t in item.get("translations") or [] if isinstance(t, dict)],
                 "hub_project": project,
-                "page": str(item.get("label_page") or "")[:500],
+                "page": _link(item.get("label_page")),
             },
         )
     record_event(
@@ -261,6 +273,14 @@ def _still_bound(observation: Observation) -> bool:
     ).exists()
 
 
+def _level(label: Label, record: Any) -> int:
+    if label.restricts:
+        return Sensitivity.OWNER
+    if isinstance(record, (Observation, Document)):
+        return int(record.sensitivity)
+    return Sensitivity.PUBLIC
+
+
 @transaction.atomic
 def apply(*, by: Actor, label: Label, target: str, target_id: str) -> Applied:
     """Put the community's label on one of its records. A restricting label keeps the record
@@ -286,8 +306,9 @@ def apply(*, by: Actor, label: Label, target: str, target_id: str) -> Applied:
             actor=by,
             table=label.table,
             subject=label,
-            # which record a restricting label guards is the community's to know
-            sensitivity=Sensitivity.OWNER if label.restricts else Sensitivity.PUBLIC,
+            # which record a restricting label guards is the community's to know, and a
+            # record the public cannot see is not named to it either
+            sensitivity=_level(label, record),
             payload={
                 "label": label.public_id,
                 "category": label.category,
@@ -306,15 +327,23 @@ def remove(*, by: Actor, applied: Applied) -> None:
     label = applied.label
     _require(by, label.table, label.community)
     target, target_id = applied.target, applied.target_id
+    try:
+        record = _record(label, target, target_id)
+    except ValidationError:
+        record = None  # the record is gone: only the label's trace goes with it
     applied.delete()
     _keep_names(label, target, target_id)
-    if label.restricts and not _restricting(label.table, label.community, target, target_id):
-        _floor(label, target, target_id, _record(label, target, target_id), 0)
+    if (
+        label.restricts
+        and not _restricting(label.table, label.community, target, target_id)
+        and (record is not None or target == Target.CATEGORY)
+    ):
+        _floor(label, target, target_id, record, 0)
     record_event(
         events.LABEL_REMOVED,
         actor=by,
         table=label.table,
         subject=label,
-        sensitivity=Sensitivity.OWNER if label.restricts else Sensitivity.PUBLIC,
+        sensitivity=_level(label, record),
         payload={"label": label.public_id, "target": target, "target_id": target_id},
     )

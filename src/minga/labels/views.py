@@ -48,7 +48,7 @@ def labels_page(request: HttpRequest, slug: str) -> HttpResponse:
     applied = [
         a
         for a in queries.applied_of(table)
-        if not a.label.restricts or a.label.community_id in mine
+        if a.label.community_id in mine or queries.publicly_applied(a)
     ]
     language = (get_language() or "es").split("-")[0]
     described = queries.described(table, applied)
@@ -78,9 +78,12 @@ def act(request: HttpRequest, slug: str) -> HttpResponse:
     communities = _communities(request.user, table)
     action = request.POST.get("action", "")
     if action == "remove":
-        found = Applied.objects.filter(
-            pk=request.POST.get("applied") or 0, label__table=table
-        ).first()
+        applied_id = request.POST.get("applied", "")
+        found = (
+            Applied.objects.filter(pk=int(applied_id), label__table=table).first()
+            if applied_id.isdigit()
+            else None
+        )
         if found is None:
             messages.error(request, _("That label is not on that record any more."))
         else:

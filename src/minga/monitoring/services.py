@@ -422,9 +422,9 @@ class _Batch:
         if any(restricts for _names, restricts in labelled):
             fields["sensitivity"] = fields["label_floor"] = Sensitivity.OWNER
         if existing is None:
-            names = "; ".join(dict.fromkeys(n for found, _r in labelled for n in found.split("; ")))
+            shown = "; ".join(dict.fromkeys(n for found, _r in labelled for n in found.split("; ")))
             observation = Observation.objects.create(
-                table=table, source=parsed.tool, source_key=key, labels=names[:500], **fields
+                table=table, source=parsed.tool, source_key=key, labels=shown[:500], **fields
             )
             summary.new += 1
             if kind in mapping.SERIOUS:
@@ -434,6 +434,9 @@ class _Batch:
         elif existing.version != item.version:
             was = existing.kind
             fields["label_floor"] = max(existing.label_floor, fields["label_floor"])
+            kept = [n for n in existing.labels.split("; ") if n]
+            kept += [n for found, _r in labelled for n in found.split("; ") if n and n not in kept]
+            fields["labels"] = "; ".join(kept)[:500]
             fields["sensitivity"] = max(fields["sensitivity"], fields["label_floor"])
             if existing.sensitivity > fields["sensitivity"]:
                 # A record a community's source made its own stays its own, whatever path
@@ -554,7 +557,19 @@ def map_category(*, by: Actor, table: Table, code: str, kind: str) -> int:
             observation.kind = new
             if new == "sacred_site":
                 observation.sensitivity = Sensitivity.OWNER
-            observation.save(update_fields=["kind", "sensitivity", "updated_at"])
+            # the community's labels on its new type bind it as they bind what comes in
+            labelled = CategoryLabel.objects.filter(
+                table=table, owner_id=observation.owner_id, code=new
+            ).first()
+            if labelled is not None:
+                names = [n for n in observation.labels.split("; ") if n]
+                names += [n for n in labelled.names.split("; ") if n and n not in names]
+                observation.labels = "; ".join(names)[:500]
+                if labelled.restricts:
+                    observation.sensitivity = observation.label_floor = Sensitivity.OWNER
+            observation.save(
+                update_fields=["kind", "sensitivity", "label_floor", "labels", "updated_at"]
+            )
             changed.append(observation.pk)
             if new in mapping.SERIOUS and was not in mapping.SERIOUS:
                 raise_alert(by, observation)

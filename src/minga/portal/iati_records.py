@@ -172,7 +172,12 @@ def initiative_activity(initiative: Initiative, rates: RateBook) -> iati.Activit
         end=initiative.ends_on,
         currency=rates.currency,
         countries=(table.country,),
-        sectors=(codes.sector_for_axis(initiative.axis.name),) if initiative.axis else (),
+        # an initiative with no axis (or whose axis was removed) is environmental policy
+        sectors=(
+            codes.sector_for_axis(initiative.axis.name)
+            if initiative.axis
+            else codes.ENVIRONMENTAL_POLICY,
+        ),
         locations=(iati.Location(initiative.place or table.province or table.name, *where),)
         if where
         else (),
@@ -199,7 +204,11 @@ def _money_rows(rows: QuerySet[FundTransaction]) -> tuple[iati.Transaction, ...]
             money=iati.Money(t.amount, t.currency, t.day),
             description=t.description,
             provider=org(t.provider),
-            provider_activity=t.provider_activity,
+            # a pledge traces from the donor's activity as it is recorded now (the money page
+            # reads the same), the pledge's own if it named one
+            provider_activity=t.contribution.source_activity
+            if t.contribution is not None
+            else t.provider_activity,
             receiver=org(t.receiver) if t.receiver else None,
             receiver_activity=t.receiver_activity,
         )
@@ -211,7 +220,9 @@ def _fund_countries(fund: Fund) -> tuple[str, ...]:
     """Where the fund's money goes: its awarded tables' countries, else its region's tables',
     else its administrator's."""
     found = set(
-        Table.objects.filter(applications__call__fund=fund).values_list("country", flat=True)
+        Table.objects.filter(
+            applications__call__fund=fund, applications__award__isnull=False
+        ).values_list("country", flat=True)
     )
     if not found and fund.region_id:
         found = set(Table.objects.filter(region=fund.region_id).values_list("country", flat=True))
@@ -224,7 +235,7 @@ def fund_activity(fund: Fund) -> iati.Activity:
     donors = {c.donor.pk: c.donor for c in fund.contributions.select_related("donor")}
     incoming = fund.transactions.filter(
         type__in=[TransactionType.INCOMING_FUNDS, TransactionType.INCOMING_COMMITMENT]
-    ).select_related("provider", "receiver")
+    ).select_related("provider", "receiver", "contribution__donor")
     return iati.Activity(
         identifier=fund.activity_id(),
         reporting=administrator,

@@ -48,7 +48,8 @@ RULES = {
         Rule(
             "identifier-prefix",
             "IATI Standard Ruleset, iati-identifier (non-machine-readable rule)",
-            "The activity identifier starts with its reporting organisation's identifier.",
+            "The activity identifier starts with its reporting organisation's identifier (or a "
+            "previous one, given as other-identifier type B1).",
         ),
         Rule(
             "identifier-characters",
@@ -307,6 +308,8 @@ def _shares(record: _Record, code: str, elements: list[etree._Element], what: st
     shares = [_number(e.get("percentage")) for e in elements]
     if any(s is not None and s < 0 for s in shares):
         record.fail(code, f"a negative {what} percentage")
+    if len(elements) > 1 and any(s is None for s in shares):
+        record.fail(code, f"several {what} elements, not each with a percentage")
     if len(elements) > 1 or any(s is not None for s in shares):
         total = sum((s or Decimal(0)) for s in shares)
         if total != 100:
@@ -345,7 +348,9 @@ def _activity(node: etree._Element, now: dt.datetime) -> list[Finding]:
     record = _Record(node, identifier or "(no identifier)")
     reporting = node.find("reporting-org")
     prefix = reporting.get("ref", "") if reporting is not None else ""
-    if not prefix or not identifier.startswith(f"{prefix}-"):
+    # or a previous reporting organisation's identifier, given as other-identifier type B1
+    earlier = node.xpath("other-identifier[@type='B1']/@ref")
+    if not any(p and identifier.startswith(str(p)) for p in [prefix, *earlier]):
         record.fail("identifier-prefix", f"{identifier} and reporting-org {prefix}")
     _identifiers(
         record,

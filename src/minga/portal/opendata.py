@@ -34,6 +34,7 @@ from minga.initiatives import queries as initiatives
 from minga.labels import queries as labels
 from minga.labels.models import Label, Target
 from minga.labels.queries import names as label_names
+from minga.labels.queries import public as public_labels
 from minga.meetings.models import Meeting
 from minga.monitoring import queries as monitoring
 from minga.portal import iati_records
@@ -190,7 +191,7 @@ def _agreement_row(a: Any, labels: dict[str, list[Label]]) -> Row:
         "starts_on": a.starts_on.isoformat(),
         "ends_on": a.ends_on.isoformat(),
         "hectares": a.hectares if public_area and a.hectares is not None else "",
-        "labels": label_names(labels.get(a.public_id, [])),
+        "labels": label_names(public_labels(labels.get(a.public_id, []))),
     }
 
 
@@ -234,7 +235,7 @@ def _observation_row(o: Any, on: dict[str, list[Label]]) -> Row:
         "observed_on": o.observed_at.date().isoformat(),
         "lon": round(o.lon, 5),
         "lat": round(o.lat, 5),
-        "labels": label_names(on.get(o.public_id, [])),
+        "labels": label_names(public_labels(on.get(o.public_id, []))),
     }
 
 
@@ -679,7 +680,7 @@ def local_contexts(table: Table) -> list[dict[str, Any]]:
         ("observations", observed),
     ):
         for label_list in mapping.values():
-            for label in label_list:
+            for label in public_labels(label_list):
                 on_rows.setdefault(label.public_id, (label, set()))[1].add(resource)
     return [
         {

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -33,6 +34,7 @@ from minga.labels import catalog, hub, services
 from minga.labels.models import Applied, HubProject, Label, Target
 from minga.ledger import services as ledger
 from minga.ledger.models import LogEntry
+from minga.library import services as library
 from minga.monitoring import queries as monitoring_queries
 from minga.monitoring import services as monitoring
 from minga.monitoring.models import Observation
@@ -287,7 +289,9 @@ def test_a_non_commercial_area_is_out_of_credit_sales(table):
     assert "não são para venda" in " ".join(caught.value.messages)
     found = cadt.records(table)
     assert found.projectLocations[0]["geographicIdentifier"].startswith("withheld")
-    assert project.agreement.title.split()[-1] not in found.issuances[0]["verificationApproach"]
+    report = project.batches.get().verification
+    assert report.zone_name not in found.issuances[0]["verificationApproach"]
+    assert report.public_id in found.issuances[0]["verificationApproach"]
 
 
 def test_labels_travel_with_the_record_in_open_data_and_the_map(table, tsapau, client):
@@ -336,3 +340,63 @@ def test_the_labels_page_for_the_public_and_for_the_community(table, tsapau, cli
     assert Applied.objects.filter(label=seasonal).exists()
     about = client_for("public").get(reverse("labels-about"), HTTP_ACCEPT_LANGUAGE="pt")
     assert about.status_code == 200
+
+
+def test_which_agreement_a_restricting_label_guards_is_the_community_s_to_know(table, client_for):
+    kuamar = Organization.objects.get(name="Comunidad Achuar Kuamar")
+    area = Agreement.objects.get(table=table, community=kuamar)
+    assert (area.area_sensitivity, area.label_floor) == (Sensitivity.OWNER, Sensitivity.OWNER)
+    url = reverse("agreement", args=[table.slug, area.public_id])
+    assert "TK CO" not in client_for("public").get(url).content.decode()
+    assert "TK CO" not in client_for("monitor").get(url).content.decode()  # Tsapau's monitor
+    rows = {r["agreement_id"]: r for r in opendata.BY_NAME["agreements"].rows(table)}
+    assert rows[area.public_id]["labels"] == ""
+    assert all(
+        "Community Use Only" not in entry["name"] for entry in opendata.local_contexts(table)
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agreement.objects.filter(pk=area.pk).update(area_sensitivity=Sensitivity.PUBLIC)
+
+
+def test_the_labels_page_names_no_record_the_public_cannot_see(table, tsapau, client_for):
+    kept = library.add_document(
+        by=SYSTEM,
+        table=table,
+        kind="other",
+        title="Mapa de los caminos de cacería",
+        sensitivity=Sensitivity.TABLE,
+        upload=SimpleUploadedFile("mapa.pdf", b"%PDF-1.4 caminos"),
+        organization=tsapau,
+    )
+    attribution = Label.objects.get(table=table, community=tsapau, label_type="attribution")
+    services.apply(by=SYSTEM, label=attribution, target=Target.DOCUMENT, target_id=kept.public_id)
+    event = Event.objects.filter(type="labels.label_applied").order_by("-pk").first()
+    assert event.sensitivity == Sensitivity.TABLE  # as the document itself
+    page = reverse("labels", args=[table.slug])
+    assert "caminos de cacería" not in client_for("public").get(page).content.decode()
+    assert "caminos de cacería" in client_for("monitor").get(page).content.decode()
+
+
+def test_a_category_reclassified_into_a_labelled_type_is_bound(table, tsapau):
+    label = services.adopt(
+        by=SYSTEM, table=table, community=tsapau, category="tk", label_type="women_restricted"
+    )
+    services.apply(by=SYSTEM, label=label, target=Target.CATEGORY, target_id="wildlife")
+    lat, lon = _inside(Agreement.objects.get(table=table, community=tsapau))
+    seen = Observation.objects.create(
+        table=table,
+        owner=tsapau,
+        source="odk",
+        source_key="labels-reclassified",
+        observed_at=timezone.now(),
+        kind="other",
+        categories=["planta_medicinal"],
+        lon=lon,
+        lat=lat,
+        sensitivity=Sensitivity.TABLE,
+    )
+    monitoring.map_category(by=SYSTEM, table=table, code="planta_medicinal", kind="wildlife")
+    seen.refresh_from_db()
+    assert seen.kind == "wildlife"
+    assert (seen.sensitivity, seen.label_floor) == (Sensitivity.OWNER, Sensitivity.OWNER)
+    assert seen.labels == "TK Women Restricted (TK WR)"

@@ -50,6 +50,8 @@ class Command(BaseCommand):
         if path is not None and not path.parent.is_dir():
             raise CommandError(f"the folder {path.parent} does not exist")
         if options["format"] == "cadt":
+            if options["check"] or options["kind"] != "activities":
+                raise CommandError("--check and --kind are for iati, not cadt")
             found = cadt.records(table)
             spreadsheet = path is not None and path.suffix.lower() == ".xlsx"
             body = cadt.to_xlsx(found) if spreadsheet else cadt.to_json(found, timezone.now())

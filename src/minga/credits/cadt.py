@@ -410,8 +410,6 @@ def _projects(table: Table | None) -> QuerySet[Project]:
     ).prefetch_related(
         "batches__verification",
         "batches__retirements",
-        "batches__cancellations",
-        "batches__balances__account",
     )
     if table is not None:
         found = found.filter(table=table)

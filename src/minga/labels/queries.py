@@ -123,25 +123,43 @@ def described(table: Table, applied: list[Applied]) -> dict[int, tuple[str, str]
     return found
 
 
-def publicly_applied(applied: Applied) -> bool:
-    """Whether anyone may see that this label is on this record: never for a restricting
-    label, nor for a record the public cannot see (its title or id are not theirs to read)."""
-    if applied.label.restricts:
-        return False
-    target, target_id = applied.target, applied.target_id
-    if target == Target.DOCUMENT:
-        return Document.objects.filter(
-            public_id=target_id, sensitivity=Sensitivity.PUBLIC, label_floor=0
-        ).exists()
-    if target == Target.OBSERVATION:
-        return Observation.objects.filter(
-            public_id=target_id, sensitivity=Sensitivity.PUBLIC, label_floor=0
-        ).exists()
-    if target == Target.CATEGORY:
-        return not CategoryLabel.objects.filter(
-            table=applied.label.table,
-            owner=applied.label.community,
-            code=target_id,
-            restricts=True,
-        ).exists()
-    return True  # agreements are public; their areas follow their own sensitivity
+def visible_applied(table: Table, mine: set[int]) -> list[Applied]:
+    """Where labels are applied, as a viewer speaking for the communities ``mine`` may see it:
+    all of their own; of the others', never a restricting label, nor a record the public cannot
+    see (its title or id are not theirs to read). Three queries, whatever the count."""
+    applied = list(applied_of(table))
+    others = [a for a in applied if a.label.community_id not in mine and not a.label.restricts]
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for a in others:
+        wanted[a.target].add(a.target_id)
+    public: dict[str, set[str]] = {
+        Target.DOCUMENT: set(
+            Document.objects.filter(
+                table=table,
+                public_id__in=wanted[Target.DOCUMENT],
+                sensitivity=Sensitivity.PUBLIC,
+                label_floor=0,
+            ).values_list("public_id", flat=True)
+        ),
+        Target.OBSERVATION: set(
+            Observation.objects.filter(
+                table=table,
+                public_id__in=wanted[Target.OBSERVATION],
+                sensitivity=Sensitivity.PUBLIC,
+                label_floor=0,
+            ).values_list("public_id", flat=True)
+        ),
+    }
+    restricted_codes = set(
+        CategoryLabel.objects.filter(table=table, restricts=True).values_list("owner_id", "code")
+    )
+
+    def shown(a: Applied) -> bool:
+        if a.target in public:
+            return a.target_id in public[a.target]
+        if a.target == Target.CATEGORY:
+            return (a.label.community_id, a.target_id) not in restricted_codes
+        return True  # agreements are public; their areas follow their own sensitivity
+
+    candidates = {a.pk for a in others}
+    return [a for a in applied if a.label.community_id in mine or (a.pk in candidates and shown(a))]

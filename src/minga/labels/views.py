@@ -28,10 +28,10 @@ def _communities(user: Any, table: Table) -> list[Organization]:
     return sorted({s.organization for s in seats}, key=lambda o: o.name)
 
 
-def _forms(table: Table, communities: list[Organization], data: Any = None) -> dict[str, Any]:
+def _forms(
+    table: Table, communities: list[Organization], posted: Any = None, files: Any = None
+) -> dict[str, Any]:
     labels = [label for label in queries.labels_of(table) if label.community in set(communities)]
-    files = data[1] if isinstance(data, tuple) else None
-    posted = data[0] if isinstance(data, tuple) else data
     return {
         "adopt": forms.AdoptForm(posted, communities=communities, prefix="adopt"),
         "hub": forms.HubForm(posted, communities=communities, prefix="hub"),
@@ -45,11 +45,7 @@ def labels_page(request: HttpRequest, slug: str) -> HttpResponse:
     table = tables.get_table(slug)
     communities = _communities(request.user, table)
     mine = {c.pk for c in communities}
-    applied = [
-        a
-        for a in queries.applied_of(table)
-        if a.label.community_id in mine or queries.publicly_applied(a)
-    ]
+    applied = queries.visible_applied(table, mine)
     language = (get_language() or "es").split("-")[0]
     described = queries.described(table, applied)
     for a in applied:
@@ -90,7 +86,7 @@ def act(request: HttpRequest, slug: str) -> HttpResponse:
             services.remove(by=request.user, applied=found)
             messages.success(request, _("Label taken off."))
         return redirect("labels", slug=table.slug)
-    form = _forms(table, communities, (request.POST, request.FILES)).get(action)
+    form = _forms(table, communities, request.POST, request.FILES).get(action)
     if form is None:
         messages.error(request, _("Unknown action."))
         return redirect("labels", slug=table.slug)
